@@ -1,0 +1,113 @@
+package dev.drover.launch;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One cgroup v2 directory per started child, under a directory of this Drover's own, when cgroup v2
+ * is mounted and writable; found in /proc/self/mountinfo, never at a fixed path.
+ */
+final class Cgroups {
+    private final Path base;
+    private final AtomicLong sequence = new AtomicLong();
+
+    private Cgroups(Path base) {
+        this.base = base;
+    }
+
+    /** The cgroup root for this JVM, or null when cgroup v2 is absent, read-only, or turned off. */
+    static Cgroups detect() {
+        String setting = System.getProperty("drover.cgroups", System.getenv().getOrDefault("DROVER_CGROUPS", "auto"));
+        if (setting.equals("off")) {
+            return null;
+        }
+        try {
+            Path mount = null;
+            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+                // fields: id parent major:minor root mountpoint options ... - fstype source superoptions
+                String[] parts = line.split(" - ", 2);
+                if (parts.length == 2 && parts[1].startsWith("cgroup2 ")) {
+                    mount = Path.of(parts[0].split(" ")[4]);
+                    break;
+                }
+            }
+            if (mount == null) {
+                return null;
+            }
+            String own = null;
+            for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
+                if (line.startsWith("0::")) {
+                    own = line.substring(3);
+                }
+            }
+            if (own == null) {
+                return null;
+            }
+            Path base = mount.resolve(own.substring(1)).resolve("drover-" + Libc.getpid());
+            Files.createDirectories(base);
+            if (!Files.isWritable(base.resolve("cgroup.procs")) || !Files.exists(base.resolve("cgroup.kill"))) {
+                Files.deleteIfExists(base);
+                return null;
+            }
+            Cgroups cgroups = new Cgroups(base);
+            Runtime.getRuntime().addShutdownHook(new Thread(cgroups::removeAll, "drover-cgroup-cleanup"));
+            return cgroups;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    Path create(String name) throws IOException {
+        Path dir = base.resolve(name.replaceAll("[^A-Za-z0-9_.-]", "_") + "-" + sequence.incrementAndGet());
+        Files.createDirectory(dir);
+        return dir;
+    }
+
+    static void attach(Path cgroup, int pid) throws IOException {
+        Files.writeString(cgroup.resolve("cgroup.procs"), Integer.toString(pid));
+    }
+
+    static List<Integer> pids(Path cgroup) {
+        List<Integer> pids = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(cgroup.resolve("cgroup.procs"))) {
+                if (!line.isBlank()) {
+                    pids.add(Integer.parseInt(line.trim()));
+                }
+            }
+        } catch (IOException e) {
+            // gone: nothing left in it
+        }
+        return pids;
+    }
+
+    static void kill(Path cgroup) {
+        try {
+            Files.writeString(cgroup.resolve("cgroup.kill"), "1");
+        } catch (IOException e) {
+            // already removed
+        }
+    }
+
+    static boolean remove(Path cgroup) {
+        try {
+            Files.deleteIfExists(cgroup);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void removeAll() {
+        try (var dirs = Files.list(base)) {
+            dirs.forEach(Cgroups::remove);
+        } catch (IOException e) {
+            // nothing to clean
+        }
+        remove(base);
+    }
+}

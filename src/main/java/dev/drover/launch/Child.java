@@ -1,0 +1,198 @@
+package dev.drover.launch;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A started child: its PID and start time, its exit, and everything it started since — found in its
+ * cgroup, or else through its session, its process tree and the marker in its environment.
+ */
+public final class Child {
+    private static final Duration POLL = Duration.ofMillis(10);
+    private static final Duration KILL_GRACE = Duration.ofSeconds(5);
+
+    private final Launcher launcher;
+    private final int pid;
+    private final long startTime;
+    private final Path cgroup;
+    private final String marker;
+    private final CompletableFuture<ExitStatus> exit;
+    private volatile boolean forceRequested;
+
+    Child(Launcher launcher, int pid, long startTime, Path cgroup, String marker, CompletableFuture<ExitStatus> exit) {
+        this.launcher = launcher;
+        this.pid = pid;
+        this.startTime = startTime;
+        this.cgroup = cgroup;
+        this.marker = marker;
+        this.exit = exit;
+    }
+
+    public int pid() {
+        return pid;
+    }
+
+    public ProcessRef ref() {
+        return new ProcessRef(pid, startTime);
+    }
+
+    public CompletableFuture<ExitStatus> onExit() {
+        return exit;
+    }
+
+    public boolean usesCgroup() {
+        return cgroup != null;
+    }
+
+    /** Signals the main process only, if it has not exited. */
+    public boolean signal(int signal) {
+        return !exit.isDone() && Signals.send(ref(), signal);
+    }
+
+    /**
+     * Every process this child started that is still alive, the main process included while it
+     * runs; each named with its start time.
+     */
+    public List<ProcessRef> leftovers() {
+        Map<Integer, ProcessRef> refs = new LinkedHashMap<>();
+        // The cgroup also holds escapees that cleared their environment; the tree walk covers what a
+        // child forked in the instant between its spawn and its move into the cgroup.
+        if (cgroup != null) {
+            for (int member : Cgroups.pids(cgroup)) {
+                ProcessRef ref = ProcessRef.of(member);
+                if (ref != null) {
+                    refs.put(member, ref);
+                }
+            }
+        }
+        ProcessTable table = ProcessTable.scan(System.nanoTime());
+        List<Integer> roots = new ArrayList<>();
+        for (ProcStat stat : table.all()) {
+            if (stat.session() == pid || stat.pgrp() == pid) {
+                roots.add(stat.pid());
+            }
+        }
+        int self = Launcher.selfPid();
+        for (int orphan : table.childrenOf(self)) {
+            if (!launcher.isSpawnedChild(orphan) && ProcessTable.environHas(orphan, marker)) {
+                roots.add(orphan);
+            }
+        }
+        for (int member : table.withDescendants(roots)) {
+            ProcStat stat = table.get(member);
+            if (member != self && !stat.zombie()) {
+                refs.putIfAbsent(member, new ProcessRef(member, stat.startTime()));
+            }
+        }
+        if (exit.isDone()) {
+            refs.remove(pid);
+        }
+        return new ArrayList<>(refs.values());
+    }
+
+    /**
+     * Stops the child and everything it started: {@code signal} to its group and its escapees,
+     * then, after {@code grace} (or at once after {@link #forceKill()}), SIGKILL to whatever is left.
+     * Also used after the child exited by itself, to clear what it left behind.
+     */
+    public CompletableFuture<StopOutcome> stop(int signal, Duration grace) {
+        CompletableFuture<StopOutcome> outcome = new CompletableFuture<>();
+        Thread.ofVirtual().name("drover-stop-" + pid).start(() -> {
+            try {
+                outcome.complete(stopNow(signal, grace));
+            } catch (Throwable t) {
+                outcome.completeExceptionally(t);
+            }
+        });
+        return outcome;
+    }
+
+    /** Skips what remains of the grace period of a stop in progress. */
+    public void forceKill() {
+        forceRequested = true;
+        killEverything();
+    }
+
+    private StopOutcome stopNow(int signal, Duration grace) throws InterruptedException {
+        long deadline = System.nanoTime() + grace.toNanos();
+        if (!exit.isDone()) {
+            Signals.sendGroup(pid, signal);
+            Signals.sendGroup(pid, Signals.SIGCONT);
+        }
+        List<ProcessRef> left = leftovers();
+        for (ProcessRef ref : left) {
+            if (ref.pid() != pid) {
+                Signals.send(ref, signal);
+                Signals.send(ref, Signals.SIGCONT);
+            }
+        }
+        awaitExit(deadline);
+        while (!left.isEmpty() && !forceRequested && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(POLL.toNanos());
+            left = leftovers();
+        }
+        if (left.isEmpty() && exit.isDone()) {
+            release();
+            return new StopOutcome(exit.getNow(null), false, 0);
+        }
+        int killed = killEverything();
+        awaitExit(System.nanoTime() + KILL_GRACE.toNanos());
+        long killDeadline = System.nanoTime() + KILL_GRACE.toNanos();
+        while (!leftovers().isEmpty() && System.nanoTime() < killDeadline) {
+            killEverything();
+            LockSupport.parkNanos(POLL.toNanos());
+        }
+        release();
+        return new StopOutcome(exit.getNow(null), true, killed);
+    }
+
+    private int killEverything() {
+        int killed = 0;
+        if (!exit.isDone()) {
+            Signals.sendGroup(pid, Signals.SIGKILL);
+        }
+        if (cgroup != null) {
+            Cgroups.kill(cgroup);
+        }
+        for (ProcessRef ref : leftovers()) {
+            if (ref.pid() != pid && Signals.send(ref, Signals.SIGKILL)) {
+                killed++;
+            }
+        }
+        return killed;
+    }
+
+    private void awaitExit(long deadlineNanos) throws InterruptedException {
+        while (!exit.isDone() && !forceRequested) {
+            long left = deadlineNanos - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            try {
+                exit.get(Math.min(left, POLL.toNanos() * 10), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                // loop: check the deadline and a forced stop again
+            }
+        }
+    }
+
+    private void release() {
+        if (cgroup != null) {
+            Cgroups.remove(cgroup);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "child " + pid;
+    }
+}

@@ -1,0 +1,131 @@
+package dev.drover.launch;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The OS edge: starts children, reads their output, reaps them and every orphan that reaches this
+ * process as child subreaper. One per JVM, because reaping is process-wide.
+ */
+public final class Launcher {
+    /** The environment variable that marks every process a child starts, so escapees can be found. */
+    public static final String MARKER_VARIABLE = "DROVER_SPAWN_ID";
+
+    private static Launcher instance;
+    private static final int SELF = Libc.getpid();
+
+    private final Reaper reaper;
+    private final OutputPump pump = new OutputPump();
+    private final Cgroups cgroups;
+    private final Set<Integer> spawned = ConcurrentHashMap.newKeySet();
+    private final AtomicLong sequence = new AtomicLong();
+    private final AtomicLong orphansReaped = new AtomicLong();
+
+    private Launcher() {
+        becomeSubreaper();
+        reaper = new Reaper(pid -> orphansReaped.incrementAndGet());
+        cgroups = Cgroups.detect();
+        reaper.start();
+        pump.start();
+    }
+
+    public static synchronized Launcher get() {
+        if (instance == null) {
+            instance = new Launcher();
+        }
+        return instance;
+    }
+
+    public static int selfPid() {
+        return SELF;
+    }
+
+    public static boolean isTerminal(int fd) {
+        return Libc.isatty(fd);
+    }
+
+    public boolean cgroupsAvailable() {
+        return cgroups != null;
+    }
+
+    /** How many processes that Drover did not start itself (orphans) it has reaped. */
+    public long orphansReaped() {
+        return orphansReaped.get();
+    }
+
+    boolean isSpawnedChild(int pid) {
+        return spawned.contains(pid);
+    }
+
+    public Child spawn(SpawnSpec spec, OutputSink stdout, OutputSink stderr) throws SpawnException {
+        String marker = MARKER_VARIABLE + "=" + SELF + "-" + sequence.incrementAndGet();
+        Map<String, String> env = new HashMap<>(spec.env());
+        env.put(MARKER_VARIABLE, marker.substring(MARKER_VARIABLE.length() + 1));
+        Path cgroup = null;
+        if (cgroups != null && spec.cgroupLabel() != null) {
+            try {
+                cgroup = cgroups.create(spec.cgroupLabel());
+            } catch (IOException e) {
+                cgroup = null;
+            }
+        }
+        CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
+        Spawner.Spawned started;
+        try {
+            started = reaper.spawnAndRegister(new Reaper.SpawnAction<>() {
+                @Override
+                public Spawner.Spawned spawn() throws SpawnException {
+                    Spawner.Spawned s = Spawner.spawn(spec.argv(), env, spec.cwd());
+                    spawned.add(s.pid());
+                    return s;
+                }
+
+                @Override
+                public int pid(Spawner.Spawned result) {
+                    return result.pid();
+                }
+            }, exit);
+        } catch (SpawnException e) {
+            if (cgroup != null) {
+                Cgroups.remove(cgroup);
+            }
+            throw e;
+        }
+        int pid = started.pid();
+        exit.whenComplete((status, error) -> spawned.remove(pid));
+        if (cgroup != null) {
+            try {
+                Cgroups.attach(cgroup, pid);
+            } catch (IOException e) {
+                // It exited already, or the cgroup went away: the tree walk still finds what it started.
+                Cgroups.remove(cgroup);
+                cgroup = null;
+            }
+        }
+        ProcStat stat = ProcStat.read(pid);
+        Child child = new Child(this, pid, stat == null ? -1 : stat.startTime(), cgroup, marker, exit);
+        pump.register(started.stdoutFd(), stdout);
+        pump.register(started.stderrFd(), stderr);
+        return child;
+    }
+
+    private static void becomeSubreaper() {
+        try {
+            int ignored = (int) Libc.prctl.invokeExact(Libc.PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L);
+        } catch (Throwable t) {
+            throw new IllegalStateException("prctl(PR_SET_CHILD_SUBREAPER)", t);
+        }
+    }
+
+    /** For tests: whether a PID is a zombie child of this process. */
+    public static boolean isZombie(int pid) {
+        ProcStat stat = ProcStat.read(pid);
+        return stat != null && stat.zombie();
+    }
+}

@@ -1,0 +1,44 @@
+package dev.drover.launch;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The fields of /proc/PID/stat that supervision needs. */
+public record ProcStat(int pid, char state, int ppid, int pgrp, int session, long utimeTicks, long stimeTicks, long startTime, long rssPages) {
+
+    /** Reads /proc/PID/stat; null when the process does not exist (or vanished while reading). */
+    public static ProcStat read(int pid) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(Path.of("/proc", Integer.toString(pid), "stat"));
+        } catch (IOException e) {
+            return null;
+        }
+        return parse(pid, new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1));
+    }
+
+    static ProcStat parse(int pid, String line) {
+        // The command name (field 2) may hold spaces and parentheses: fields resume after the last ')'.
+        int close = line.lastIndexOf(')');
+        if (close < 0) {
+            return null;
+        }
+        String[] f = line.substring(close + 2).trim().split(" ");
+        // f[0] is field 3 (state); field N is f[N - 3].
+        return new ProcStat(
+                pid,
+                f[0].charAt(0),
+                Integer.parseInt(f[1]),
+                Integer.parseInt(f[2]),
+                Integer.parseInt(f[3]),
+                Long.parseLong(f[11]),
+                Long.parseLong(f[12]),
+                Long.parseLong(f[19]),
+                Long.parseLong(f[21]));
+    }
+
+    public boolean zombie() {
+        return state == 'Z' || state == 'X';
+    }
+}

@@ -1,0 +1,108 @@
+package dev.drover.launch;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** A snapshot of every process in /proc, with the parent links needed to walk a tree. */
+final class ProcessTable {
+    private static final Object SCAN_LOCK = new Object();
+    private static ProcessTable latest;
+
+    private final long takenAtNanos;
+    private final Map<Integer, ProcStat> byPid;
+    private final Map<Integer, List<Integer>> children = new HashMap<>();
+
+    private ProcessTable(long takenAtNanos, Map<Integer, ProcStat> byPid) {
+        this.takenAtNanos = takenAtNanos;
+        this.byPid = byPid;
+        for (ProcStat stat : byPid.values()) {
+            children.computeIfAbsent(stat.ppid(), k -> new ArrayList<>()).add(stat.pid());
+        }
+    }
+
+    /**
+     * A snapshot begun no earlier than {@code notBeforeNanos}: callers stopping many services at once
+     * share one scan instead of each reading all of /proc.
+     */
+    static ProcessTable scan(long notBeforeNanos) {
+        synchronized (SCAN_LOCK) {
+            if (latest != null && latest.takenAtNanos >= notBeforeNanos) {
+                return latest;
+            }
+            long start = System.nanoTime();
+            Map<Integer, ProcStat> stats = new HashMap<>();
+            try (DirectoryStream<Path> dirs = Files.newDirectoryStream(Path.of("/proc"))) {
+                for (Path dir : dirs) {
+                    String name = dir.getFileName().toString();
+                    if (!name.isEmpty() && Character.isDigit(name.charAt(0))) {
+                        ProcStat stat = ProcStat.read(Integer.parseInt(name));
+                        if (stat != null) {
+                            stats.put(stat.pid(), stat);
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot read /proc", e);
+            }
+            latest = new ProcessTable(start, stats);
+            return latest;
+        }
+    }
+
+    ProcStat get(int pid) {
+        return byPid.get(pid);
+    }
+
+    Collection<ProcStat> all() {
+        return byPid.values();
+    }
+
+    List<Integer> childrenOf(int pid) {
+        return children.getOrDefault(pid, List.of());
+    }
+
+    /** The given roots and every process below them. */
+    Set<Integer> withDescendants(Collection<Integer> roots) {
+        Set<Integer> seen = new HashSet<>();
+        ArrayDeque<Integer> todo = new ArrayDeque<>(roots);
+        while (!todo.isEmpty()) {
+            int pid = todo.pop();
+            if (byPid.containsKey(pid) && seen.add(pid)) {
+                todo.addAll(childrenOf(pid));
+            }
+        }
+        return seen;
+    }
+
+    /** True when /proc/PID/environ holds exactly {@code entry} (KEY=VALUE). */
+    static boolean environHas(int pid, String entry) {
+        byte[] env;
+        try {
+            env = Files.readAllBytes(Path.of("/proc", Integer.toString(pid), "environ"));
+        } catch (IOException e) {
+            return false;
+        }
+        byte[] wanted = entry.getBytes(StandardCharsets.UTF_8);
+        int start = 0;
+        for (int i = 0; i <= env.length; i++) {
+            if (i == env.length || env[i] == 0) {
+                if (i - start == wanted.length && java.util.Arrays.equals(env, start, i, wanted, 0, wanted.length)) {
+                    return true;
+                }
+                start = i + 1;
+            }
+        }
+        return false;
+    }
+}

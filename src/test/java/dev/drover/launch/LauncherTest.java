@@ -1,0 +1,162 @@
+package dev.drover.launch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class LauncherTest {
+    private final Launcher launcher = Launcher.get();
+    private final List<Child> started = new ArrayList<>();
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void killEverythingStarted() throws Exception {
+        for (Child child : started) {
+            child.stop(Signals.SIGKILL, Duration.ZERO).get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private Child spawn(String script, String cgroup, OutputSink out) throws SpawnException {
+        Child child = launcher.spawn(
+                new SpawnSpec(List.of("/bin/sh", "-c", script), Map.of("PATH", System.getenv("PATH")), dir, cgroup),
+                out, OutputSink.DISCARD);
+        started.add(child);
+        return child;
+    }
+
+    @Test
+    void capturesOutputAndExitCode() throws Exception {
+        Capture out = new Capture();
+        Child child = spawn("echo hello; echo world; exit 3", null, out);
+        assertThat(child.onExit().get(10, TimeUnit.SECONDS)).isEqualTo(ExitStatus.exited(3));
+        assertThat(out.closed.get(10, TimeUnit.SECONDS)).isEqualTo("hello\nworld\n");
+    }
+
+    @Test
+    void reportsTheKillingSignal() throws Exception {
+        Child child = spawn("exec sleep 30", null, OutputSink.DISCARD);
+        assertThat(child.signal(Signals.SIGKILL)).isTrue();
+        assertThat(child.onExit().get(10, TimeUnit.SECONDS)).isEqualTo(ExitStatus.killed(9, false));
+    }
+
+    @Test
+    void childLeadsItsOwnSessionAndSeesOnlyStdio() throws Exception {
+        Capture out = new Capture();
+        Child child = spawn("ps -o sid= -o pgid= -p $$; ls /proc/self/fd | wc -l", null, out);
+        child.onExit().get(10, TimeUnit.SECONDS);
+        String[] lines = out.closed.get(10, TimeUnit.SECONDS).trim().split("\n");
+        assertThat(lines[0].trim().split("\\s+")).containsExactly("" + child.pid(), "" + child.pid());
+        // 0, 1, 2 and the directory ls itself opens
+        assertThat(Integer.parseInt(lines[1].trim())).isEqualTo(4);
+    }
+
+    @Test
+    void commandNotFoundFailsTheSpawn() {
+        assertThatThrownBy(() -> launcher.spawn(new SpawnSpec(List.of("no-such-command-xyz"), Map.of("PATH", "/usr/bin:/bin"), dir, null),
+                        OutputSink.DISCARD, OutputSink.DISCARD))
+                .isInstanceOf(SpawnException.class)
+                .hasMessageContaining("command not found: no-such-command-xyz");
+    }
+
+    @Test
+    void missingWorkingDirectoryFailsTheSpawn() {
+        assertThatThrownBy(() -> launcher.spawn(new SpawnSpec(List.of("true"), Map.of(), dir.resolve("nope"), null),
+                        OutputSink.DISCARD, OutputSink.DISCARD))
+                .isInstanceOf(SpawnException.class)
+                .hasMessageContaining("does not exist");
+    }
+
+    @Test
+    void permissionDeniedFailsTheSpawn() throws Exception {
+        Path script = Files.writeString(dir.resolve("script.sh"), "#!/bin/sh\necho hi\n");
+        assertThatThrownBy(() -> launcher.spawn(new SpawnSpec(List.of(script.toString()), Map.of(), dir, null),
+                        OutputSink.DISCARD, OutputSink.DISCARD))
+                .isInstanceOf(SpawnException.class)
+                .hasMessageContaining("permission denied");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"cgroup", "tree"})
+    void stopKillsADoubleForkedSetsidGrandchild(String mode) throws Exception {
+        Path pidFile = dir.resolve("grandchild.pid");
+        Child child = spawn("(setsid sh -c 'echo $$ > " + pidFile + "; exec sleep 300' &) ; exec sleep 300",
+                mode.equals("cgroup") ? "test" : null, OutputSink.DISCARD);
+        assertThat(child.usesCgroup()).isEqualTo(mode.equals("cgroup") && launcher.cgroupsAvailable());
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(pidFile) && !Files.readString(pidFile).isBlank());
+        int grandchild = Integer.parseInt(Files.readString(pidFile).trim());
+        ProcessRef ref = ProcessRef.of(grandchild);
+        assertThat(ref).isNotNull();
+        assertThat(ProcStat.read(grandchild).session()).isNotEqualTo(child.pid());
+
+        StopOutcome outcome = child.stop(Signals.SIGTERM, Duration.ofSeconds(5)).get(20, TimeUnit.SECONDS);
+
+        assertThat(outcome.exit()).isEqualTo(ExitStatus.killed(15, false));
+        await().atMost(Duration.ofSeconds(5)).until(() -> !ref.isAlive());
+        assertThat(child.leftovers()).isEmpty();
+    }
+
+    @Test
+    void stopKillsAChildThatIgnoresTermAfterTheGracePeriod() throws Exception {
+        Capture out = new Capture();
+        Child child = spawn("trap '' TERM; echo ready; while :; do sleep 0.1; done", "ignorer", out);
+        await().atMost(Duration.ofSeconds(10)).until(() -> out.text().contains("ready"));
+        long start = System.nanoTime();
+        StopOutcome outcome = child.stop(Signals.SIGTERM, Duration.ofMillis(500)).get(20, TimeUnit.SECONDS);
+        assertThat(outcome.forced()).isTrue();
+        assertThat(outcome.exit()).isEqualTo(ExitStatus.killed(9, false));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(500));
+    }
+
+    @Test
+    void orphanedGrandchildrenAreReapedAndLeaveNoZombie() throws Exception {
+        long before = launcher.orphansReaped();
+        Child child = spawn("for i in $(seq 200); do (sleep 0.2 &) ; done; exit 0", null, OutputSink.DISCARD);
+        assertThat(child.onExit().get(20, TimeUnit.SECONDS).success()).isTrue();
+        await().atMost(Duration.ofSeconds(20)).until(() -> launcher.orphansReaped() - before >= 200);
+        await().atMost(Duration.ofSeconds(5)).until(() -> zombieChildren().isEmpty());
+    }
+
+    static List<Integer> zombieChildren() {
+        ProcessTable table = ProcessTable.scan(System.nanoTime());
+        return table.childrenOf(Launcher.selfPid()).stream().filter(pid -> table.get(pid).zombie()).toList();
+    }
+
+    static final class Capture implements OutputSink {
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        final CompletableFuture<String> closed = new CompletableFuture<>();
+
+        @Override
+        public synchronized void onData(byte[] buffer, int length) {
+            bytes.write(buffer, 0, length);
+        }
+
+        @Override
+        public synchronized void onClose() {
+            closed.complete(text());
+        }
+
+        synchronized String text() {
+            return bytes.toString(StandardCharsets.UTF_8);
+        }
+    }
+}
