@@ -1,0 +1,27 @@
+package dev.drover.state;
+
+import java.time.Duration;
+
+/** What the engine must do after a transition; the transition itself does nothing. */
+public sealed interface Effect {
+    /** Spawn the child; the result comes back as {@link Event.Spawned} or {@link Event.SpawnFailed}. */
+    record Spawn() implements Effect {}
+
+    /** Stop the running child and its tree; completion comes back as {@link Event.Stopped}. */
+    record StopChild() implements Effect {}
+
+    /** Clear what an exited child left behind (its escaped grandchildren). */
+    record CleanUpExited() implements Effect {}
+
+    /** Deliver {@link Event.BackoffElapsed} with {@code token} after {@code delay}. */
+    record ScheduleBackoff(Duration delay, long token) implements Effect {}
+
+    /** Start the readiness and liveness probes for the child with {@code pid}. */
+    record StartProbes(int pid) implements Effect {}
+
+    /** Stop the probes. */
+    record StopProbes() implements Effect {}
+
+    /** Tell the user what happened, in the process's event stream. */
+    record Announce(String message) implements Effect {}
+}

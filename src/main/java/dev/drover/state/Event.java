@@ -1,0 +1,40 @@
+package dev.drover.state;
+
+/**
+ * Every input to a process's state: commands (imperative) and facts (past tense). Facts about a
+ * child carry its PID so that news of an earlier child is recognised and ignored.
+ */
+public sealed interface Event {
+    /** Start it, once its dependencies allow. */
+    record Start() implements Event {}
+
+    /** Stop it and everything it started. */
+    record Stop() implements Event {}
+
+    /** Stop it if it runs, then start it again. */
+    record Restart() implements Event {}
+
+    /** Its dependencies' conditions changed; {@code waitingFor} says what is missing when unmet. */
+    record DependenciesChanged(boolean met, String waitingFor) implements Event {}
+
+    /** The child was spawned. */
+    record Spawned(int pid, long atMillis) implements Event {}
+
+    /** The child could not be spawned (command not found, bad directory, no permission). */
+    record SpawnFailed(String reason) implements Event {}
+
+    /** The child exited; {@code jitter} in [0,1) picks the spread of the next backoff. */
+    record Exited(int pid, String description, boolean success, long atMillis, double jitter) implements Event {}
+
+    /** The child and everything it started are gone after a stop. */
+    record Stopped(int pid, String description, boolean forced, long atMillis) implements Event {}
+
+    /** A backoff wait has passed. */
+    record BackoffElapsed(long token) implements Event {}
+
+    /** The readiness probe's verdict changed (after its thresholds). */
+    record ReadinessChanged(int pid, boolean ready, String reason, long atMillis) implements Event {}
+
+    /** The liveness probe failed past its threshold. */
+    record LivenessFailed(int pid, String reason, long atMillis) implements Event {}
+}
