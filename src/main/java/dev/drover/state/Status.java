@@ -40,7 +40,11 @@ public record Status(
     }
 
     public static Status initial(boolean dependenciesMet) {
-        return new Status(ProcessState.STOPPED, Health.UNKNOWN, false, dependenciesMet, null, 0, 0, 0, 0, List.of(), 0, 0, null, null, false);
+        return initial(dependenciesMet, "dependencies");
+    }
+
+    public static Status initial(boolean dependenciesMet, String waitingFor) {
+        return new Status(ProcessState.STOPPED, Health.UNKNOWN, false, dependenciesMet, dependenciesMet ? null : waitingFor, 0, 0, 0, 0, List.of(), 0, 0, null, null, false);
     }
 
     /** Finished with exit code 0 and not to be restarted: what `condition: completed` waits for. */

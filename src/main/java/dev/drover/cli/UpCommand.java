@@ -1,0 +1,84 @@
+package dev.drover.cli;
+
+import dev.drover.config.ConfigError;
+import dev.drover.config.ConfigException;
+import dev.drover.config.ConfigLoader;
+import dev.drover.config.DroverConfig;
+import dev.drover.engine.Engine;
+import dev.drover.engine.UnknownProcessException;
+import dev.drover.launch.Launcher;
+import dev.drover.logs.Console;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/** `drover up`: runs the processes in the foreground until Ctrl-C or SIGTERM. */
+final class UpCommand implements Command {
+    @Override
+    public String name() {
+        return "up";
+    }
+
+    @Override
+    public String summary() {
+        return "start the processes (all, or NAME… and their dependencies) in the foreground";
+    }
+
+    @Override
+    public String usage() {
+        return """
+                Usage: drover up [-f FILE] [NAME…]
+
+                Starts every enabled process (or the named ones and what they depend on) in
+                dependency order and prints their output as `name | line`. Drover's own events
+                are tagged [drover]. Ctrl-C or SIGTERM stops everything in reverse dependency
+                order; a second Ctrl-C kills what is still running at once.
+
+                Exit status: 0 when everything stopped cleanly, 1 when the configuration is
+                invalid or something had to be killed after its stop_timeout, 2 on a usage error.
+                """;
+    }
+
+    @Override
+    public int run(List<String> args) throws CliException {
+        Arguments arguments = Arguments.parse(name(), args, Set.of());
+        DroverConfig config;
+        try {
+            config = ConfigLoader.load(arguments.configFile);
+        } catch (ConfigException e) {
+            StringBuilder message = new StringBuilder("invalid configuration:");
+            for (ConfigError error : e.errors()) {
+                message.append("\n  ").append(error);
+            }
+            throw new CliException(ExitCodes.FAILED, message.toString());
+        }
+        StopSignals signals = new StopSignals().install();
+        Console console = Console.stdout(Launcher.isTerminal(1));
+        Engine engine = new Engine(config, console);
+        List<String> names = new ArrayList<>(engine.instanceNames());
+        names.add("drover");
+        console.alignTo(names);
+        try {
+            engine.up(arguments.names);
+        } catch (UnknownProcessException e) {
+            engine.close();
+            throw new CliException(ExitCodes.FAILED, e.getMessage());
+        }
+        console.drover("supervising " + engine.instanceNames().size() + " processes from " + config.file()
+                + " (pid " + Launcher.selfPid() + "); Ctrl-C stops them");
+        try {
+            signals.awaitStop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        signals.onForce(() -> {
+            console.drover("second signal: killing everything now");
+            engine.forceStop();
+        });
+        console.drover("stopping (Ctrl-C again to kill at once)");
+        boolean clean = engine.shutdown();
+        console.drover(clean ? "all processes stopped" : "all processes stopped; some had to be killed after stop_timeout");
+        engine.close();
+        return clean ? ExitCodes.OK : ExitCodes.FAILED;
+    }
+}

@@ -1,0 +1,81 @@
+package dev.drover.engine;
+
+import dev.drover.config.Interpolation;
+import dev.drover.config.ProbeCheck;
+import dev.drover.config.ProbeSpec;
+import dev.drover.config.ProcessSpec;
+import dev.drover.health.ExecProbe;
+import dev.drover.health.HttpProbe;
+import dev.drover.health.Probe;
+import dev.drover.health.ProbeSchedule;
+import dev.drover.health.TcpProbe;
+import dev.drover.state.RestartRules;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One instance of a configured process with everything per-instance filled in: its name
+ * ({@code api} or {@code api.0}), its port, its environment, its argv and its probes.
+ */
+record InstanceDefinition(
+        String name, ProcessSpec spec, int replica, Integer port, List<String> argv, Map<String, String> env, RestartRules rules) {
+
+    static InstanceDefinition of(ProcessSpec spec, int replica, Integer port, Map<String, String> inherited) {
+        String name = spec.replicas() > 1 ? spec.name() + "." + replica : spec.name();
+        Map<String, String> vars = new HashMap<>();
+        vars.put("DROVER_PROCESS", spec.name());
+        vars.put("DROVER_REPLICA", Integer.toString(replica));
+        if (port != null) {
+            vars.put("PORT", Integer.toString(port));
+        }
+        Map<String, String> env = new LinkedHashMap<>(inherited);
+        spec.env().forEach((k, v) -> env.put(k, Interpolation.expandInstance(v, vars)));
+        env.putAll(vars);
+        RestartRules rules = new RestartRules(
+                switch (spec.restart()) {
+                    case ALWAYS -> RestartRules.Policy.ALWAYS;
+                    case ON_FAILURE -> RestartRules.Policy.ON_FAILURE;
+                    case NO -> RestartRules.Policy.NO;
+                },
+                spec.maxRestarts(),
+                spec.restartWindow(),
+                spec.backoff().initial(),
+                spec.backoff().max(),
+                spec.backoff().multiplier(),
+                spec.backoff().resetAfter(),
+                spec.readiness() != null);
+        return new InstanceDefinition(name, spec, replica, port, CommandLine.argv(spec.command(), vars), Map.copyOf(env), rules);
+    }
+
+    Path cwd() {
+        return spec.cwd();
+    }
+
+    Map<String, String> instanceVars() {
+        Map<String, String> vars = new HashMap<>();
+        vars.put("DROVER_PROCESS", spec.name());
+        vars.put("DROVER_REPLICA", Integer.toString(replica));
+        if (port != null) {
+            vars.put("PORT", Integer.toString(port));
+        }
+        return vars;
+    }
+
+    Probe probe(ProbeSpec probe) {
+        Map<String, String> vars = instanceVars();
+        return switch (probe.check()) {
+            case ProbeCheck.Exec exec -> new ExecProbe(CommandLine.argv(exec.command(), vars), env, cwd());
+            case ProbeCheck.Http http -> new HttpProbe(URI.create(Interpolation.expandInstance(http.url(), vars)));
+            case ProbeCheck.Tcp tcp -> TcpProbe.parse(Interpolation.expandInstance(tcp.address(), vars));
+        };
+    }
+
+    static ProbeSchedule schedule(ProbeSpec probe) {
+        return new ProbeSchedule(probe.interval(), probe.timeout(), probe.initialDelay(), probe.failureThreshold(), probe.successThreshold());
+    }
+
+}

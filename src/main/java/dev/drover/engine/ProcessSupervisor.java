@@ -1,0 +1,297 @@
+package dev.drover.engine;
+
+import dev.drover.config.ProbeSpec;
+import dev.drover.health.ProbeRunner;
+import dev.drover.health.ProbeResult;
+import dev.drover.launch.Child;
+import dev.drover.launch.Launcher;
+import dev.drover.launch.SpawnException;
+import dev.drover.launch.SpawnSpec;
+import dev.drover.launch.StopOutcome;
+import dev.drover.logs.ProcessLog;
+import dev.drover.state.Effect;
+import dev.drover.state.Event;
+import dev.drover.state.IllegalTransitionException;
+import dev.drover.state.Status;
+import dev.drover.state.Step;
+import dev.drover.state.Transition;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * The one writer of one process instance's state. Every input — a command, an exit, a probe
+ * verdict, a timer — is queued as an event, and one virtual thread applies them in order through
+ * {@link Transition} and carries out the effects.
+ */
+final class ProcessSupervisor {
+    /** Told after every event that changed the status. */
+    interface Observer {
+        void changed(ProcessSupervisor supervisor, Status before, Status after);
+    }
+
+    private static final Event CLOSE = new Event.Stop();
+
+    private final InstanceDefinition definition;
+    private final ProcessLog log;
+    private final ScheduledExecutorService timers;
+    private final Observer observer;
+    private final LinkedBlockingQueue<Event> inbox = new LinkedBlockingQueue<>();
+    private final Set<CompletableFuture<StopOutcome>> cleanups = ConcurrentHashMap.newKeySet();
+    private final List<Waiter> waiters = new ArrayList<>();
+    private final Thread thread;
+    private volatile Status status;
+    private volatile Child child;
+    private volatile ProbeRunner readiness;
+    private volatile ProbeRunner liveness;
+    private volatile int probeFailures;
+    private volatile ProbeResult lastProbe;
+
+    private record Waiter(Predicate<Status> condition, CompletableFuture<Status> future) {}
+
+    ProcessSupervisor(InstanceDefinition definition, ProcessLog log, ScheduledExecutorService timers, Observer observer, Dependencies.Verdict dependencies) {
+        this.definition = definition;
+        this.log = log;
+        this.timers = timers;
+        this.observer = observer;
+        this.status = Status.initial(dependencies.met(), dependencies.waitingFor());
+        this.thread = Thread.ofVirtual().name("drover-" + definition.name()).unstarted(this::run);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    String name() {
+        return definition.name();
+    }
+
+    InstanceDefinition definition() {
+        return definition;
+    }
+
+    ProcessLog log() {
+        return log;
+    }
+
+    Status status() {
+        return status;
+    }
+
+    int probeFailures() {
+        return probeFailures;
+    }
+
+    ProbeResult lastProbe() {
+        return lastProbe;
+    }
+
+    void post(Event event) {
+        inbox.add(event);
+    }
+
+    /** Completes with the status once {@code condition} holds (at once if it already does). */
+    CompletableFuture<Status> await(Predicate<Status> condition) {
+        CompletableFuture<Status> future = new CompletableFuture<>();
+        synchronized (waiters) {
+            Status now = status;
+            if (condition.test(now)) {
+                future.complete(now);
+            } else {
+                waiters.add(new Waiter(condition, future));
+            }
+        }
+        return future;
+    }
+
+    /** Skips the grace period of a stop in progress: SIGKILL to everything the child started. */
+    void forceKill() {
+        Child current = child;
+        if (current != null) {
+            current.forceKill();
+        }
+    }
+
+    /** Waits (bounded) for the clean-ups of exited children still in progress. */
+    void awaitCleanups(Duration timeout) {
+        try {
+            CompletableFuture.allOf(cleanups.toArray(CompletableFuture[]::new)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            // bounded: what remains is reported by the caller's final check
+        }
+    }
+
+    void close() {
+        inbox.add(CLOSE);
+    }
+
+    private void run() {
+        try {
+            while (true) {
+                Event event = inbox.take();
+                if (event == CLOSE) {
+                    stopProbes();
+                    log.close();
+                    return;
+                }
+                apply(event);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void apply(Event first) {
+        Deque<Event> pending = new ArrayDeque<>();
+        pending.add(first);
+        while (!pending.isEmpty()) {
+            Event event = pending.poll();
+            Status before = status;
+            Step step;
+            try {
+                step = Transition.next(before, event, definition.rules());
+            } catch (IllegalTransitionException e) {
+                // A bug in the engine: say so loudly, keep supervising.
+                log.announce("internal error: " + e.getMessage());
+                e.printStackTrace();
+                continue;
+            }
+            status = step.status();
+            for (Effect effect : step.effects()) {
+                Event followUp = execute(effect);
+                if (followUp != null) {
+                    pending.add(followUp);
+                }
+            }
+            if (!before.equals(status)) {
+                observer.changed(this, before, status);
+                wakeWaiters();
+            }
+        }
+    }
+
+    private Event execute(Effect effect) {
+        return switch (effect) {
+            case Effect.Spawn spawn -> spawn();
+            case Effect.StopChild stop -> {
+                Child current = child;
+                current.stop(definition.spec().stopSignal().number(), definition.spec().stopTimeout())
+                        .whenComplete((outcome, error) -> post(stopped(current, outcome, error)));
+                yield null;
+            }
+            case Effect.CleanUpExited cleanUp -> {
+                CompletableFuture<StopOutcome> cleanup =
+                        child.stop(definition.spec().stopSignal().number(), definition.spec().stopTimeout());
+                cleanups.add(cleanup);
+                cleanup.whenComplete((outcome, error) -> cleanups.remove(cleanup));
+                yield null;
+            }
+            case Effect.ScheduleBackoff backoff -> {
+                timers.schedule(() -> post(new Event.BackoffElapsed(backoff.token())), backoff.delay().toMillis(), TimeUnit.MILLISECONDS);
+                yield null;
+            }
+            case Effect.StartProbes probes -> {
+                startProbes(probes.pid());
+                yield null;
+            }
+            case Effect.StopProbes probes -> {
+                stopProbes();
+                yield null;
+            }
+            case Effect.Announce announce -> {
+                log.announce(announce.message());
+                yield null;
+            }
+        };
+    }
+
+    private Event spawn() {
+        String missing = CommandLine.missingProgram(definition.argv(), definition.env(), definition.cwd());
+        if (missing != null) {
+            return new Event.SpawnFailed(missing);
+        }
+        try {
+            Child started = Launcher.get().spawn(
+                    new SpawnSpec(definition.argv(), definition.env(), definition.cwd(), definition.name()), log.stdout(), log.stderr());
+            child = started;
+            started.onExit().thenAccept(exit -> post(new Event.Exited(
+                    started.pid(), exit.toString(), exit.success(), System.currentTimeMillis(), ThreadLocalRandom.current().nextDouble())));
+            return new Event.Spawned(started.pid(), System.currentTimeMillis());
+        } catch (SpawnException e) {
+            return new Event.SpawnFailed(e.getMessage());
+        }
+    }
+
+    private static Event stopped(Child child, StopOutcome outcome, Throwable error) {
+        if (error != null || outcome == null) {
+            return new Event.Stopped(child.pid(), "stop failed: " + error, true, System.currentTimeMillis());
+        }
+        String exit = outcome.exit() == null ? "still running" : outcome.exit().toString();
+        return new Event.Stopped(child.pid(), exit, outcome.forced(), System.currentTimeMillis());
+    }
+
+    private void startProbes(int pid) {
+        probeFailures = 0;
+        ProbeSpec ready = definition.spec().readiness();
+        if (ready != null) {
+            readiness = new ProbeRunner(definition.probe(ready), InstanceDefinition.schedule(ready),
+                    verdict -> post(new Event.ReadinessChanged(pid, verdict.healthy(), verdict.detail(), System.currentTimeMillis())),
+                    this::recordProbe);
+            readiness.start();
+        }
+        ProbeSpec live = definition.spec().liveness();
+        if (live != null) {
+            liveness = new ProbeRunner(definition.probe(live), InstanceDefinition.schedule(live),
+                    verdict -> {
+                        if (!verdict.healthy()) {
+                            post(new Event.LivenessFailed(pid, verdict.detail(), System.currentTimeMillis()));
+                        }
+                    },
+                    this::recordProbe);
+            liveness.start();
+        }
+    }
+
+    private void recordProbe(ProbeResult result) {
+        lastProbe = result;
+        if (!result.success()) {
+            probeFailures++;
+        }
+    }
+
+    private void stopProbes() {
+        ProbeRunner r = readiness, l = liveness;
+        if (r != null) {
+            r.stop();
+        }
+        if (l != null) {
+            l.stop();
+        }
+        readiness = null;
+        liveness = null;
+    }
+
+    private void wakeWaiters() {
+        synchronized (waiters) {
+            Status now = status;
+            for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
+                Waiter waiter = it.next();
+                if (waiter.condition().test(now)) {
+                    waiter.future().complete(now);
+                    it.remove();
+                }
+            }
+        }
+    }
+}

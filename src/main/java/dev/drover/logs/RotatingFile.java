@@ -1,0 +1,102 @@
+package dev.drover.logs;
+
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * An append-only log file that rotates by size: {@code name.log} moves to {@code name.log.1}, older
+ * ones shift up, and only {@code keep} old files remain. Writes are buffered and flushed per batch.
+ */
+public final class RotatingFile implements AutoCloseable {
+    private static final int BUFFER = 64 * 1024;
+
+    private final Path path;
+    private final long maxSize;
+    private final int keep;
+    private final byte[] buffer = new byte[BUFFER];
+    private int buffered;
+    private FileOutputStream out;
+    private long size;
+
+    public RotatingFile(Path path, long maxSize, int keep) throws IOException {
+        this.path = path;
+        this.maxSize = maxSize;
+        this.keep = keep;
+        Files.createDirectories(path.toAbsolutePath().getParent());
+        open();
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    /** Writes the pieces as one record; a record is never split across two files. */
+    public void write(byte[] a, byte[] b, int bOffset, int bLength) throws IOException {
+        int length = a.length + bLength + 1;
+        if (maxSize > 0 && size + buffered + length > maxSize && size + buffered > 0) {
+            rotate();
+        }
+        if (buffered + length > BUFFER) {
+            flush();
+        }
+        if (length > BUFFER) {
+            out.write(a);
+            out.write(b, bOffset, bLength);
+            out.write('\n');
+            size += length;
+            return;
+        }
+        System.arraycopy(a, 0, buffer, buffered, a.length);
+        buffered += a.length;
+        System.arraycopy(b, bOffset, buffer, buffered, bLength);
+        buffered += bLength;
+        buffer[buffered++] = '\n';
+    }
+
+    public void flush() throws IOException {
+        if (buffered > 0) {
+            out.write(buffer, 0, buffered);
+            size += buffered;
+            buffered = 0;
+        }
+    }
+
+    private void rotate() throws IOException {
+        flush();
+        out.close();
+        // Only regular files are rotated: a log pointed at /dev/null or a FIFO is left alone.
+        if (Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
+            if (keep == 0) {
+                Files.delete(path);
+            } else {
+                Files.deleteIfExists(numbered(keep));
+                for (int i = keep - 1; i >= 1; i--) {
+                    if (Files.exists(numbered(i))) {
+                        Files.move(numbered(i), numbered(i + 1), StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+                Files.move(path, numbered(1), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        open();
+    }
+
+    private Path numbered(int i) {
+        return path.resolveSibling(path.getFileName() + "." + i);
+    }
+
+    private void open() throws IOException {
+        out = new FileOutputStream(path.toFile(), true);
+        size = Files.isRegularFile(path) ? Files.size(path) : 0;
+    }
+
+    @Override
+    public void close() throws IOException {
+        flush();
+        out.close();
+    }
+}
