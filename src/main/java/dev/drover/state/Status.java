@@ -17,6 +17,7 @@ import java.util.List;
  * @param reason the last thing worth telling: why it exited, stopped, or gave up
  * @param lastExit the last child's exit, e.g. "exit code 1"
  * @param exitedSuccessfully whether the last child exited with code 0
+ * @param livenessFailed the stop in progress was caused by a failed liveness probe, so its end counts as a failure
  */
 public record Status(
         ProcessState state,
@@ -33,7 +34,8 @@ public record Status(
         long timerToken,
         String reason,
         String lastExit,
-        boolean exitedSuccessfully) {
+        boolean exitedSuccessfully,
+        boolean livenessFailed) {
 
     public Status {
         recentRestarts = List.copyOf(recentRestarts);
@@ -44,7 +46,7 @@ public record Status(
     }
 
     public static Status initial(boolean dependenciesMet, String waitingFor) {
-        return new Status(ProcessState.STOPPED, Health.UNKNOWN, false, dependenciesMet, dependenciesMet ? null : waitingFor, 0, 0, 0, 0, List.of(), 0, 0, null, null, false);
+        return new Status(ProcessState.STOPPED, Health.UNKNOWN, false, dependenciesMet, dependenciesMet ? null : waitingFor, 0, 0, 0, 0, List.of(), 0, 0, null, null, false, false);
     }
 
     /** Finished with exit code 0 and not to be restarted: what `condition: completed` waits for. */
@@ -53,38 +55,42 @@ public record Status(
     }
 
     Status with(ProcessState state) {
-        return new Status(state, health, goal, dependenciesMet, waitingFor, pid, startedAtMillis, readySinceMillis, restarts, recentRestarts, backoffAttempt, timerToken, reason, lastExit, exitedSuccessfully);
+        return new Status(state, health, goal, dependenciesMet, waitingFor, pid, startedAtMillis, readySinceMillis, restarts, recentRestarts, backoffAttempt, timerToken, reason, lastExit, exitedSuccessfully, livenessFailed);
     }
 
     Status withHealth(Health health, long readySinceMillis) {
-        return new Status(state, health, goal, dependenciesMet, waitingFor, pid, startedAtMillis, readySinceMillis, restarts, recentRestarts, backoffAttempt, timerToken, reason, lastExit, exitedSuccessfully);
+        return new Status(state, health, goal, dependenciesMet, waitingFor, pid, startedAtMillis, readySinceMillis, restarts, recentRestarts, backoffAttempt, timerToken, reason, lastExit, exitedSuccessfully, livenessFailed);
     }
 
     Status withGoal(boolean goal) {
-        return new Status(state, health, goal, dependenciesMet, waitingFor, pid, startedAtMillis, readySinceMillis, restarts, recentRestarts, backoffAttempt, timerToken, reason, lastExit, exitedSuccessfully);
+        return new Status(state, health, goal, dependenciesMet, waitingFor, pid, startedAtMillis, readySinceMillis, restarts, recentRestarts, backoffAttempt, timerToken, reason, lastExit, exitedSuccessfully, livenessFailed);
     }
 
     Status withDependencies(boolean met, String waitingFor) {
-        return new Status(state, health, goal, met, met ? null : waitingFor, pid, startedAtMillis, readySinceMillis, restarts, recentRestarts, backoffAttempt, timerToken, reason, lastExit, exitedSuccessfully);
+        return new Status(state, health, goal, met, met ? null : waitingFor, pid, startedAtMillis, readySinceMillis, restarts, recentRestarts, backoffAttempt, timerToken, reason, lastExit, exitedSuccessfully, livenessFailed);
     }
 
     Status withChild(int pid, long startedAtMillis) {
-        return new Status(state, health, goal, dependenciesMet, waitingFor, pid, startedAtMillis, 0, restarts, recentRestarts, backoffAttempt, timerToken, reason, lastExit, exitedSuccessfully);
+        return new Status(state, health, goal, dependenciesMet, waitingFor, pid, startedAtMillis, 0, restarts, recentRestarts, backoffAttempt, timerToken, reason, lastExit, exitedSuccessfully, livenessFailed);
     }
 
     Status withReason(String reason) {
-        return new Status(state, health, goal, dependenciesMet, waitingFor, pid, startedAtMillis, readySinceMillis, restarts, recentRestarts, backoffAttempt, timerToken, reason, lastExit, exitedSuccessfully);
+        return new Status(state, health, goal, dependenciesMet, waitingFor, pid, startedAtMillis, readySinceMillis, restarts, recentRestarts, backoffAttempt, timerToken, reason, lastExit, exitedSuccessfully, livenessFailed);
     }
 
     Status withExit(String lastExit, boolean success) {
-        return new Status(state, health, goal, dependenciesMet, waitingFor, pid, startedAtMillis, readySinceMillis, restarts, recentRestarts, backoffAttempt, timerToken, reason, lastExit, success);
+        return new Status(state, health, goal, dependenciesMet, waitingFor, pid, startedAtMillis, readySinceMillis, restarts, recentRestarts, backoffAttempt, timerToken, reason, lastExit, success, livenessFailed);
     }
 
     Status withRestarts(int restarts, List<Long> recent, int attempt) {
-        return new Status(state, health, goal, dependenciesMet, waitingFor, pid, startedAtMillis, readySinceMillis, restarts, recent, attempt, timerToken, reason, lastExit, exitedSuccessfully);
+        return new Status(state, health, goal, dependenciesMet, waitingFor, pid, startedAtMillis, readySinceMillis, restarts, recent, attempt, timerToken, reason, lastExit, exitedSuccessfully, livenessFailed);
+    }
+
+    Status withLivenessFailed(boolean failed) {
+        return new Status(state, health, goal, dependenciesMet, waitingFor, pid, startedAtMillis, readySinceMillis, restarts, recentRestarts, backoffAttempt, timerToken, reason, lastExit, exitedSuccessfully, failed);
     }
 
     Status withTimer(long token) {
-        return new Status(state, health, goal, dependenciesMet, waitingFor, pid, startedAtMillis, readySinceMillis, restarts, recentRestarts, backoffAttempt, token, reason, lastExit, exitedSuccessfully);
+        return new Status(state, health, goal, dependenciesMet, waitingFor, pid, startedAtMillis, readySinceMillis, restarts, recentRestarts, backoffAttempt, token, reason, lastExit, exitedSuccessfully, livenessFailed);
     }
 }

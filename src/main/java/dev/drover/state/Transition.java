@@ -28,7 +28,7 @@ public final class Transition {
             case Event.Spawned spawned -> spawned(s, spawned, rules);
             case Event.SpawnFailed failed -> spawnFailed(s, failed);
             case Event.Exited exited -> exited(s, exited, rules);
-            case Event.Stopped stopped -> stopped(s, stopped);
+            case Event.Stopped stopped -> stopped(s, stopped, rules);
             case Event.BackoffElapsed elapsed -> backoffElapsed(s, elapsed);
             case Event.ReadinessChanged readiness -> readiness(s, readiness);
             case Event.LivenessFailed liveness -> liveness(s, liveness);
@@ -50,8 +50,7 @@ public final class Transition {
     private static Step stop(Status s) {
         Status unwanted = s.withGoal(false);
         return switch (s.state()) {
-            case STOPPED -> step(unwanted.withDependencies(s.dependenciesMet(), null));
-            case EXITED, FATAL, STARTING, STOPPING -> step(unwanted);
+            case STOPPED, EXITED, FATAL, STARTING, STOPPING -> step(unwanted);
             case RUNNING -> stopChild(unwanted, "stopping");
             case BACKOFF -> step(unwanted.withTimer(s.timerToken() + 1).with(ProcessState.STOPPED).withReason("stopped"));
         };
@@ -117,35 +116,54 @@ public final class Transition {
         if (!restart || !s.goal()) {
             return step(gone.with(ProcessState.EXITED).withReason(what), new StopProbes(), new CleanUpExited(), new Announce(what));
         }
+        return afterFailure(s, gone, what, e.atMillis(), e.jitter(), rules, List.of(new StopProbes(), new CleanUpExited()));
+    }
+
+    /**
+     * A child ended unexpectedly and its policy wants it back: count the restart, give up past
+     * max_restarts within the window, else restart after the backoff (and once dependencies allow).
+     */
+    private static Step afterFailure(Status s, Status gone, String what, long atMillis, double jitter, RestartRules rules, List<Effect> first) {
+        List<Effect> effects = new ArrayList<>(first);
         List<Long> recent = new ArrayList<>();
         for (long at : s.recentRestarts()) {
-            if (e.atMillis() - at < rules.window().toMillis()) {
+            if (atMillis - at < rules.window().toMillis()) {
                 recent.add(at);
             }
         }
         if (rules.maxRestarts() > 0 && recent.size() >= rules.maxRestarts()) {
             String reason = what + "; restarted " + recent.size() + " times within " + format(rules.window()) + " (max_restarts " + rules.maxRestarts() + "), giving up";
-            return step(gone.with(ProcessState.FATAL).withReason(reason), new StopProbes(), new CleanUpExited(), new Announce("fatal: " + reason));
+            effects.add(new Announce("fatal: " + reason));
+            return new Step(gone.with(ProcessState.FATAL).withReason(reason), effects);
         }
-        boolean ranHealthyLongEnough = s.readySinceMillis() > 0 && e.atMillis() - s.readySinceMillis() >= rules.resetAfter().toMillis();
+        boolean ranHealthyLongEnough = s.readySinceMillis() > 0 && atMillis - s.readySinceMillis() >= rules.resetAfter().toMillis();
         int attempt = ranHealthyLongEnough ? 0 : s.backoffAttempt();
-        recent.add(e.atMillis());
-        Duration delay = jittered(rules.backoff(attempt), e.jitter());
+        recent.add(atMillis);
+        Duration delay = jittered(rules.backoff(attempt), jitter);
         Status counted = gone.withRestarts(s.restarts() + 1, recent, attempt + 1).withReason(what);
         if (delay.isZero()) {
-            return step(counted.with(ProcessState.STARTING), new StopProbes(), new CleanUpExited(), new Announce(what + "; restarting"), new Spawn());
+            effects.add(new Announce(what + "; restarting"));
+            Step relaunch = launch(counted);
+            effects.addAll(relaunch.effects());
+            return new Step(relaunch.status(), effects);
         }
         long token = s.timerToken() + 1;
-        return step(counted.with(ProcessState.BACKOFF).withTimer(token),
-                new StopProbes(), new CleanUpExited(), new Announce(what + "; restarting in " + format(delay)), new ScheduleBackoff(delay, token));
+        effects.add(new Announce(what + "; restarting in " + format(delay)));
+        effects.add(new ScheduleBackoff(delay, token));
+        return new Step(counted.with(ProcessState.BACKOFF).withTimer(token), effects);
     }
 
-    private static Step stopped(Status s, Event.Stopped e) {
+    private static Step stopped(Status s, Event.Stopped e, RestartRules rules) {
         if (s.state() != ProcessState.STOPPING || e.pid() != s.pid()) {
             return step(s);
         }
         String what = e.forced() ? "stopped (killed after stop_timeout; " + e.description() + ")" : "stopped (" + e.description() + ")";
-        Status gone = s.withChild(0, 0).withHealth(Health.UNKNOWN, 0).withExit(e.description(), false).withReason(what).with(ProcessState.STOPPED);
+        Status gone = s.withChild(0, 0).withHealth(Health.UNKNOWN, 0).withExit(e.description(), false).withReason(what)
+                .with(ProcessState.STOPPED).withLivenessFailed(false);
+        if (s.livenessFailed() && s.goal()) {
+            // Killed for failing liveness: a failure like a crash, under the same budget and backoff.
+            return afterFailure(s, gone, s.reason(), e.atMillis(), 0.5, rules, List.of(new Announce(what)));
+        }
         if (s.goal()) {
             Step relaunch = launch(gone);
             List<Effect> effects = new ArrayList<>();
@@ -180,10 +198,8 @@ public final class Transition {
         if (s.state() != ProcessState.RUNNING || e.pid() != s.pid()) {
             return step(s);
         }
-        List<Long> recent = new ArrayList<>(s.recentRestarts());
-        recent.add(e.atMillis());
-        Status counted = s.withRestarts(s.restarts() + 1, recent, s.backoffAttempt()).withReason("liveness failed: " + e.reason());
-        return stopChild(counted.withGoal(true), "liveness failed: " + e.reason() + "; restarting");
+        // The restart is counted when the stop completes, through the same path as a crash.
+        return stopChild(s.withGoal(true).withLivenessFailed(true).withReason("liveness failed: " + e.reason()), "liveness failed: " + e.reason() + "; stopping to restart");
     }
 
     /** Spawns if the dependencies allow, else waits in STOPPED. */
