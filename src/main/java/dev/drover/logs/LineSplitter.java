@@ -23,6 +23,8 @@ public final class LineSplitter implements OutputSink {
     private final Lines lines;
     private byte[] partial = new byte[256];
     private int partialLength;
+    /** A full piece of an over-long line was just handed over and nothing of the line followed yet. */
+    private boolean splitPending;
 
     public LineSplitter(Lines lines) {
         this.lines = lines;
@@ -53,7 +55,18 @@ public final class LineSplitter implements OutputSink {
 
     private void emit(byte[] buffer, int offset, int length) {
         if (partialLength == 0) {
+            if (length == 0 && splitPending) {
+                // The newline that ends a line which filled its last piece exactly.
+                splitPending = false;
+                return;
+            }
+            while (length > MAX_LINE) {
+                lines.line(buffer, offset, MAX_LINE);
+                offset += MAX_LINE;
+                length -= MAX_LINE;
+            }
             lines.line(buffer, offset, length);
+            splitPending = false;
             return;
         }
         keep(buffer, offset, length);
@@ -61,13 +74,13 @@ public final class LineSplitter implements OutputSink {
             lines.line(partial, 0, partialLength);
             partialLength = 0;
         }
+        splitPending = false;
     }
 
     /** Appends to the unfinished line, handing over full MAX_LINE pieces as they fill. */
     private void keep(byte[] buffer, int offset, int length) {
         while (length > 0) {
-            int room = MAX_LINE - partialLength;
-            int take = Math.min(room, length);
+            int take = Math.min(MAX_LINE - partialLength, length);
             if (partialLength + take > partial.length) {
                 partial = Arrays.copyOf(partial, Math.min(MAX_LINE, Math.max(partial.length * 2, partialLength + take)));
             }
@@ -75,9 +88,11 @@ public final class LineSplitter implements OutputSink {
             partialLength += take;
             offset += take;
             length -= take;
+            splitPending = false;
             if (partialLength == MAX_LINE) {
                 lines.line(partial, 0, partialLength);
                 partialLength = 0;
+                splitPending = true;
             }
         }
     }

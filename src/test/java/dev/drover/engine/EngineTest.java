@@ -370,4 +370,59 @@ class EngineTest {
         engine.start(List.of("slow"));
         await().atMost(WAIT).until(() -> engine.snapshot("slow").state() == ProcessState.RUNNING && engine.snapshot("slow").pid() != pid);
     }
+
+    @Test
+    void aBurstOf100000LinesOnStdoutAndStderrArrivesCompleteWithNoSplitLine() throws Exception {
+        Files.writeString(dir.resolve("burst.py"), """
+                import sys
+                out, err = sys.stdout, sys.stderr
+                for i in range(100000):
+                    (out if i % 2 == 0 else err).write("line %06d %s\\n" % (i, "x" * (i % 200)))
+                """);
+        Engine engine = fixture.start("""
+                processes:
+                  burst:
+                    command: ["python3", "burst.py"]
+                    restart: "no"
+                    log: {timestamps: true, max_size: 1GB}
+                """);
+        await().atMost(WAIT).until(() -> engine.snapshot("burst").state() == ProcessState.EXITED);
+        Path log = dir.resolve(".drover/logs/burst.log");
+        await().atMost(WAIT).until(() -> Files.readAllLines(log).stream().filter(l -> l.contains(" line ")).count() >= 100000);
+        boolean[] seen = new boolean[100000];
+        Pattern line = Pattern.compile("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z line (\\d{6}) (x*)$");
+        int count = 0;
+        for (String text : Files.readAllLines(log)) {
+            if (text.contains("[drover]")) {
+                continue;
+            }
+            Matcher m = line.matcher(text);
+            assertThat(m.matches()).as("intact line: %s", text).isTrue();
+            int i = Integer.parseInt(m.group(1));
+            assertThat(m.group(2)).hasSize(i % 200);
+            assertThat(seen[i]).as("line %d seen twice", i).isFalse();
+            seen[i] = true;
+            count++;
+        }
+        assertThat(count).isEqualTo(100000);
+    }
+
+    @Test
+    void rotationKeepsKeepFilesWhileAProcessWrites() throws Exception {
+        Engine engine = fixture.start("""
+                processes:
+                  chatty:
+                    command: ["python3", "-c", "import sys\\nfor i in range(20000): print('%05d' % i + 'y' * 60)"]
+                    restart: "no"
+                    log: {max_size: 100KB, keep: 2, timestamps: false}
+                """);
+        await().atMost(WAIT).until(() -> engine.snapshot("chatty").state() == ProcessState.EXITED);
+        Path logs = dir.resolve(".drover/logs");
+        await().atMost(WAIT).until(() -> Files.readAllLines(logs.resolve("chatty.log")).stream().anyMatch(l -> l.startsWith("19999")));
+        try (var files = Files.list(logs)) {
+            assertThat(files.map(p -> p.getFileName().toString()).sorted())
+                    .containsExactly("chatty.log", "chatty.log.1", "chatty.log.2");
+        }
+        assertThat(Files.size(logs.resolve("chatty.log.1"))).isLessThanOrEqualTo(100 * 1024);
+    }
 }

@@ -1,0 +1,117 @@
+package dev.drover.config;
+
+import dev.drover.config.YamlNode.Mapping;
+import dev.drover.config.YamlNode.Position;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Loads {@code drover.yaml}: parse with positions → read env files → interpolate → bind with
+ * defaults → validate, collecting every problem before failing.
+ */
+public final class ConfigLoader {
+
+    private ConfigLoader() {}
+
+    /** Loads a config file, interpolating from this process's environment. */
+    public static DroverConfig load(Path file) throws ConfigException {
+        return load(file, System.getenv());
+    }
+
+    public static DroverConfig load(Path file, Map<String, String> environment) throws ConfigException {
+        return parse(read(file), file, environment);
+    }
+
+    /**
+     * Loads config text as if it were {@code fileForMessages}: errors name that file, and relative
+     * paths ({@code env_file}, {@code cwd}, {@code log_dir}) resolve against its directory.
+     */
+    public static DroverConfig parse(String yaml, Path fileForMessages, Map<String, String> environment)
+            throws ConfigException {
+        Objects.requireNonNull(yaml, "yaml");
+        Objects.requireNonNull(fileForMessages, "fileForMessages");
+        Objects.requireNonNull(environment, "environment");
+        var errors = new ErrorCollector(fileForMessages);
+        var reader = new NodeReader(errors);
+        Mapping root = parseTree(yaml, errors);
+        Path configFile = fileForMessages.toAbsolutePath().normalize();
+        Path baseDir = Optional.ofNullable(configFile.getParent()).orElse(configFile);
+
+        Map<String, String> fileEnv = loadEnvFiles(root, fileForMessages, environment, reader);
+        Mapping interpolated = interpolate(root, lookup(fileEnv, environment), errors);
+        DroverConfig config = ConfigBinder.bind(interpolated, configFile, baseDir, overridden(fileEnv, environment),
+                reader);
+        ConfigValidator.validate(config, interpolated, errors);
+        errors.throwIfAny();
+        return config;
+    }
+
+    private static String read(Path file) throws ConfigException {
+        try {
+            return Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(new ConfigError(file, 0, 0, "", "config file not found"));
+        } catch (CharacterCodingException e) {
+            throw new ConfigException(new ConfigError(file, 0, 0, "", "config file is not valid UTF-8"));
+        } catch (IOException e) {
+            throw new ConfigException(new ConfigError(file, 0, 0, "", "cannot read config file: " + e.getMessage()));
+        }
+    }
+
+    /**
+     * Step 1: the located tree. Nothing further can be checked without a top-level map; problems
+     * the tree merely contains (duplicate keys) wait to be reported with everything else.
+     */
+    private static Mapping parseTree(String yaml, ErrorCollector errors) throws ConfigException {
+        Optional<YamlNode> tree = YamlTree.parse(yaml, errors);
+        if (tree.isPresent() && tree.get() instanceof Mapping root) {
+            return root;
+        }
+        if (tree.isEmpty() && errors.isEmpty()) {
+            errors.add(new Position(1, 1), "", "the file is empty; expected a map with `processes`");
+        }
+        tree.ifPresent(notAMap -> errors.add(notAMap.position(), "",
+                "expected a map with `processes` at the top level, got " + notAMap.describe()));
+        errors.throwIfAny();
+        throw new IllegalStateException("unreachable: no tree and no error");
+    }
+
+    /**
+     * Step 2: the env files. Their own names may use variables, but only from the environment,
+     * since the files are what would define the others.
+     */
+    private static Map<String, String> loadEnvFiles(Mapping root, Path configFile, Map<String, String> environment,
+            NodeReader reader) {
+        return root.get("env_file")
+                .map(node -> TreeInterpolator.interpolate(node, "env_file", environment::get, reader.errors()))
+                .map(node -> EnvFileLoader.load(node, configFile, reader))
+                .orElse(Map.of());
+    }
+
+    /** Step 3: expand variables in every value but {@code env_file}, which step 2 consumed. */
+    private static Mapping interpolate(Mapping root, Map<String, String> variables, ErrorCollector errors) {
+        return (Mapping) TreeInterpolator.interpolate(root.without("env_file"::equals), "", variables::get, errors);
+    }
+
+    /** The environment wins over env files, as a shell's {@code FOO=x drover up} should. */
+    private static Map<String, String> lookup(Map<String, String> fileEnv, Map<String, String> environment) {
+        Map<String, String> variables = new HashMap<>(fileEnv);
+        variables.putAll(environment);
+        return variables;
+    }
+
+    /** The env files' variables, each replaced by the environment's value where it has one. */
+    private static Map<String, String> overridden(Map<String, String> fileEnv, Map<String, String> environment) {
+        Map<String, String> result = new LinkedHashMap<>();
+        fileEnv.forEach((key, value) -> result.put(key, environment.getOrDefault(key, value)));
+        return result;
+    }
+}

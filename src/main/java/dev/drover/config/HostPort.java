@@ -1,0 +1,45 @@
+package dev.drover.config;
+
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/** Checks {@code host:port} addresses (listeners and tcp probes) before anything tries to use them. */
+final class HostPort {
+
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?}");
+    private static final Pattern DIGITS = Pattern.compile("\\d{1,5}");
+
+    private HostPort() {}
+
+    /**
+     * Why {@code text} is not a usable {@code host:port}, or empty when it is. The port may be
+     * an instance placeholder such as {@code ${PORT}}, filled per instance later.
+     *
+     * @param lowestPort 0 where an ephemeral port makes sense (listeners), 1 where it does not
+     */
+    static Optional<String> problem(String text, int lowestPort) {
+        String expected = "expected host:port like 127.0.0.1:8080, got \"" + text + "\"";
+        int colon = text.lastIndexOf(':');
+        if (colon <= 0) {
+            return Optional.of(expected);
+        }
+        String host = text.substring(0, colon);
+        String port = text.substring(colon + 1);
+        boolean bracketed = host.startsWith("[") && host.endsWith("]") && host.length() > 2;
+        if (host.chars().anyMatch(c -> Character.isWhitespace(c) || c == '/')
+                || (!bracketed && (host.contains("[") || host.contains("]") || host.contains(":")))) {
+            return Optional.of(expected);
+        }
+        if (PLACEHOLDER.matcher(port).matches()) {
+            return Optional.empty();
+        }
+        if (!DIGITS.matcher(port).matches()) {
+            return Optional.of(expected);
+        }
+        int number = Integer.parseInt(port);
+        if (number < lowestPort || number > 65535) {
+            return Optional.of("port " + number + " is out of range (" + lowestPort + "-65535) in \"" + text + "\"");
+        }
+        return Optional.empty();
+    }
+}

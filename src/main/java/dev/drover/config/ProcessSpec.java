@@ -1,0 +1,57 @@
+package dev.drover.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything drover needs to run one configured process, with every default filled in.
+ *
+ * @param cwd absolute working directory
+ * @param env top-level variables, then this process's own; values may still hold {@code ${PORT}}
+ *     and the other {@link Interpolation#INSTANCE_VARIABLES}
+ * @param port null when the process takes no port
+ * @param maxRestarts restarts allowed within {@code restartWindow} before giving up; 0 = no limit
+ * @param readiness null when there is no readiness probe
+ * @param liveness null when there is no liveness probe
+ * @param enabled false keeps the process in the config but out of {@code up}
+ */
+public record ProcessSpec(
+        String name,
+        Command command,
+        Path cwd,
+        Map<String, String> env,
+        PortSpec port,
+        int replicas,
+        List<Dependency> dependsOn,
+        RestartPolicy restart,
+        int maxRestarts,
+        Duration restartWindow,
+        BackoffSpec backoff,
+        StopSignal stopSignal,
+        Duration stopTimeout,
+        ProbeSpec readiness,
+        ProbeSpec liveness,
+        LimitsSpec limits,
+        LogSpec log,
+        boolean enabled) {
+
+    public ProcessSpec {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(command, "command");
+        Objects.requireNonNull(cwd, "cwd");
+        env = Collections.unmodifiableMap(new LinkedHashMap<>(env));
+        dependsOn = List.copyOf(dependsOn);
+        Objects.requireNonNull(restart, "restart");
+        Objects.requireNonNull(restartWindow, "restartWindow");
+        Objects.requireNonNull(backoff, "backoff");
+        Objects.requireNonNull(stopSignal, "stopSignal");
+        Objects.requireNonNull(stopTimeout, "stopTimeout");
+        Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(log, "log");
+    }
+}
