@@ -40,6 +40,8 @@ class Handler(BaseHTTPRequestHandler):
         self._send(201, {"recorded_by": name})
 
     def log_message(self, fmt, *args):
+        if self.path == "/health":
+            return  # probed every half second: not worth a line
         print(f"{self.command} {self.path} -> {args[1] if len(args) > 1 else ''}", flush=True)
 
 
