@@ -4,6 +4,7 @@ import dev.drover.config.Dependency;
 import dev.drover.config.DroverConfig;
 import dev.drover.config.PortSpec;
 import dev.drover.config.ProcessSpec;
+import dev.drover.control.ReloadResult;
 import dev.drover.logs.LogListener;
 import dev.drover.logs.ProcessLog;
 import dev.drover.state.Event;
@@ -21,10 +22,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Predicate;
 
 /**
  * Runs the processes of one configuration: one supervisor per instance, started in dependency
- * order as each dependency meets its condition, stopped in reverse order.
+ * order as each dependency meets its condition, stopped in reverse order, and swapped for new ones
+ * on reload when (and only when) their definition changed.
  */
 public final class Engine implements AutoCloseable {
     private static final int RING_LINES = 1000;
@@ -34,117 +37,143 @@ public final class Engine implements AutoCloseable {
         void changed(String instance, Status before, Status after);
     }
 
-    private final DroverConfig config;
-    private final Map<String, ProcessSupervisor> instances = new LinkedHashMap<>();
-    private final Map<String, List<ProcessSupervisor>> byProcess = new LinkedHashMap<>();
-    private final Map<String, List<String>> dependents = new HashMap<>();
+    /** The supervisors of one configuration, and who depends on whom; replaced whole on reload. */
+    private record Layout(
+            DroverConfig config,
+            Map<String, ProcessSupervisor> instances,
+            Map<String, List<ProcessSupervisor>> byProcess,
+            Map<String, List<String>> dependents) {}
+
+    private final LogListener output;
+    private final Map<String, String> inherited;
+    private final Ports ports = new Ports();
     private final Map<String, Dependencies.Verdict> lastVerdicts = new HashMap<>();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private final Object reloadLock = new Object();
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("drover-timers").daemon().unstarted(r));
+    private volatile Layout layout;
 
     public Engine(DroverConfig config, LogListener output) {
-        this.config = config;
-        Map<String, String> inherited = new LinkedHashMap<>(System.getenv());
-        inherited.putAll(config.env());
-        Ports ports = new Ports();
-        for (ProcessSpec spec : topologicalOrder(config)) {
-            List<ProcessSupervisor> replicas = new ArrayList<>();
-            for (int replica = 0; replica < spec.replicas(); replica++) {
-                Integer port = switch (spec.port()) {
-                    case null -> null;
-                    case PortSpec.Fixed fixed -> fixed.port();
-                    case PortSpec.Auto auto -> ports.free();
-                };
-                InstanceDefinition definition = InstanceDefinition.of(spec, replica, port, inherited);
-                ProcessLog log = new ProcessLog(definition.name(), config.logDir().resolve(definition.name() + ".log"),
-                        spec.log().maxSize(), spec.log().keep(), spec.log().timestamps(), RING_LINES);
-                if (output != null) {
-                    log.addListener(output);
-                }
-                ProcessSupervisor supervisor = new ProcessSupervisor(definition, log, timers, this::changed, verdictFor(spec));
-                instances.put(definition.name(), supervisor);
-                replicas.add(supervisor);
-            }
-            byProcess.put(spec.name(), replicas);
-            for (Dependency dependency : spec.dependsOn()) {
-                dependents.computeIfAbsent(dependency.process(), k -> new ArrayList<>()).add(spec.name());
-            }
-        }
-        instances.values().forEach(ProcessSupervisor::start);
+        this.output = output;
+        this.inherited = Map.copyOf(System.getenv());
+        this.layout = build(config, Map.of());
+        launch(layout.instances().values());
         synchronized (this) {
-            for (ProcessSpec spec : config.processes().values()) {
-                reevaluate(spec.name());
-            }
+            config.processes().keySet().forEach(this::reevaluate);
         }
     }
 
     public DroverConfig config() {
-        return config;
+        return layout.config();
     }
 
     public List<String> instanceNames() {
-        return List.copyOf(instances.keySet());
+        return List.copyOf(layout.instances().keySet());
     }
 
     public void addListener(Listener listener) {
         listeners.add(listener);
     }
 
+    public void removeListener(Listener listener) {
+        listeners.remove(listener);
+    }
+
     /** Starts the named processes (all enabled ones when none are named) and what they depend on. */
     public void up(Collection<String> names) {
+        Layout current = layout;
         Set<String> processes = new LinkedHashSet<>();
         if (names.isEmpty()) {
-            config.processes().values().stream().filter(ProcessSpec::enabled).forEach(s -> withDependencies(s.name(), processes));
-            post(supervisorsOf(processes), new Event.Start());
+            current.config().processes().values().stream().filter(ProcessSpec::enabled).forEach(s -> withDependencies(current, s.name(), processes));
+            post(supervisorsOf(current, processes), new Event.Start());
             return;
         }
-        List<ProcessSupervisor> named = resolve(names);
-        named.forEach(s -> withDependencies(s.definition().spec().name(), processes));
-        Set<ProcessSupervisor> targets = new LinkedHashSet<>(supervisorsOf(dependenciesOnly(processes, named)));
+        List<ProcessSupervisor> named = resolve(current, names);
+        named.forEach(s -> withDependencies(current, s.definition().spec().name(), processes));
+        // A named replica (api.1) starts alone; its process's other replicas are not pulled in.
+        named.forEach(s -> processes.remove(s.definition().spec().name()));
+        Set<ProcessSupervisor> targets = new LinkedHashSet<>(supervisorsOf(current, processes));
         targets.addAll(named);
         post(targets, new Event.Start());
     }
 
     public void start(Collection<String> names) {
-        post(resolve(names), new Event.Start());
+        post(resolve(layout, names), new Event.Start());
     }
 
     public void stop(Collection<String> names) {
-        post(resolve(names), new Event.Stop());
+        post(resolve(layout, names), new Event.Stop());
     }
 
     public void restart(Collection<String> names) {
-        post(resolve(names), new Event.Restart());
+        post(resolve(layout, names), new Event.Restart());
+    }
+
+    /** Sends {@code signal} to the instance's main process; false when it has none running. */
+    public boolean signal(String instance, int signal) {
+        return supervisor(instance).signal(signal);
     }
 
     public ProcessSnapshot snapshot(String instance) {
-        ProcessSupervisor supervisor = instances.get(instance);
-        if (supervisor == null) {
-            throw new UnknownProcessException(instance, instances.keySet());
-        }
-        return snapshotOf(supervisor);
+        return snapshotOf(supervisor(instance));
     }
 
     public List<ProcessSnapshot> snapshots() {
-        return instances.values().stream().map(Engine::snapshotOf).toList();
+        return layout.instances().values().stream().map(Engine::snapshotOf).toList();
     }
 
     public ProcessLog log(String instance) {
-        ProcessSupervisor supervisor = instances.get(instance);
-        if (supervisor == null) {
-            throw new UnknownProcessException(instance, instances.keySet());
-        }
-        return supervisor.log();
+        return supervisor(instance).log();
     }
 
     /** Completes once the instance's status satisfies the condition. */
-    public CompletableFuture<Status> await(String instance, java.util.function.Predicate<Status> condition) {
-        ProcessSupervisor supervisor = instances.get(instance);
-        if (supervisor == null) {
-            throw new UnknownProcessException(instance, instances.keySet());
+    public CompletableFuture<Status> await(String instance, Predicate<Status> condition) {
+        return supervisor(instance).await(condition);
+    }
+
+    /**
+     * Applies a new configuration: processes whose definition changed are stopped and started
+     * anew (if they were wanted), removed ones are stopped, added ones started, and unchanged ones
+     * are not touched (same PID).
+     */
+    public ReloadResult reload(DroverConfig next) {
+        synchronized (reloadLock) {
+            Layout current = layout;
+            Map<String, ProcessSpec> before = current.config().processes();
+            Map<String, ProcessSpec> after = next.processes();
+            List<String> removed = new ArrayList<>(), added = new ArrayList<>(), changed = new ArrayList<>(), unchanged = new ArrayList<>();
+            before.keySet().forEach(name -> (after.containsKey(name) ? (after.get(name).equals(before.get(name)) ? unchanged : changed) : removed).add(name));
+            after.keySet().stream().filter(name -> !before.containsKey(name)).forEach(added::add);
+
+            Set<String> wanted = new LinkedHashSet<>();
+            for (String name : changed) {
+                if (current.byProcess().get(name).stream().anyMatch(s -> s.status().goal())) {
+                    wanted.add(name);
+                }
+            }
+            List<String> leaving = new ArrayList<>(removed);
+            leaving.addAll(changed);
+            stopInOrder(current, leaving);
+
+            Map<String, List<ProcessSupervisor>> kept = new HashMap<>();
+            unchanged.forEach(name -> kept.put(name, current.byProcess().get(name)));
+            Layout replacement = build(next, kept);
+            List<ProcessSupervisor> fresh = replacement.instances().values().stream()
+                    .filter(s -> !kept.containsKey(s.definition().spec().name())).toList();
+            launch(fresh);
+            synchronized (this) {
+                layout = replacement;
+                lastVerdicts.clear();
+                next.processes().keySet().forEach(this::reevaluate);
+            }
+            leaving.forEach(name -> current.byProcess().get(name).forEach(ProcessSupervisor::close));
+            List<ProcessSupervisor> toStart = new ArrayList<>();
+            wanted.forEach(name -> toStart.addAll(replacement.byProcess().get(name)));
+            added.stream().filter(name -> next.processes().get(name).enabled()).forEach(name -> toStart.addAll(replacement.byProcess().get(name)));
+            post(toStart, new Event.Start());
+            return new ReloadResult(changed, added, removed, unchanged);
         }
-        return supervisor.await(condition);
     }
 
     /**
@@ -154,8 +183,77 @@ public final class Engine implements AutoCloseable {
      * @return true when everything stopped within its grace period
      */
     public boolean shutdown() {
+        synchronized (reloadLock) {
+            Layout current = layout;
+            boolean clean = stopInOrder(current, current.config().processes().keySet());
+            for (ProcessSupervisor supervisor : current.instances().values()) {
+                supervisor.awaitCleanups(Duration.ofSeconds(30));
+            }
+            return clean;
+        }
+    }
+
+    /** Skips the grace period of every stop in progress. */
+    public void forceStop() {
+        layout.instances().values().forEach(ProcessSupervisor::forceKill);
+    }
+
+    @Override
+    public void close() {
+        layout.instances().values().forEach(ProcessSupervisor::close);
+        timers.shutdownNow();
+    }
+
+    private Layout build(DroverConfig config, Map<String, List<ProcessSupervisor>> kept) {
+        Map<String, ProcessSupervisor> instances = new LinkedHashMap<>();
+        Map<String, List<ProcessSupervisor>> byProcess = new LinkedHashMap<>();
+        Map<String, List<String>> dependents = new HashMap<>();
+        Map<String, String> environment = new LinkedHashMap<>(inherited);
+        environment.putAll(config.env());
+        for (ProcessSpec spec : topologicalOrder(config)) {
+            List<ProcessSupervisor> replicas = kept.get(spec.name());
+            if (replicas == null) {
+                replicas = new ArrayList<>();
+                for (int replica = 0; replica < spec.replicas(); replica++) {
+                    replicas.add(supervisor(config, spec, replica, environment, byProcess));
+                }
+            }
+            replicas.forEach(s -> instances.put(s.name(), s));
+            byProcess.put(spec.name(), List.copyOf(replicas));
+            for (Dependency dependency : spec.dependsOn()) {
+                dependents.computeIfAbsent(dependency.process(), k -> new ArrayList<>()).add(spec.name());
+            }
+        }
+        return new Layout(config, instances, byProcess, dependents);
+    }
+
+    private ProcessSupervisor supervisor(DroverConfig config, ProcessSpec spec, int replica, Map<String, String> environment,
+            Map<String, List<ProcessSupervisor>> earlier) {
+        Integer port = switch (spec.port()) {
+            case null -> null;
+            case PortSpec.Fixed fixed -> fixed.port();
+            case PortSpec.Auto auto -> ports.free();
+        };
+        InstanceDefinition definition = InstanceDefinition.of(spec, replica, port, environment);
+        ProcessLog log = new ProcessLog(definition.name(), config.logDir().resolve(definition.name() + ".log"),
+                spec.log().maxSize(), spec.log().keep(), spec.log().timestamps(), RING_LINES);
+        if (output != null) {
+            log.addListener(output);
+        }
+        // Dependencies come earlier in topological order, so their (initial) status is known here.
+        Dependencies.Verdict verdict = Dependencies.evaluate(spec.dependsOn(),
+                name -> earlier.getOrDefault(name, List.of()).stream().map(ProcessSupervisor::status).toList());
+        return new ProcessSupervisor(definition, log, timers, this::changed, verdict);
+    }
+
+    private static void launch(Collection<ProcessSupervisor> supervisors) {
+        supervisors.forEach(ProcessSupervisor::start);
+    }
+
+    /** Stops the given processes, those that depend on others first; true if none had to be killed. */
+    private static boolean stopInOrder(Layout layout, Collection<String> processes) {
         boolean clean = true;
-        for (List<ProcessSupervisor> level : stopLevels()) {
+        for (List<ProcessSupervisor> level : stopLevels(layout, processes)) {
             post(level, new Event.Stop());
             for (ProcessSupervisor supervisor : level) {
                 Status settled = supervisor.await(Engine::settled).join();
@@ -164,21 +262,7 @@ public final class Engine implements AutoCloseable {
                 }
             }
         }
-        for (ProcessSupervisor supervisor : instances.values()) {
-            supervisor.awaitCleanups(Duration.ofSeconds(30));
-        }
         return clean;
-    }
-
-    /** Skips the grace period of every stop in progress. */
-    public void forceStop() {
-        instances.values().forEach(ProcessSupervisor::forceKill);
-    }
-
-    @Override
-    public void close() {
-        instances.values().forEach(ProcessSupervisor::close);
-        timers.shutdownNow();
     }
 
     private static boolean settled(Status status) {
@@ -195,7 +279,7 @@ public final class Engine implements AutoCloseable {
         boolean dependencyRelevant = before.state() != after.state() || before.health() != after.health() || before.completed() != after.completed();
         if (dependencyRelevant) {
             synchronized (this) {
-                for (String dependent : dependents.getOrDefault(supervisor.definition().spec().name(), List.of())) {
+                for (String dependent : layout.dependents().getOrDefault(supervisor.definition().spec().name(), List.of())) {
                     reevaluate(dependent);
                 }
             }
@@ -204,75 +288,78 @@ public final class Engine implements AutoCloseable {
 
     /** Tells each instance of {@code process} whether its dependencies are met; called under the engine's lock so verdicts arrive in order. */
     private void reevaluate(String process) {
-        ProcessSpec spec = config.processes().get(process);
-        if (spec.dependsOn().isEmpty()) {
+        Layout current = layout;
+        ProcessSpec spec = current.config().processes().get(process);
+        if (spec == null || spec.dependsOn().isEmpty()) {
             return;
         }
-        Dependencies.Verdict verdict = verdictFor(spec);
+        Dependencies.Verdict verdict = Dependencies.evaluate(spec.dependsOn(),
+                name -> current.byProcess().getOrDefault(name, List.of()).stream().map(ProcessSupervisor::status).toList());
         if (!verdict.equals(lastVerdicts.put(process, verdict))) {
-            post(byProcess.get(process), new Event.DependenciesChanged(verdict.met(), verdict.waitingFor()));
+            post(current.byProcess().get(process), new Event.DependenciesChanged(verdict.met(), verdict.waitingFor()));
         }
-    }
-
-    private Dependencies.Verdict verdictFor(ProcessSpec spec) {
-        return Dependencies.evaluate(spec.dependsOn(),
-                name -> byProcess.getOrDefault(name, List.of()).stream().map(ProcessSupervisor::status).toList());
     }
 
     private static ProcessSnapshot snapshotOf(ProcessSupervisor supervisor) {
         Status s = supervisor.status();
         InstanceDefinition d = supervisor.definition();
         return new ProcessSnapshot(d.name(), d.spec().name(), d.replica(), s.state(), s.health(), s.pid(), s.startedAtMillis(),
-                s.restarts(), s.reason(), s.waitingFor(), d.port(), s.lastExit(), s.completed());
+                s.restarts(), s.reason(), s.waitingFor(), d.port(), s.lastExit(), s.completed(), s.goal(),
+                supervisor.probeFailures(), supervisor.lastProbe() == null ? null : supervisor.lastProbe().detail());
     }
 
-    private List<ProcessSupervisor> resolve(Collection<String> names) {
+    private ProcessSupervisor supervisor(String instance) {
+        ProcessSupervisor supervisor = layout.instances().get(instance);
+        if (supervisor == null) {
+            throw new UnknownProcessException(instance, knownNames(layout));
+        }
+        return supervisor;
+    }
+
+    private static List<String> knownNames(Layout layout) {
+        List<String> known = new ArrayList<>(layout.byProcess().keySet());
+        layout.instances().keySet().stream().filter(n -> !known.contains(n)).forEach(known::add);
+        return known;
+    }
+
+    private static List<ProcessSupervisor> resolve(Layout layout, Collection<String> names) {
         List<ProcessSupervisor> resolved = new ArrayList<>();
         for (String name : names) {
-            if (byProcess.containsKey(name)) {
-                resolved.addAll(byProcess.get(name));
-            } else if (instances.containsKey(name)) {
-                resolved.add(instances.get(name));
+            if (layout.byProcess().containsKey(name)) {
+                resolved.addAll(layout.byProcess().get(name));
+            } else if (layout.instances().containsKey(name)) {
+                resolved.add(layout.instances().get(name));
             } else {
-                List<String> known = new ArrayList<>(byProcess.keySet());
-                instances.keySet().stream().filter(n -> !known.contains(n)).forEach(known::add);
-                throw new UnknownProcessException(name, known);
+                throw new UnknownProcessException(name, knownNames(layout));
             }
         }
         return resolved;
     }
 
-    private void withDependencies(String process, Set<String> into) {
+    private static void withDependencies(Layout layout, String process, Set<String> into) {
         if (into.add(process)) {
-            for (Dependency dependency : config.processes().get(process).dependsOn()) {
-                withDependencies(dependency.process(), into);
+            for (Dependency dependency : layout.config().processes().get(process).dependsOn()) {
+                withDependencies(layout, dependency.process(), into);
             }
         }
     }
 
-    private static Set<String> dependenciesOnly(Set<String> processes, List<ProcessSupervisor> named) {
-        Set<String> rest = new LinkedHashSet<>(processes);
-        // A named replica (api.1) starts alone; its process's other replicas are not pulled in.
-        named.forEach(s -> rest.remove(s.definition().spec().name()));
-        return rest;
-    }
-
-    private List<ProcessSupervisor> supervisorsOf(Collection<String> processes) {
-        return processes.stream().flatMap(p -> byProcess.get(p).stream()).toList();
+    private static List<ProcessSupervisor> supervisorsOf(Layout layout, Collection<String> processes) {
+        return processes.stream().flatMap(p -> layout.byProcess().get(p).stream()).toList();
     }
 
     private static void post(Collection<ProcessSupervisor> targets, Event event) {
         targets.forEach(t -> t.post(event));
     }
 
-    /** Groups of instances to stop together: first those nothing depends on, then their dependencies, and so on. */
-    private List<List<ProcessSupervisor>> stopLevels() {
+    /** Groups of instances to stop together: first those nothing (in the set) depends on, then their dependencies, and so on. */
+    private static List<List<ProcessSupervisor>> stopLevels(Layout layout, Collection<String> processes) {
         Map<String, Integer> level = new HashMap<>();
-        List<ProcessSpec> order = topologicalOrder(config);
+        List<ProcessSpec> order = topologicalOrder(layout.config());
         for (int i = order.size() - 1; i >= 0; i--) {
             String name = order.get(i).name();
             int depth = 0;
-            for (String dependent : dependents.getOrDefault(name, List.of())) {
+            for (String dependent : layout.dependents().getOrDefault(name, List.of())) {
                 depth = Math.max(depth, level.get(dependent) + 1);
             }
             level.put(name, depth);
@@ -281,7 +368,11 @@ public final class Engine implements AutoCloseable {
         List<List<ProcessSupervisor>> levels = new ArrayList<>();
         for (int l = 0; l <= max; l++) {
             int wanted = l;
-            levels.add(byProcess.entrySet().stream().filter(e -> level.get(e.getKey()) == wanted).flatMap(e -> e.getValue().stream()).toList());
+            List<ProcessSupervisor> group = processes.stream().filter(p -> level.get(p) == wanted)
+                    .flatMap(p -> layout.byProcess().get(p).stream()).toList();
+            if (!group.isEmpty()) {
+                levels.add(group);
+            }
         }
         return levels;
     }
@@ -305,6 +396,4 @@ public final class Engine implements AutoCloseable {
         }
         return order;
     }
-
-
 }

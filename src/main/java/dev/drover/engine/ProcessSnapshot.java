@@ -17,4 +17,7 @@ public record ProcessSnapshot(
         String waitingFor,
         Integer port,
         String lastExit,
-        boolean completed) {}
+        boolean completed,
+        boolean wanted,
+        int probeFailures,
+        String lastProbe) {}

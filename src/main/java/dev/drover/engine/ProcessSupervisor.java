@@ -115,6 +115,12 @@ final class ProcessSupervisor {
         return future;
     }
 
+    /** Signals the current child's main process; false when there is none. */
+    boolean signal(int signal) {
+        Child current = child;
+        return current != null && status.pid() == current.pid() && current.signal(signal);
+    }
+
     /** Skips the grace period of a stop in progress: SIGKILL to everything the child started. */
     void forceKill() {
         Child current = child;

@@ -1,0 +1,45 @@
+package dev.drover.control;
+
+import java.util.List;
+
+/**
+ * Everything a user can ask of a running Drover. Implemented in-process by the engine and remotely
+ * by the client over the control socket; the CLI and the HTTP API use nothing else, and one
+ * contract test suite runs against both implementations.
+ *
+ * <p>Process ids are instance names ({@code api}, or {@code api.0} with replicas). An unknown id is
+ * a {@link ControlException} with status 404 whose message lists the known ids.
+ */
+public interface Control {
+    List<ProcessInfo> processes() throws ControlException;
+
+    ProcessInfo process(String id) throws ControlException;
+
+    /** Queues a start; the returned snapshot is taken right after, so it may not show the effect yet. */
+    ProcessInfo start(String id) throws ControlException;
+
+    ProcessInfo stop(String id) throws ControlException;
+
+    ProcessInfo restart(String id) throws ControlException;
+
+    /** Sends a signal (a name such as TERM or HUP, or a number) to the process's main PID. */
+    ProcessInfo signal(String id, String signal) throws ControlException;
+
+    /** The last {@code lines} lines of the process's log, oldest first. */
+    List<LogEntry> logs(String id, int lines) throws ControlException;
+
+    /**
+     * Calls {@code sink} with every new log line of the given processes (all when empty), as they
+     * are written, until the returned handle is closed. A followed process that restarts keeps
+     * being followed.
+     */
+    AutoCloseable followLogs(List<String> ids, java.util.function.Consumer<LogEntry> sink) throws ControlException;
+
+    /** Re-reads the configuration; an invalid file is a 400 with every error, and changes nothing. */
+    ReloadResult reload() throws ControlException;
+
+    HealthReport health() throws ControlException;
+
+    /** Stops every process in reverse dependency order, then the daemon exits. */
+    void shutdown() throws ControlException;
+}
