@@ -8,6 +8,9 @@ import java.util.List;
  * the details (such as every configuration error).
  */
 public final class ControlException extends Exception {
+    /** The status of a failure to reach the daemon at all (no socket, connection refused). */
+    public static final int UNREACHABLE = -1;
+
     private final int status;
     private final List<String> details;
 
