@@ -2,39 +2,64 @@ package dev.drover.cli;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * The options every command shares ({@code -f FILE}) and its own flags and names, parsed without a
- * library so the CLI starts fast.
+ * The options every command shares ({@code -f FILE}, {@code --runtime-dir DIR}) and its own flags,
+ * valued options and names, parsed without a library so the CLI starts fast.
  */
 final class Arguments {
     final Path configFile;
+    final String runtimeDir;
     final Set<String> flags;
+    final Map<String, String> values;
     final List<String> names;
 
-    private Arguments(Path configFile, Set<String> flags, List<String> names) {
+    private Arguments(Path configFile, String runtimeDir, Set<String> flags, Map<String, String> values, List<String> names) {
         this.configFile = configFile;
+        this.runtimeDir = runtimeDir;
         this.flags = flags;
+        this.values = values;
         this.names = names;
     }
 
-    /** Parses {@code args}, accepting only the given boolean flags. */
     static Arguments parse(String command, List<String> args, Set<String> allowedFlags) throws CliException {
+        return parse(command, args, allowedFlags, Set.of());
+    }
+
+    /**
+     * Parses {@code args}, accepting the given boolean flags and the given options that take a
+     * value ({@code -n 10}, {@code -n=10} or {@code --timeout=30s}).
+     */
+    static Arguments parse(String command, List<String> args, Set<String> allowedFlags, Set<String> valued) throws CliException {
         Path file = null;
-        Set<String> flags = new java.util.LinkedHashSet<>();
+        String runtimeDir = null;
+        Set<String> flags = new LinkedHashSet<>();
+        Map<String, String> values = new LinkedHashMap<>();
         List<String> names = new ArrayList<>();
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
-            if (arg.equals("-f") || arg.equals("--file")) {
-                if (i + 1 >= args.size()) {
-                    throw new CliException(ExitCodes.USAGE, arg + " needs a file; see `drover help " + command + "`");
+            String option = arg.contains("=") && arg.startsWith("-") ? arg.substring(0, arg.indexOf('=')) : arg;
+            String inline = arg.contains("=") && arg.startsWith("-") ? arg.substring(arg.indexOf('=') + 1) : null;
+            boolean takesValue = option.equals("-f") || option.equals("--file") || option.equals("--runtime-dir") || valued.contains(option);
+            if (takesValue) {
+                String value = inline;
+                if (value == null) {
+                    if (i + 1 >= args.size()) {
+                        throw new CliException(ExitCodes.USAGE, option + " needs a value; see `drover help " + command + "`");
+                    }
+                    value = args.get(++i);
                 }
-                file = Path.of(args.get(++i));
-            } else if (arg.startsWith("--file=")) {
-                file = Path.of(arg.substring("--file=".length()));
-            } else if (arg.startsWith("-")) {
+                switch (option) {
+                    case "-f", "--file" -> file = Path.of(value);
+                    case "--runtime-dir" -> runtimeDir = value;
+                    default -> values.put(option, value);
+                }
+            } else if (arg.startsWith("-") && arg.length() > 1) {
                 if (!allowedFlags.contains(arg)) {
                     throw new CliException(ExitCodes.USAGE, "unknown option " + arg + " for `drover " + command + "`; see `drover help " + command + "`");
                 }
@@ -47,6 +72,23 @@ final class Arguments {
             String env = System.getenv("DROVER_CONFIG");
             file = Path.of(env != null && !env.isEmpty() ? env : "drover.yaml");
         }
-        return new Arguments(file.toAbsolutePath().normalize(), flags, names);
+        return new Arguments(file.toAbsolutePath().normalize(), runtimeDir, flags, values, names);
+    }
+
+    /** A valued option as a non-negative integer. */
+    int intValue(String option, int fallback) throws CliException {
+        String value = values.get(option);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            int n = Integer.parseInt(value);
+            if (n < 0) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new CliException(ExitCodes.USAGE, option + " needs a number of 0 or more, got " + value);
+        }
     }
 }

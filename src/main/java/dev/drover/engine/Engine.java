@@ -5,6 +5,7 @@ import dev.drover.config.DroverConfig;
 import dev.drover.config.PortSpec;
 import dev.drover.config.ProcessSpec;
 import dev.drover.control.ReloadResult;
+import dev.drover.launch.Launcher;
 import dev.drover.logs.LogListener;
 import dev.drover.logs.ProcessLog;
 import dev.drover.state.Event;
@@ -191,6 +192,15 @@ public final class Engine implements AutoCloseable {
             }
             return clean;
         }
+    }
+
+    /**
+     * Whether supervision is provably alive: every supervisor drains its queue, and the OS edge's
+     * reaper and output threads run. What the systemd watchdog is fed from.
+     */
+    public boolean responsive(Duration within) {
+        return Launcher.get().threadsAlive()
+                && layout.instances().values().stream().allMatch(s -> s.responsive(within.toNanos()));
     }
 
     /** Skips the grace period of every stop in progress. */

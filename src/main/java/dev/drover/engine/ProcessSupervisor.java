@@ -55,6 +55,7 @@ final class ProcessSupervisor {
     private volatile Child child;
     private volatile ProbeRunner readiness;
     private volatile ProbeRunner liveness;
+    private volatile long lastProgressNanos = System.nanoTime();
     private volatile int probeFailures;
     private volatile ProbeResult lastProbe;
 
@@ -115,6 +116,11 @@ final class ProcessSupervisor {
         return future;
     }
 
+    /** False when events have waited in the queue for longer than {@code nanos} without progress. */
+    boolean responsive(long nanos) {
+        return inbox.isEmpty() || System.nanoTime() - lastProgressNanos < nanos;
+    }
+
     /** Signals the current child's main process; false when there is none. */
     boolean signal(int signal) {
         Child current = child;
@@ -152,6 +158,7 @@ final class ProcessSupervisor {
                     return;
                 }
                 apply(event);
+                lastProgressNanos = System.nanoTime();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

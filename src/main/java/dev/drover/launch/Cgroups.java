@@ -21,6 +21,30 @@ final class Cgroups {
 
     /** The cgroup root for this JVM, or null when cgroup v2 is absent, read-only, or turned off. */
     static Cgroups detect() {
+        Path base = baseFor(Libc.getpid());
+        if (base == null) {
+            return null;
+        }
+        try {
+            Files.createDirectories(base);
+            if (!Files.isWritable(base.resolve("cgroup.procs")) || !Files.exists(base.resolve("cgroup.kill"))) {
+                Files.deleteIfExists(base);
+                return null;
+            }
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        Cgroups cgroups = new Cgroups(base);
+        Runtime.getRuntime().addShutdownHook(new Thread(cgroups::removeAll, "drover-cgroup-cleanup"));
+        return cgroups;
+    }
+
+    /** Where the Drover with PID {@code pid} in our cgroup keeps (or kept) its cgroups; null without cgroup v2. */
+    static Path siblingBase(int pid) {
+        return baseFor(pid);
+    }
+
+    private static Path baseFor(int pid) {
         String setting = System.getProperty("drover.cgroups", System.getenv().getOrDefault("DROVER_CGROUPS", "auto"));
         if (setting.equals("off")) {
             return null;
@@ -47,15 +71,7 @@ final class Cgroups {
             if (own == null) {
                 return null;
             }
-            Path base = mount.resolve(own.substring(1)).resolve("drover-" + Libc.getpid());
-            Files.createDirectories(base);
-            if (!Files.isWritable(base.resolve("cgroup.procs")) || !Files.exists(base.resolve("cgroup.kill"))) {
-                Files.deleteIfExists(base);
-                return null;
-            }
-            Cgroups cgroups = new Cgroups(base);
-            Runtime.getRuntime().addShutdownHook(new Thread(cgroups::removeAll, "drover-cgroup-cleanup"));
-            return cgroups;
+            return mount.resolve(own.substring(1)).resolve("drover-" + pid);
         } catch (IOException | RuntimeException e) {
             return null;
         }

@@ -19,6 +19,8 @@ public final class Launcher {
 
     private static Launcher instance;
     private static final int SELF = Libc.getpid();
+    /** This JVM's identity in markers: its PID and start time, so a recycled PID never matches. */
+    private static final String SELF_ID = SELF + "." + ProcStat.read(SELF).startTime();
 
     private final Reaper reaper;
     private final OutputPump pump = new OutputPump();
@@ -46,6 +48,11 @@ public final class Launcher {
         return SELF;
     }
 
+    /** The prefix of the markers of every process this JVM started: "<pid>.<start time>-". */
+    public static String markerPrefix() {
+        return SELF_ID + "-";
+    }
+
     public static boolean isTerminal(int fd) {
         return Libc.isatty(fd);
     }
@@ -59,12 +66,17 @@ public final class Launcher {
         return orphansReaped.get();
     }
 
+    /** Whether the reaper and output threads are still running. */
+    public boolean threadsAlive() {
+        return reaper.alive() && pump.alive();
+    }
+
     boolean isSpawnedChild(int pid) {
         return spawned.contains(pid);
     }
 
     public Child spawn(SpawnSpec spec, OutputSink stdout, OutputSink stderr) throws SpawnException {
-        String marker = MARKER_VARIABLE + "=" + SELF + "-" + sequence.incrementAndGet();
+        String marker = MARKER_VARIABLE + "=" + SELF_ID + "-" + sequence.incrementAndGet();
         Map<String, String> env = new HashMap<>(spec.env());
         env.put(MARKER_VARIABLE, marker.substring(MARKER_VARIABLE.length() + 1));
         Path cgroup = null;

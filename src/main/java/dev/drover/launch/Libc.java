@@ -27,6 +27,11 @@ final class Libc {
     static final int O_RDONLY = 0;
     static final int O_NONBLOCK = 0x800;
     static final int O_CLOEXEC = 0x80000;
+    static final int O_WRONLY = 1;
+    static final int O_CREAT = 0x40;
+    static final int O_APPEND = 0x400;
+    static final int AF_UNIX = 1;
+    static final int SOCK_DGRAM = 2;
     static final int F_GETFL = 3;
     static final int F_SETFL = 4;
 
@@ -95,6 +100,9 @@ final class Libc {
     static final MethodHandle epoll_wait = errnoCall("epoll_wait", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
     static final MethodHandle eventfd = errnoCall("eventfd", JAVA_INT, JAVA_INT, JAVA_INT);
     static final MethodHandle write = errnoCall("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    static final MethodHandle socket = errnoCall("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+    static final MethodHandle sendto = errnoCall("sendto", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
+    static final MethodHandle open = errnoCall("open", JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
     static final MethodHandle strerror = plain("strerror", ADDRESS, JAVA_INT);
     static final MethodHandle prctl = LINKER.downcallHandle(
             LIBC.find("prctl").orElseThrow(),

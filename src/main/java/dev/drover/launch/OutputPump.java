@@ -31,8 +31,14 @@ final class OutputPump {
         }
     }
 
+    private Thread thread;
+
     void start() {
-        Thread.ofPlatform().name("drover-output").daemon().stackSize(256 * 1024).start(this::run);
+        thread = Thread.ofPlatform().name("drover-output").daemon().stackSize(256 * 1024).start(this::run);
+    }
+
+    boolean alive() {
+        return thread != null && thread.isAlive();
     }
 
     /** Starts reading {@code fd} (ours to close from now on) into {@code sink}. */

@@ -23,9 +23,15 @@ final class Reaper {
         this.orphanReaped = orphanReaped;
     }
 
+    private Thread thread;
+
     void start() {
-        Thread thread = Thread.ofPlatform().name("drover-reaper").daemon().stackSize(256 * 1024).unstarted(this::run);
+        thread = Thread.ofPlatform().name("drover-reaper").daemon().stackSize(256 * 1024).unstarted(this::run);
         thread.start();
+    }
+
+    boolean alive() {
+        return thread != null && thread.isAlive();
     }
 
     /** Holds the reaper's lock while {@code spawn} runs so an instant exit still finds its future. */

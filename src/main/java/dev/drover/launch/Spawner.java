@@ -81,6 +81,50 @@ final class Spawner {
         }
     }
 
+    /**
+     * Starts a process that outlives us: its own session, stdin on /dev/null, stdout and stderr
+     * appended to {@code log}. Nobody waits for it here; it is reparented when we exit.
+     */
+    static int spawnDetached(List<String> argv, Map<String, String> env, Path cwd, Path log) throws SpawnException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment err = Libc.errnoState(arena);
+            MemorySegment actions = arena.allocate(Libc.SPAWN_STRUCT_SIZE, 16);
+            MemorySegment attr = arena.allocate(Libc.SPAWN_STRUCT_SIZE, 16);
+            int ignored = (int) Libc.fa_init.invokeExact(actions);
+            ignored = (int) Libc.attr_init.invokeExact(attr);
+            try {
+                MemorySegment logPath = arena.allocateFrom(log.toString());
+                ignored = (int) Libc.fa_addopen.invokeExact(actions, 0, arena.allocateFrom("/dev/null"), Libc.O_RDONLY, 0);
+                ignored = (int) Libc.fa_addopen.invokeExact(actions, 1, logPath, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_APPEND, 0600);
+                ignored = (int) Libc.fa_adddup2.invokeExact(actions, 1, 2);
+                ignored = (int) Libc.fa_addclosefrom.invokeExact(actions, 3);
+                ignored = (int) Libc.fa_addchdir.invokeExact(actions, arena.allocateFrom(cwd.toString()));
+                MemorySegment noSignals = arena.allocate(Libc.SIGSET_SIZE);
+                ignored = (int) Libc.sigemptyset.invokeExact(noSignals);
+                MemorySegment allSignals = arena.allocate(Libc.SIGSET_SIZE);
+                ignored = (int) Libc.sigfillset.invokeExact(allSignals);
+                ignored = (int) Libc.attr_setsigmask.invokeExact(attr, noSignals);
+                ignored = (int) Libc.attr_setsigdefault.invokeExact(attr, allSignals);
+                ignored = (int) Libc.attr_setflags.invokeExact(attr,
+                        (short) (Libc.POSIX_SPAWN_SETSID | Libc.POSIX_SPAWN_SETSIGMASK | Libc.POSIX_SPAWN_SETSIGDEF));
+                MemorySegment pid = arena.allocate(ValueLayout.JAVA_INT);
+                int rc = (int) Libc.posix_spawnp.invokeExact(err, pid, arena.allocateFrom(argv.getFirst()),
+                        actions, attr, strings(arena, argv), environment(arena, env));
+                if (rc != 0) {
+                    throw new SpawnException(describe(argv.getFirst(), rc));
+                }
+                return pid.get(ValueLayout.JAVA_INT, 0);
+            } finally {
+                ignored = (int) Libc.fa_destroy.invokeExact(actions);
+                ignored = (int) Libc.attr_destroy.invokeExact(attr);
+            }
+        } catch (SpawnException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("posix_spawnp failed", t);
+        }
+    }
+
     private static String describe(String command, int errno) {
         return switch (errno) {
             case 2 -> "command not found: " + command;
