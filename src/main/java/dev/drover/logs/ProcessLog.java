@@ -4,7 +4,6 @@ import dev.drover.launch.OutputSink;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -59,25 +58,24 @@ public final class ProcessLog implements AutoCloseable {
     }
 
     public OutputSink stdout() {
-        return new LineSplitter(new Stream(LogLine.Source.STDOUT));
+        return new Stream(LogLine.Source.STDOUT);
     }
 
     public OutputSink stderr() {
-        return new LineSplitter(new Stream(LogLine.Source.STDERR));
+        return new Stream(LogLine.Source.STDERR);
     }
 
     /** Records one of Drover's own events about this process. */
     public void announce(String message) {
         byte[] text = message.getBytes(StandardCharsets.UTF_8);
         synchronized (this) {
-            record(LogLine.Source.DROVER, text, 0, text.length);
+            record(System.currentTimeMillis(), LogLine.Source.DROVER, text, 0, text.length);
             flushAll();
         }
     }
 
-    private void record(LogLine.Source source, byte[] buffer, int offset, int length) {
-        long now = System.currentTimeMillis();
-        ring.add(new LogLine(now, source, Arrays.copyOfRange(buffer, offset, offset + length)));
+    private void record(long now, LogLine.Source source, byte[] buffer, int offset, int length) {
+        ring.add(now, source, buffer, offset, length);
         if (file != null && fileError == null) {
             byte[] prefix = timestamps ? clock.bytes(now) : NO_PREFIX;
             try {
@@ -121,25 +119,43 @@ public final class ProcessLog implements AutoCloseable {
         }
     }
 
-    private final class Stream implements LineSplitter.Lines {
+    /**
+     * One output stream of the child: each batch the output thread reads is split into lines under
+     * the log's lock once, with one arrival time, and flushed once.
+     */
+    private final class Stream implements OutputSink, LineSplitter.Lines {
         private final LogLine.Source source;
+        private final LineSplitter splitter = new LineSplitter(this);
+        private long batchTime;
 
         Stream(LogLine.Source source) {
             this.source = source;
         }
 
         @Override
-        public void line(byte[] buffer, int offset, int length) {
+        public void onData(byte[] buffer, int length) {
             synchronized (ProcessLog.this) {
-                record(source, buffer, offset, length);
+                batchTime = System.currentTimeMillis();
+                splitter.onData(buffer, length);
             }
         }
 
         @Override
-        public void batchDone() {
+        public void onClose() {
             synchronized (ProcessLog.this) {
-                flushAll();
+                batchTime = System.currentTimeMillis();
+                splitter.onClose();
             }
+        }
+
+        @Override
+        public void line(byte[] buffer, int offset, int length) {
+            record(batchTime, source, buffer, offset, length);
+        }
+
+        @Override
+        public void batchDone() {
+            flushAll();
         }
     }
 }

@@ -16,4 +16,23 @@ class RingBufferTest {
         assertThat(ring.last(2)).extracting(LogLine::text).containsExactly("l4", "l5");
         assertThat(ring.written()).isEqualTo(5);
     }
+
+    @Test
+    void linesWhoseBytesWereOverwrittenAreDroppedAndWrappedLinesStayWhole() {
+        RingBuffer ring = new RingBuffer(100, 64);
+        for (int i = 0; i < 10; i++) {
+            ring.add(new LogLine(i, LogLine.Source.STDERR, ("line-" + i + "-" + "x".repeat(10)).getBytes(StandardCharsets.UTF_8)));
+        }
+        // each line is 17 bytes: 64 bytes hold the last 3 whole lines
+        assertThat(ring.last(100)).extracting(LogLine::text)
+                .containsExactly("line-7-xxxxxxxxxx", "line-8-xxxxxxxxxx", "line-9-xxxxxxxxxx");
+        assertThat(ring.last(100)).allMatch(l -> l.source() == LogLine.Source.STDERR);
+    }
+
+    @Test
+    void aLineLongerThanTheBufferKeepsItsStart() {
+        RingBuffer ring = new RingBuffer(10, 8);
+        ring.add(new LogLine(1, LogLine.Source.STDOUT, "0123456789".getBytes(StandardCharsets.UTF_8)));
+        assertThat(ring.last(1)).extracting(LogLine::text).containsExactly("01234567");
+    }
 }
