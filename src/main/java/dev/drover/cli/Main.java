@@ -11,7 +11,10 @@ public final class Main {
 
     static Map<String, Command> commands() {
         Map<String, Command> commands = new LinkedHashMap<>();
-        for (Command command : List.of(new UpCommand(), new ValidateCommand(), new VersionCommand())) {
+        for (Command command : List.of(new UpCommand(), new DownCommand(), new PsCommand("ps"), new PsCommand("status"),
+                new ProcessCommand("start"), new ProcessCommand("stop"), new ProcessCommand("restart"), new LogsCommand(),
+                new SimpleRemoteCommands.Reload(), new SimpleRemoteCommands.Health(), new SimpleRemoteCommands.SignalCommand(),
+                new ValidateCommand(), new InstallCommand(), new VersionCommand(), new DaemonCommand())) {
             commands.put(command.name(), command);
         }
         return commands;
@@ -55,9 +58,11 @@ public final class Main {
             return ExitCodes.OK;
         }
         StringBuilder text = new StringBuilder("Usage: drover COMMAND [-f FILE] [ARGS]\n\nCommands:\n");
-        commands.values().forEach(c -> text.append(String.format("  %-10s %s%n", c.name(), c.summary())));
-        text.append("  help       show this, or `drover help COMMAND` for one command\n");
-        text.append("\nExit status: 0 ok, 1 failed, 2 usage error, 3 no daemon running.\n");
+        commands.values().forEach(c -> text.append(String.format("  %-9s %s%n", c.name(), c.summary())));
+        text.append("  help      show this, or `drover help COMMAND` for one command\n");
+        text.append("\nEvery command takes -f FILE (default $DROVER_CONFIG, then ./drover.yaml) and --runtime-dir DIR\n");
+        text.append("(default .drover/ beside the file, or $DROVER_RUNTIME_DIR).\n");
+        text.append("Exit status: 0 ok, 1 failed, 2 usage error, 3 no daemon running.\n");
         System.out.print(text);
         return ExitCodes.OK;
     }

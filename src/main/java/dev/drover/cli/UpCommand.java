@@ -27,12 +27,17 @@ final class UpCommand implements Command {
     @Override
     public String usage() {
         return """
-                Usage: drover up [-f FILE] [NAME…]
+                Usage: drover up [-f FILE] [-d [--timeout 60s] [--runtime-dir DIR]] [NAME…]
 
                 Starts every enabled process (or the named ones and what they depend on) in
                 dependency order and prints their output as `name | line`. Drover's own events
                 are tagged [drover]. Ctrl-C or SIGTERM stops everything in reverse dependency
                 order; a second Ctrl-C kills what is still running at once.
+
+                With -d, starts a background daemon instead (its own session, its output in
+                RUNTIME_DIR/drover.log, its control socket RUNTIME_DIR/drover.sock) and returns
+                when every started process is ready, or says which is not and why (exit 1).
+                --timeout bounds that wait (default 60s).
 
                 Exit status: 0 when everything stopped cleanly, 1 when the configuration is
                 invalid or something had to be killed after its stop_timeout, 2 on a usage error.
@@ -41,7 +46,7 @@ final class UpCommand implements Command {
 
     @Override
     public int run(List<String> args) throws CliException {
-        Arguments arguments = Arguments.parse(name(), args, Set.of());
+        Arguments arguments = Arguments.parse(name(), args, Set.of("-d", "--detach"), Set.of("--timeout"));
         DroverConfig config;
         try {
             config = ConfigLoader.load(arguments.configFile);
@@ -51,6 +56,14 @@ final class UpCommand implements Command {
                 message.append("\n  ").append(error);
             }
             throw new CliException(ExitCodes.FAILED, message.toString());
+        }
+        if (arguments.flags.contains("-d") || arguments.flags.contains("--detach")) {
+            for (String name : arguments.names) {
+                if (!config.processes().containsKey(name) && !name.matches(".*\\.\\d+")) {
+                    throw new CliException(ExitCodes.FAILED, "unknown process " + name + " (known: " + String.join(", ", config.processes().keySet()) + ")");
+                }
+            }
+            return Background.start(arguments, Durations.parse(arguments.values.getOrDefault("--timeout", "60s")));
         }
         StopSignals signals = new StopSignals().install();
         Console console = Console.stdout(Launcher.isTerminal(1));

@@ -46,23 +46,23 @@ public final class EngineControl implements Control {
 
     @Override
     public ProcessInfo start(String id) throws ControlException {
-        snapshot(id);
+        ProcessSnapshot first = snapshot(id);
         engine.start(List.of(id));
-        return process(id);
+        return process(first.name());
     }
 
     @Override
     public ProcessInfo stop(String id) throws ControlException {
-        snapshot(id);
+        ProcessSnapshot first = snapshot(id);
         engine.stop(List.of(id));
-        return process(id);
+        return process(first.name());
     }
 
     @Override
     public ProcessInfo restart(String id) throws ControlException {
-        snapshot(id);
+        ProcessSnapshot first = snapshot(id);
         engine.restart(List.of(id));
-        return process(id);
+        return process(first.name());
     }
 
     @Override
@@ -134,11 +134,13 @@ public final class EngineControl implements Control {
         shutdown.run();
     }
 
+    /** The instance named {@code id}, or for a process name with replicas, its first instance. */
     private ProcessSnapshot snapshot(String id) throws ControlException {
         try {
             return engine.snapshot(id);
         } catch (UnknownProcessException e) {
-            throw new ControlException(404, e.getMessage());
+            return engine.snapshots().stream().filter(s -> s.process().equals(id)).findFirst()
+                    .orElseThrow(() -> new ControlException(404, e.getMessage()));
         }
     }
 

@@ -1,0 +1,215 @@
+package dev.drover.api;
+
+import dev.drover.control.LogEntry;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Blocker;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * One client following logs over server-sent events. The engine's output threads hand lines to
+ * {@link #accept}, which never blocks: lines wait in a bounded queue that a virtual thread of
+ * this stream drains to the client. When the client falls behind and the queue is full, new lines
+ * are dropped and the client is told so with a {@code : dropped N lines} comment where they were.
+ */
+final class LogStream implements Consumer<LogEntry> {
+    /** A queued line, and how many lines were dropped just before it. */
+    private record Queued(LogEntry entry, long droppedBefore) {}
+
+    private static final Queued END = new Queued(null, 0);
+    private static final int BATCH_BYTES = 32 * 1024;
+
+    private final Response response;
+    private final Callback callback;
+    private final ArrayBlockingQueue<Queued> queue;
+    private final int capacity;
+    private final Duration heartbeat;
+    private final Consumer<LogStream> onEnd;
+    private long dropped; // guarded by this
+    private volatile boolean closed;
+    private volatile AutoCloseable follow;
+
+    /**
+     * @param onEnd runs once the stream has ended and its follow handle is closed
+     */
+    LogStream(Response response, Callback callback, int capacity, Duration heartbeat, Consumer<LogStream> onEnd) {
+        this.response = response;
+        this.callback = callback;
+        this.queue = new ArrayBlockingQueue<>(capacity + 1); // +1: room for END even when full of lines
+        this.capacity = capacity;
+        this.heartbeat = heartbeat;
+        this.onEnd = onEnd;
+    }
+
+    /** The handle that feeds this stream, closed when the stream ends. */
+    void attach(AutoCloseable handle) {
+        this.follow = handle;
+        if (closed) {
+            closeFollow();
+        }
+    }
+
+    /** Takes a new line; called by whoever produces lines, so it never waits for the client. */
+    @Override
+    public synchronized void accept(LogEntry entry) {
+        if (closed) {
+            return;
+        }
+        if (queue.size() < capacity && queue.offer(new Queued(entry, dropped))) {
+            dropped = 0;
+        } else {
+            dropped++;
+        }
+    }
+
+    /** Gives up on a stream that never started: only its follow handle needs closing. */
+    void abandon() {
+        closed = true;
+        closeFollow();
+    }
+
+    /** Ends the stream soon (server stopping, client gone). */
+    void close() {
+        if (!closed) {
+            closed = true;
+            queue.offer(END);
+        }
+    }
+
+    /**
+     * Writes the history and then every queued line until the client goes away or the stream is
+     * closed; runs on the stream's own virtual thread.
+     */
+    void run(String greeting, List<LogEntry> history) {
+        Throwable failure = null;
+        try {
+            List<Queued> early = new ArrayList<>();
+            queue.drainTo(early);
+            StringBuilder out = new StringBuilder(": ").append(greeting).append("\n\n");
+            history.forEach(entry -> event(out, entry));
+            for (Queued queued : withoutOverlap(history, early)) {
+                append(out, queued);
+            }
+            write(out);
+            while (!closed) {
+                Queued next = queue.poll(heartbeat.toMillis(), TimeUnit.MILLISECONDS);
+                out.setLength(0);
+                if (next == null) {
+                    long missed = takeDropped();
+                    out.append(missed > 0 ? ": dropped " + missed + " lines\n\n" : ": keepalive\n\n");
+                } else {
+                    while (next != null && next != END) {
+                        append(out, next);
+                        next = out.length() < BATCH_BYTES ? queue.poll() : null;
+                    }
+                }
+                write(out);
+            }
+        } catch (IOException e) {
+            failure = e; // the client went away
+        } catch (InterruptedException e) {
+            failure = e;
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            failure = e;
+        } finally {
+            closed = true;
+            closeFollow();
+            onEnd.accept(this);
+        }
+        if (failure == null) {
+            callback.succeeded();
+        } else {
+            callback.failed(failure);
+        }
+    }
+
+    private synchronized long takeDropped() {
+        long missed = dropped;
+        dropped = 0;
+        return missed;
+    }
+
+    private void write(StringBuilder out) throws IOException {
+        if (out.isEmpty()) {
+            return;
+        }
+        try (Blocker.Callback written = Blocker.callback()) {
+            response.write(false, ByteBuffer.wrap(out.toString().getBytes(StandardCharsets.UTF_8)), written);
+            written.block();
+        }
+    }
+
+    private void closeFollow() {
+        AutoCloseable handle = follow;
+        follow = null;
+        if (handle != null) {
+            try {
+                handle.close();
+            } catch (Exception e) {
+                // Nothing more to stop: the stream is over either way.
+            }
+        }
+    }
+
+    private static void append(StringBuilder out, Queued queued) {
+        if (queued == END) {
+            return;
+        }
+        if (queued.droppedBefore() > 0) {
+            out.append(": dropped ").append(queued.droppedBefore()).append(" lines\n\n");
+        }
+        event(out, queued.entry());
+    }
+
+    private static void event(StringBuilder out, LogEntry entry) {
+        // Jackson escapes newlines inside strings, so one event is always one data line.
+        out.append("data: ").append(new String(Json.bytes(entry), StandardCharsets.UTF_8)).append("\n\n");
+    }
+
+    /**
+     * The lines that arrived while the history was being read may be in both; per process, drops
+     * the longest run at the start of {@code early} that repeats the end of {@code history}.
+     */
+    static List<Queued> withoutOverlap(List<LogEntry> history, List<Queued> early) {
+        Map<String, List<LogEntry>> historyByProcess = new HashMap<>();
+        history.forEach(e -> historyByProcess.computeIfAbsent(e.process(), k -> new ArrayList<>()).add(e));
+        Map<String, List<LogEntry>> earlyByProcess = new HashMap<>();
+        early.stream().filter(q -> q != END).forEach(q -> earlyByProcess.computeIfAbsent(q.entry().process(), k -> new ArrayList<>()).add(q.entry()));
+        Map<String, Integer> skip = new HashMap<>();
+        earlyByProcess.forEach((process, arrived) -> skip.put(process, overlap(historyByProcess.getOrDefault(process, List.of()), arrived)));
+        List<Queued> kept = new ArrayList<>();
+        for (Queued queued : early) {
+            if (queued == END) {
+                continue;
+            }
+            String process = queued.entry().process();
+            int left = skip.getOrDefault(process, 0);
+            if (left > 0) {
+                skip.put(process, left - 1);
+            } else {
+                kept.add(queued);
+            }
+        }
+        return kept;
+    }
+
+    private static int overlap(List<LogEntry> history, List<LogEntry> arrived) {
+        for (int k = Math.min(history.size(), arrived.size()); k > 0; k--) {
+            if (history.subList(history.size() - k, history.size()).equals(arrived.subList(0, k))) {
+                return k;
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,118 @@
+package dev.drover.cli;
+
+import dev.drover.client.RemoteControl;
+import dev.drover.control.ControlException;
+import dev.drover.control.ProcessInfo;
+import dev.drover.daemon.DaemonLock;
+import dev.drover.daemon.RuntimeDir;
+import dev.drover.launch.Detached;
+import dev.drover.launch.ProcessRef;
+import dev.drover.launch.SpawnException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** `drover up -d`: starts the daemon detached and waits until what it started is ready. */
+final class Background {
+    /** JVM settings for the long-running daemon: small heap and stacks, serial GC, C1 only. */
+    static final List<String> DAEMON_JVM_OPTIONS = List.of(
+            "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss256k", "-Xms4m", "-Xmx64m",
+            "-XX:MaxMetaspaceSize=64m", "-XX:ReservedCodeCacheSize=16m", "-XX:CICompilerCount=1",
+            "-XX:-UsePerfData", "-XX:+UseStringDeduplication");
+
+    private Background() {}
+
+    static int start(Arguments arguments, Duration timeout) throws CliException {
+        RuntimeDir runtime = Daemons.runtime(arguments);
+        try {
+            runtime.create();
+            if (DaemonLock.isHeld(runtime)) {
+                throw new CliException(ExitCodes.FAILED, "a drover daemon (pid " + runtime.recordedPid() + ") is already running for "
+                        + runtime.dir() + "; use `drover ps`, or `drover down` first");
+            }
+        } catch (IOException e) {
+            throw new CliException(ExitCodes.FAILED, e.getMessage());
+        }
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(DAEMON_JVM_OPTIONS);
+        command.addAll(List.of("-jar", jar().toString(), "daemon", "-f", arguments.configFile.toString(), "--runtime-dir", runtime.dir().toString()));
+        command.addAll(arguments.names);
+        int pid;
+        try {
+            pid = Detached.spawn(command, System.getenv(), arguments.configFile.getParent(), runtime.log());
+        } catch (SpawnException e) {
+            throw new CliException(ExitCodes.FAILED, "cannot start the daemon: " + e.getMessage());
+        }
+        ProcessRef daemon = ProcessRef.of(pid);
+        RemoteControl control = new RemoteControl(runtime.socket());
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<ProcessInfo> processes = null;
+        while (System.nanoTime() < deadline) {
+            if (daemon == null || !daemon.isAlive()) {
+                throw new CliException(ExitCodes.FAILED, "the daemon exited at start; its log " + runtime.log() + " ends with:\n" + tail(runtime.log()));
+            }
+            try {
+                processes = control.processes();
+                List<ProcessInfo> fatal = processes.stream().filter(p -> p.state().equals("fatal")).toList();
+                if (!fatal.isEmpty()) {
+                    throw new CliException(ExitCodes.FAILED, "daemon started (pid " + pid + "), but:\n" + notReady(fatal));
+                }
+                if (!control.health().details().isEmpty() && allReady(control)) {
+                    System.out.println("drover daemon started (pid " + pid + "); " + processes.size() + " processes ready. `drover ps` shows them, `drover down` stops them.");
+                    return ExitCodes.OK;
+                }
+            } catch (ControlException e) {
+                // not listening yet
+            }
+            sleep();
+        }
+        String status = processes == null ? "the daemon did not answer on " + runtime.socket() : notReady(processes.stream().filter(p -> !isReady(p)).toList());
+        throw new CliException(ExitCodes.FAILED, "not ready after " + timeout.toSeconds() + "s (the daemon, pid " + pid + ", keeps running):\n" + status);
+    }
+
+    private static boolean allReady(RemoteControl control) throws ControlException {
+        return control.health().healthy();
+    }
+
+    private static boolean isReady(ProcessInfo p) {
+        return p.state().equals("running") && p.health().equals("ready");
+    }
+
+    private static String notReady(List<ProcessInfo> processes) {
+        StringBuilder text = new StringBuilder();
+        for (ProcessInfo p : processes) {
+            String why = p.waitingFor() != null ? "waiting for " + p.waitingFor() : p.reason() != null ? p.reason() : p.health();
+            text.append("  ").append(p.id()).append(": ").append(p.state()).append(", ").append(why).append('\n');
+        }
+        return text.toString().stripTrailing();
+    }
+
+    static Path jar() {
+        try {
+            return Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot find drover's jar", e);
+        }
+    }
+
+    private static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+        } catch (IOException e) {
+            return "(no log)";
+        }
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(25);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package dev.drover.cli;
+
+import dev.drover.config.ConfigError;
+import dev.drover.config.ConfigException;
+import dev.drover.config.ConfigLoader;
+import dev.drover.daemon.Daemon;
+import dev.drover.daemon.RuntimeDir;
+import java.io.IOException;
+import java.util.List;
+import java.util.Set;
+
+/** `drover daemon`: the daemon itself, as started by `drover up -d` (or by systemd). */
+final class DaemonCommand implements Command {
+    @Override
+    public String name() {
+        return "daemon";
+    }
+
+    @Override
+    public String summary() {
+        return "run the daemon in this process (what `up -d` starts in the background; for systemd units)";
+    }
+
+    @Override
+    public String usage() {
+        return """
+                Usage: drover daemon [-f FILE] [--runtime-dir DIR] [NAME…]
+
+                Runs the supervisor with its control socket in the runtime directory, in the
+                foreground of this process, writing its own events to stdout. `drover up -d` starts
+                it detached with its output in RUNTIME_DIR/drover.log; a systemd unit runs it
+                directly. SIGTERM/SIGINT stop everything, SIGHUP reloads.
+                """;
+    }
+
+    @Override
+    public int run(List<String> args) throws CliException {
+        Arguments arguments = Arguments.parse(name(), args, Set.of());
+        RuntimeDir runtime = RuntimeDir.resolve(arguments.configFile, arguments.runtimeDir);
+        try {
+            return new Daemon(runtime, ConfigLoader.load(arguments.configFile), arguments.names).run();
+        } catch (ConfigException e) {
+            StringBuilder message = new StringBuilder("invalid configuration:");
+            for (ConfigError error : e.errors()) {
+                message.append("\n  ").append(error);
+            }
+            throw new CliException(ExitCodes.FAILED, message.toString());
+        } catch (IOException e) {
+            throw new CliException(ExitCodes.FAILED, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ExitCodes.FAILED;
+        }
+    }
+}

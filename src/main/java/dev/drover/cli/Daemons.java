@@ -1,0 +1,56 @@
+package dev.drover.cli;
+
+import dev.drover.client.RemoteControl;
+import dev.drover.control.Control;
+import dev.drover.control.ControlException;
+import dev.drover.control.ProcessInfo;
+import dev.drover.daemon.RuntimeDir;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** How commands reach the daemon of a project, and turn names into process ids. */
+final class Daemons {
+    private Daemons() {}
+
+    static RuntimeDir runtime(Arguments arguments) {
+        return RuntimeDir.resolve(arguments.configFile, arguments.runtimeDir);
+    }
+
+    static Control connect(Arguments arguments) {
+        return new RemoteControl(runtime(arguments).socket());
+    }
+
+    /**
+     * The instance ids that the names mean: an instance id as it is, a process name as all its
+     * replicas. An unknown name is an error that lists the known ones.
+     */
+    static List<String> resolve(Control control, List<String> names) throws ControlException, CliException {
+        List<ProcessInfo> all = control.processes();
+        Set<String> ids = new LinkedHashSet<>();
+        for (String name : names) {
+            List<String> matching = all.stream().filter(p -> p.id().equals(name) || p.name().equals(name)).map(ProcessInfo::id).toList();
+            if (matching.isEmpty()) {
+                Set<String> known = new LinkedHashSet<>();
+                all.forEach(p -> known.add(p.name()));
+                all.forEach(p -> known.add(p.id()));
+                throw new CliException(ExitCodes.FAILED, "unknown process " + name + " (known: " + String.join(", ", known) + ")");
+            }
+            ids.addAll(matching);
+        }
+        return new ArrayList<>(ids);
+    }
+
+    /** The exit status and message for a failed request to the daemon. */
+    static CliException failure(ControlException e) {
+        if (e.status() == ControlException.UNREACHABLE) {
+            return new CliException(ExitCodes.NO_DAEMON, e.getMessage());
+        }
+        StringBuilder message = new StringBuilder(e.getMessage());
+        for (String detail : e.details()) {
+            message.append("\n  ").append(detail);
+        }
+        return new CliException(ExitCodes.FAILED, message.toString());
+    }
+}

@@ -1,0 +1,55 @@
+package dev.drover.cli;
+
+import dev.drover.control.Control;
+import dev.drover.control.ControlException;
+import dev.drover.daemon.DaemonLock;
+import dev.drover.daemon.RuntimeDir;
+import dev.drover.launch.ProcessRef;
+import java.io.IOException;
+import java.util.List;
+import java.util.Set;
+
+/** `drover down`: stops every process and the daemon, and waits until it is gone. */
+final class DownCommand extends RemoteCommand {
+    @Override
+    public String name() {
+        return "down";
+    }
+
+    @Override
+    public String summary() {
+        return "stop every process in reverse dependency order, then the daemon";
+    }
+
+    @Override
+    public String usage() {
+        return "Usage: drover down [-f FILE] [--runtime-dir DIR] [--timeout 120s]\n\nReturns once the daemon has exited.\n";
+    }
+
+    @Override
+    Arguments parse(List<String> args) throws CliException {
+        return Arguments.parse(name(), args, Set.of(), Set.of("--timeout"));
+    }
+
+    @Override
+    int run(Arguments arguments, Control control) throws ControlException, CliException {
+        RuntimeDir runtime = Daemons.runtime(arguments);
+        ProcessRef daemon = ProcessRef.of(runtime.recordedPid());
+        control.shutdown();
+        long deadline = System.nanoTime() + Durations.parse(arguments.values.getOrDefault("--timeout", "120s")).toNanos();
+        try {
+            while (DaemonLock.isHeld(runtime) || (daemon != null && daemon.isAlive())) {
+                if (System.nanoTime() > deadline) {
+                    throw new CliException(ExitCodes.FAILED, "the daemon is still stopping; see " + runtime.log());
+                }
+                Thread.sleep(10);
+            }
+        } catch (IOException e) {
+            throw new CliException(ExitCodes.FAILED, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        System.out.println("all processes stopped; daemon exited");
+        return ExitCodes.OK;
+    }
+}

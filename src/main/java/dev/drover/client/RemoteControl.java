@@ -1,0 +1,150 @@
+package dev.drover.client;
+
+import dev.drover.control.Control;
+import dev.drover.control.ControlException;
+import dev.drover.control.HealthReport;
+import dev.drover.control.LogEntry;
+import dev.drover.control.ProcessInfo;
+import dev.drover.control.ReloadResult;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The {@link Control} of a daemon, over HTTP on its Unix socket. Uses only the JDK and Jackson,
+ * so the CLI starts fast. A daemon that is not running is a {@link ControlException} with status
+ * {@link ControlException#UNREACHABLE}.
+ */
+public final class RemoteControl implements Control {
+    /** How long a request may wait for its answer; reloads wait for changed processes to stop. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(2);
+
+    private final UnixHttpClient http;
+
+    public RemoteControl(Path socket) {
+        this(socket, DEFAULT_TIMEOUT);
+    }
+
+    public RemoteControl(Path socket, Duration timeout) {
+        this.http = new UnixHttpClient(socket, timeout);
+    }
+
+    @Override
+    public List<ProcessInfo> processes() throws ControlException {
+        return WireJson.read(call("GET", "/api/processes", null), WireJson.ProcessList.class).processes();
+    }
+
+    @Override
+    public ProcessInfo process(String id) throws ControlException {
+        return WireJson.read(call("GET", processPath(id), null), ProcessInfo.class);
+    }
+
+    @Override
+    public ProcessInfo start(String id) throws ControlException {
+        return WireJson.read(call("POST", processPath(id) + "/start", null), ProcessInfo.class);
+    }
+
+    @Override
+    public ProcessInfo stop(String id) throws ControlException {
+        return WireJson.read(call("POST", processPath(id) + "/stop", null), ProcessInfo.class);
+    }
+
+    @Override
+    public ProcessInfo restart(String id) throws ControlException {
+        return WireJson.read(call("POST", processPath(id) + "/restart", null), ProcessInfo.class);
+    }
+
+    @Override
+    public ProcessInfo signal(String id, String signal) throws ControlException {
+        return WireJson.read(call("POST", processPath(id) + "/signal", Map.of("signal", signal)), ProcessInfo.class);
+    }
+
+    @Override
+    public List<LogEntry> logs(String id, int lines) throws ControlException {
+        return WireJson.read(call("GET", processPath(id) + "/logs?lines=" + lines, null), WireJson.LogLines.class).lines();
+    }
+
+    /** Follows over one server-sent event stream; the handle can also wait for the daemon to end it. */
+    @Override
+    public LogFollow followLogs(List<String> ids, Consumer<LogEntry> sink) throws ControlException {
+        StringBuilder target = new StringBuilder("/api/logs?follow=true&lines=0");
+        for (String id : ids) {
+            target.append("&process=").append(URLEncoder.encode(id, StandardCharsets.UTF_8));
+        }
+        UnixHttpClient.Opened opened = http.open("GET", target.toString());
+        try {
+            int status = opened.reply().status();
+            if (status != 200) {
+                throw WireJson.error(status, opened.reply().body().readAllBytes());
+            }
+            String type = opened.reply().header("content-type");
+            if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("text/event-stream")) {
+                throw new ControlException(502, "the drover daemon did not answer with an event stream (" + type + ")");
+            }
+        } catch (java.io.IOException e) {
+            opened.close();
+            throw new ControlException(502, "lost the connection to the drover daemon: " + e.getMessage());
+        } catch (ControlException | RuntimeException e) {
+            opened.close();
+            throw e;
+        }
+        return LogFollow.start(opened.channel(), opened.reply().body(), sink);
+    }
+
+    @Override
+    public ReloadResult reload() throws ControlException {
+        return WireJson.read(call("POST", "/api/reload", null), ReloadResult.class);
+    }
+
+    /** The report comes with 200 when healthy and 503 when not; both are answers, not errors. */
+    @Override
+    public HealthReport health() throws ControlException {
+        UnixHttpClient.Reply reply = http.send("GET", "/health", null);
+        if ((reply.status() != 200 && reply.status() != 503) || !isJson(reply)) {
+            throw WireJson.error(reply.status(), reply.body());
+        }
+        return WireJson.read(reply.body(), WireJson.Health.class).report();
+    }
+
+    /** Asks the daemon to stop everything and exit; returns once it has accepted, not once it is gone. */
+    @Override
+    public void shutdown() throws ControlException {
+        call("POST", "/api/shutdown", null);
+    }
+
+    private byte[] call(String method, String target, Object body) throws ControlException {
+        UnixHttpClient.Reply reply = http.send(method, target, body == null ? null : WireJson.write(body));
+        if (reply.status() / 100 != 2) {
+            throw WireJson.error(reply.status(), reply.body());
+        }
+        return reply.body();
+    }
+
+    private static boolean isJson(UnixHttpClient.Reply reply) {
+        return reply.contentType() != null && reply.contentType().toLowerCase(Locale.ROOT).startsWith("application/json");
+    }
+
+    private static String processPath(String id) {
+        return "/api/processes/" + pathSegment(id);
+    }
+
+    /** Percent-encodes everything but RFC 3986's unreserved characters. */
+    static String pathSegment(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+            char c = (char) (b & 0xff);
+            if (c < 0x80 && (Character.isLetterOrDigit(c) || c == '-' || c == '.' || c == '_' || c == '~')) {
+                out.append(c);
+            } else {
+                out.append('%').append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xf, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(b & 0xf, 16)));
+            }
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,244 @@
+package dev.drover.daemon;
+
+import dev.drover.api.ApiHandler;
+import dev.drover.api.ApiServer;
+import dev.drover.config.DroverConfig;
+import dev.drover.control.ControlException;
+import dev.drover.control.HealthReport;
+import dev.drover.control.ReloadResult;
+import dev.drover.engine.Engine;
+import dev.drover.engine.EngineControl;
+import dev.drover.engine.ProcessSnapshot;
+import dev.drover.launch.Launcher;
+import dev.drover.launch.ProcessRef;
+import dev.drover.launch.Remnants;
+import dev.drover.launch.Signals;
+import dev.drover.launch.SystemdNotifier;
+import dev.drover.logs.LogLine;
+import dev.drover.logs.LogListener;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import sun.misc.Signal;
+
+/**
+ * The background daemon: holds the lock, cleans up after a predecessor that died, runs the engine,
+ * serves the control API on the Unix socket, records its children in the state file, answers
+ * SIGTERM/SIGINT (stop everything) and SIGHUP (reload), and speaks sd_notify under systemd.
+ */
+public final class Daemon {
+    private final RuntimeDir runtime;
+    private final DroverConfig config;
+    private final List<String> names;
+    private final PrintStream out = System.out;
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private final AtomicBoolean stateWritePending = new AtomicBoolean();
+    private final SystemdNotifier systemd = SystemdNotifier.fromEnvironment();
+    private final ScheduledExecutorService chores = Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().name("drover-daemon").daemon().stackSize(256 * 1024).unstarted(r));
+    private Engine engine;
+    private ApiHandler handler;
+
+    public Daemon(RuntimeDir runtime, DroverConfig config, List<String> names) {
+        this.runtime = runtime;
+        this.config = config;
+        this.names = names;
+    }
+
+    /** Runs until stopped; returns the exit status. */
+    public int run() throws IOException, InterruptedException {
+        runtime.create();
+        DaemonLock lock = DaemonLock.tryAcquire(runtime);
+        if (lock == null) {
+            say("another drover daemon (pid " + runtime.recordedPid() + ") is running for " + runtime.dir() + "; not starting a second one");
+            return 1;
+        }
+        try (lock) {
+            // The lock is ours, so any socket or pid file here was left by a daemon that died.
+            Files.deleteIfExists(runtime.socket());
+            cleanUpAfterPredecessor();
+            Files.writeString(runtime.pidFile(), Launcher.selfPid() + "\n");
+            return serve();
+        } finally {
+            Files.deleteIfExists(runtime.socket());
+            Files.deleteIfExists(runtime.pidFile());
+            Files.deleteIfExists(runtime.stateFile());
+        }
+    }
+
+    private int serve() throws IOException, InterruptedException {
+        engine = new Engine(config, new EventPrinter());
+        engine.addListener((name, before, after) -> {
+            if (before.pid() != after.pid()) {
+                scheduleStateWrite();
+            }
+        });
+        EngineControl control = new EngineControl(engine, stopRequested::countDown);
+        handler = new ApiHandler(control);
+        ApiServer server = ApiServer.start(control, handler, runtime.socket());
+        installSignals(control);
+        say("drover daemon " + Launcher.selfPid() + " serving " + runtime.socket() + " for " + config.file());
+        engine.up(names);
+        writeState();
+        Thread.ofVirtual().name("drover-readiness").start(this::announceWhenReady);
+        startWatchdog();
+
+        stopRequested.await();
+        handler.setReady(false);
+        systemd.send("STOPPING=1\nSTATUS=stopping all processes");
+        say("stopping all processes");
+        boolean clean = engine.shutdown();
+        say(clean ? "all processes stopped" : "all processes stopped; some had to be killed after stop_timeout");
+        server.stop();
+        engine.close();
+        chores.shutdownNow();
+        return 0;
+    }
+
+    /** A daemon killed with SIGKILL leaves its children running: stop them before starting ours, so no two copies fight over a port. */
+    private void cleanUpAfterPredecessor() {
+        StateFile.State previous = StateFile.read(runtime.stateFile());
+        if (previous == null || previous.daemon() == null || previous.daemon().markerPrefix() == null) {
+            return;
+        }
+        if (startTime(previous.daemon().pid()) == previous.daemon().startTime()) {
+            return; // cannot happen while we hold the lock, but never stop a live daemon's children
+        }
+        int stopped = Remnants.stop(previous.daemon().markerPrefix(), previous.daemon().pid(), Signals.SIGTERM, Duration.ofSeconds(10));
+        if (stopped > 0) {
+            say("stopped " + stopped + " processes left running by an earlier daemon (pid " + previous.daemon().pid() + ") that died");
+        }
+    }
+
+    private void installSignals(EngineControl control) {
+        Signal.handle(new Signal("TERM"), s -> stopRequested.countDown());
+        Signal.handle(new Signal("INT"), s -> stopRequested.countDown());
+        Signal.handle(new Signal("HUP"), s -> Thread.ofVirtual().name("drover-reload").start(() -> reload(control)));
+    }
+
+    /** SIGHUP: the same reload as `drover reload`. */
+    private void reload(EngineControl control) {
+        handler.setReady(false);
+        systemd.send("RELOADING=1\nSTATUS=reloading " + config.file());
+        try {
+            ReloadResult result = control.reload();
+            say("reloaded: restarted " + result.restarted() + ", added " + result.added() + ", removed " + result.removed());
+        } catch (ControlException e) {
+            say("reload refused, nothing changed: " + e.getMessage() + "\n  " + String.join("\n  ", e.details()));
+        }
+        scheduleStateWrite();
+        systemd.send("READY=1\nSTATUS=" + statusLine());
+        handler.setReady(true);
+    }
+
+    private void announceWhenReady() {
+        try {
+            while (stopRequested.getCount() > 0) {
+                if (everyWantedProcessSettledOrReady()) {
+                    handler.setReady(true);
+                    systemd.send("READY=1\nSTATUS=" + statusLine());
+                    return;
+                }
+                Thread.sleep(50);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private boolean everyWantedProcessSettledOrReady() {
+        for (ProcessSnapshot s : engine.snapshots()) {
+            boolean ready = s.state() == dev.drover.state.ProcessState.RUNNING && s.health() == dev.drover.state.Health.READY;
+            boolean settled = s.completed() || s.state() == dev.drover.state.ProcessState.FATAL;
+            if (s.wanted() && !ready && !settled) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private String statusLine() {
+        HealthReport health = new EngineControl(engine, () -> {}).health();
+        return health.ready() + " of " + health.total() + " processes ready";
+    }
+
+    /** WATCHDOG=1 only while supervision is proven alive, every half watchdog period. */
+    private void startWatchdog() {
+        String usec = System.getenv("WATCHDOG_USEC");
+        if (!systemd.enabled() || usec == null) {
+            return;
+        }
+        long periodMicros;
+        try {
+            periodMicros = Long.parseLong(usec.trim());
+        } catch (NumberFormatException e) {
+            return;
+        }
+        Duration period = Duration.ofNanos(periodMicros * 1000);
+        chores.scheduleAtFixedRate(() -> {
+            if (engine.responsive(period)) {
+                systemd.send("WATCHDOG=1");
+            }
+        }, 0, Math.max(1, periodMicros / 2), TimeUnit.MICROSECONDS);
+    }
+
+    private void scheduleStateWrite() {
+        if (stateWritePending.compareAndSet(false, true)) {
+            chores.schedule(() -> {
+                stateWritePending.set(false);
+                writeState();
+            }, 20, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void writeState() {
+        List<StateFile.Child> children = new ArrayList<>();
+        for (ProcessSnapshot s : engine.snapshots()) {
+            if (s.pid() > 0) {
+                children.add(new StateFile.Child(s.name(), s.pid(), startTime(s.pid())));
+            }
+        }
+        int self = Launcher.selfPid();
+        StateFile.Daemon daemon = new StateFile.Daemon(self, startTime(self), Launcher.markerPrefix(), config.file().toString());
+        try {
+            StateFile.write(runtime.stateFile(), new StateFile.State(daemon, children));
+        } catch (IOException e) {
+            say("cannot write the state file " + runtime.stateFile() + ": " + e.getMessage());
+        }
+    }
+
+    private static long startTime(int pid) {
+        ProcessRef ref = ProcessRef.of(pid);
+        return ref == null ? -1 : ref.startTime();
+    }
+
+    private void say(String message) {
+        synchronized (out) {
+            out.println(Instant.now() + " drover: " + message);
+            out.flush();
+        }
+    }
+
+    /** Writes Drover's own events about each process to the daemon's log. */
+    private final class EventPrinter implements LogListener {
+        @Override
+        public void line(String process, LogLine.Source source, long timeMillis, byte[] buffer, int offset, int length) {
+            if (source == LogLine.Source.DROVER) {
+                synchronized (out) {
+                    out.println(Instant.ofEpochMilli(timeMillis) + " " + process + ": " + new String(buffer, offset, length, StandardCharsets.UTF_8));
+                    out.flush();
+                }
+            }
+        }
+    }
+}

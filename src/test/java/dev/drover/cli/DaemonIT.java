@@ -1,0 +1,331 @@
+package dev.drover.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.drover.launch.ProcessRef;
+import dev.drover.launch.Signals;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The background daemon and the commands that control it, run as the real jar. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class DaemonIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    private final List<ProcessRef> toKill = new ArrayList<>();
+
+    @AfterEach
+    void stopEverything() throws Exception {
+        if (Files.exists(dir.resolve(".drover/drover.sock"))) {
+            DroverProcess.run(dir, "down");
+        }
+        for (ProcessRef ref : toKill) {
+            Signals.send(ref, Signals.SIGKILL);
+        }
+    }
+
+    private void config(String yaml) throws Exception {
+        Files.writeString(dir.resolve("drover.yaml"), yaml);
+    }
+
+    private DroverProcess drover(String... args) throws Exception {
+        return DroverProcess.run(dir, args);
+    }
+
+    /** name → pid, from `ps --json`. */
+    private Map<String, Integer> pids() throws Exception {
+        DroverProcess ps = drover("ps", "--json");
+        assertThat(ps.exitCode()).as(ps.text()).isZero();
+        Map<String, Integer> pids = new HashMap<>();
+        for (JsonNode p : JSON.readTree(ps.text()).get("processes")) {
+            pids.put(p.get("id").asText(), p.get("pid").asInt());
+        }
+        return pids;
+    }
+
+    private ProcessRef daemon() throws Exception {
+        return ProcessRef.of(Integer.parseInt(Files.readString(dir.resolve(".drover/drover.pid")).trim()));
+    }
+
+    private static final String TWO_SERVICES = """
+            processes:
+              db:
+                command: "echo db up; exec sleep 300"
+                readiness: {exec: "true", interval: 100ms}
+              api:
+                command: "echo api up; exec sleep 300"
+                depends_on: {db: {condition: healthy}}
+            """;
+
+    @Test
+    void upDetachedReturnsWhenReadyAndDownLeavesNothingBehind() throws Exception {
+        config(TWO_SERVICES);
+        DroverProcess up = drover("up", "-d");
+        assertThat(up.exitCode()).as(up.text()).isZero();
+        assertThat(up.text()).contains("2 processes ready");
+        ProcessRef daemon = daemon();
+        Map<String, Integer> pids = pids();
+        assertThat(pids.values()).allMatch(pid -> pid > 0);
+        List<ProcessRef> children = pids.values().stream().map(ProcessRef::of).toList();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(".drover/drover.sock")))).isEqualTo("rw-------");
+
+        DroverProcess ps = drover("ps");
+        assertThat(ps.output().getFirst()).startsWith("NAME").contains("STATE").contains("HEALTH").contains("PID").contains("UPTIME")
+                .contains("RESTARTS").contains("CPU").contains("MEM").contains("PORT");
+        assertThat(ps.text()).containsPattern("api\\s+running\\s+ready");
+
+        DroverProcess down = drover("down");
+        assertThat(down.exitCode()).as(down.text()).isZero();
+        assertThat(children).noneMatch(ProcessRef::isAlive);
+        assertThat(daemon.isAlive()).isFalse();
+        assertThat(dir.resolve(".drover/drover.sock")).doesNotExist();
+        assertThat(dir.resolve(".drover/drover.pid")).doesNotExist();
+        assertThat(drover("ps").exitCode()).isEqualTo(3);
+    }
+
+    @Test
+    void aSecondDaemonForTheSameProjectIsRefused() throws Exception {
+        config(TWO_SERVICES);
+        assertThat(drover("up", "-d").exitCode()).isZero();
+        int pid = daemon().pid();
+        DroverProcess second = drover("up", "-d");
+        assertThat(second.exitCode()).isEqualTo(1);
+        assertThat(second.text()).contains("already running").contains("pid " + pid);
+        assertThat(pids()).hasSize(2);
+    }
+
+    @Test
+    void afterTheDaemonIsKilledTheNextOneStopsTheOrphansAndStartsNoDuplicate() throws Exception {
+        config(TWO_SERVICES);
+        assertThat(drover("up", "-d").exitCode()).isZero();
+        ProcessRef daemon = daemon();
+        List<ProcessRef> oldChildren = pids().values().stream().map(ProcessRef::of).toList();
+        toKill.addAll(oldChildren);
+
+        Signals.send(daemon, Signals.SIGKILL);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !daemon.isAlive());
+        assertThat(oldChildren).allMatch(ProcessRef::isAlive);
+        // The socket and pid files are stale now: nobody answers.
+        DroverProcess ps = drover("ps");
+        assertThat(ps.exitCode()).isEqualTo(3);
+        assertThat(ps.text()).contains("drover up -d");
+
+        DroverProcess up = drover("up", "-d");
+        assertThat(up.exitCode()).as(up.text()).isZero();
+        assertThat(oldChildren).noneMatch(ProcessRef::isAlive);
+        Map<String, Integer> fresh = pids();
+        assertThat(fresh).hasSize(2);
+        assertThat(fresh.values()).doesNotContainAnyElementsOf(oldChildren.stream().map(ProcessRef::pid).toList());
+        assertThat(Files.readString(dir.resolve(".drover/drover.log"))).contains("left running by an earlier daemon");
+    }
+
+    @Test
+    void commandsWithoutADaemonExitWith3AndSayHowToStartOne() throws Exception {
+        config(TWO_SERVICES);
+        for (String command : List.of("ps", "health", "reload", "down")) {
+            DroverProcess result = drover(command);
+            assertThat(result.exitCode()).as(command).isEqualTo(3);
+            assertThat(result.text()).contains("drover up -d");
+        }
+        DroverProcess stop = drover("stop", "api");
+        assertThat(stop.exitCode()).isEqualTo(3);
+    }
+
+    @Test
+    void errorPathsOfEveryCommand() throws Exception {
+        config(TWO_SERVICES);
+        assertThat(drover("up", "-d").exitCode()).isZero();
+        for (String command : List.of("start", "stop", "restart")) {
+            DroverProcess unknown = drover(command, "nope");
+            assertThat(unknown.exitCode()).as(command).isEqualTo(1);
+            assertThat(unknown.text()).contains("unknown process nope (known: db, api)");
+            assertThat(drover(command).exitCode()).as(command + " without names").isEqualTo(2);
+        }
+        assertThat(drover("logs", "-n", "many").exitCode()).isEqualTo(2);
+        assertThat(drover("signal", "api").exitCode()).isEqualTo(2);
+        DroverProcess badSignal = drover("signal", "api", "NOPE");
+        assertThat(badSignal.exitCode()).isEqualTo(1);
+        assertThat(badSignal.text()).contains("unknown signal NOPE");
+        assertThat(drover("ps", "--frobnicate").exitCode()).isEqualTo(2);
+        assertThat(drover("logs", "nope").exitCode()).isEqualTo(1);
+    }
+
+    @Test
+    void startStopRestartSignalAndLogsHappyPaths() throws Exception {
+        config("""
+                processes:
+                  svc:
+                    command: "trap 'echo got usr1' USR1; echo svc up; while :; do sleep 0.05; done"
+                """);
+        assertThat(drover("up", "-d").exitCode()).isZero();
+        int first = pids().get("svc");
+        assertThat(drover("restart", "svc").exitCode()).isZero();
+        await().atMost(Duration.ofSeconds(20)).until(() -> pids().get("svc") != first && pids().get("svc") > 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> drover("logs", "svc").text().lines().filter(l -> l.endsWith("svc up")).count() == 2);
+
+        assertThat(drover("signal", "svc", "USR1").exitCode()).isZero();
+        await().atMost(Duration.ofSeconds(10)).until(() -> drover("logs", "-n", "5", "svc").text().contains("svc | got usr1"));
+
+        assertThat(drover("stop", "svc").exitCode()).isZero();
+        await().atMost(Duration.ofSeconds(20)).until(() -> pids().get("svc") == 0);
+        // stopped on purpose: not running, and not unhealthy either
+        assertThat(drover("health").exitCode()).isZero();
+        assertThat(drover("ps").text()).containsPattern("svc\\s+stopped");
+        assertThat(drover("start", "--all").exitCode()).isZero();
+        await().atMost(Duration.ofSeconds(20)).until(() -> drover("health").exitCode() == 0);
+        assertThat(drover("logs", "-n", "2", "svc").output()).hasSize(2);
+    }
+
+    @Test
+    void healthFailsWhileAProcessThatShouldRunIsNotReady() throws Exception {
+        Files.writeString(dir.resolve("ready"), "");
+        config("""
+                processes:
+                  svc:
+                    command: "exec sleep 300"
+                    readiness: {exec: "test -f ready", interval: 100ms, failure_threshold: 1}
+                """);
+        assertThat(drover("up", "-d").exitCode()).isZero();
+        assertThat(drover("health").exitCode()).isZero();
+        Files.delete(dir.resolve("ready"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> drover("health").exitCode() == 1);
+        assertThat(drover("health").text()).contains("unhealthy").contains("svc: running, not_ready");
+        Files.writeString(dir.resolve("ready"), "");
+        await().atMost(Duration.ofSeconds(20)).until(() -> drover("health").exitCode() == 0);
+    }
+
+    @Test
+    void logsFollowKeepsFollowingAcrossARestart() throws Exception {
+        config("""
+                processes:
+                  ticker:
+                    command: "echo run $$$$; while :; do echo tick; sleep 0.1; done"
+                """);
+        assertThat(drover("up", "-d").exitCode()).isZero();
+        int first = pids().get("ticker");
+        try (DroverProcess follow = DroverProcess.start(dir, "logs", "--follow", "-n", "0", "ticker")) {
+            follow.awaitLine("ticker | tick");
+            assertThat(drover("restart", "ticker").exitCode()).isZero();
+            await().atMost(Duration.ofSeconds(20)).until(() -> pids().get("ticker") != first && pids().get("ticker") > 0);
+            int second = pids().get("ticker");
+            follow.awaitLine("ticker | run " + second);
+            follow.awaitLine("[drover] started (pid " + second + ")");
+        }
+    }
+
+    @Test
+    void reloadRestartsOnlyWhatChanged() throws Exception {
+        config("""
+                processes:
+                  same: {command: "exec sleep 300"}
+                  changed: {command: "exec sleep 300"}
+                  removed: {command: "exec sleep 300"}
+                """);
+        assertThat(drover("up", "-d").exitCode()).isZero();
+        Map<String, Integer> before = pids();
+        ProcessRef removed = ProcessRef.of(before.get("removed"));
+        config("""
+                processes:
+                  same: {command: "exec sleep 300"}
+                  changed: {command: "exec sleep 301"}
+                  added: {command: "exec sleep 300"}
+                """);
+        DroverProcess reload = drover("reload");
+        assertThat(reload.exitCode()).as(reload.text()).isZero();
+        assertThat(reload.text()).contains("restarted [changed]").contains("added [added]").contains("removed [removed]");
+        await().atMost(Duration.ofSeconds(20)).until(() -> pids().getOrDefault("added", 0) > 0 && pids().getOrDefault("changed", 0) > 0);
+        Map<String, Integer> after = pids();
+        assertThat(after.get("same")).isEqualTo(before.get("same"));
+        assertThat(after.get("changed")).isNotEqualTo(before.get("changed"));
+        assertThat(after).doesNotContainKey("removed");
+        assertThat(removed.isAlive()).isFalse();
+
+        config("processes:\n  same: {command: \"exec sleep 300\", restart: sometimes}\n");
+        DroverProcess invalid = drover("reload");
+        assertThat(invalid.exitCode()).isEqualTo(1);
+        assertThat(invalid.text()).contains("nothing changed").contains("drover.yaml:2:").contains("sometimes");
+        assertThat(pids()).isEqualTo(after);
+    }
+
+    @Test
+    void sighupReloads() throws Exception {
+        config("processes:\n  a: {command: \"exec sleep 300\"}\n");
+        assertThat(drover("up", "-d").exitCode()).isZero();
+        config("processes:\n  a: {command: \"exec sleep 300\"}\n  b: {command: \"exec sleep 300\"}\n");
+        Signals.send(daemon(), Signals.SIGHUP);
+        await().atMost(Duration.ofSeconds(20)).until(() -> pids().getOrDefault("b", 0) > 0);
+    }
+
+    @Test
+    void underSystemdItNotifiesReadyStatusWatchdogAndStopping() throws Exception {
+        config(TWO_SERVICES);
+        Path messages = dir.resolve("notify.txt");
+        Path socket = dir.resolve("notify.sock");
+        Process listener = new ProcessBuilder("python3", "-c", """
+                import socket, sys
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+                s.bind(sys.argv[1])
+                with open(sys.argv[2], "a") as out:
+                    while True:
+                        out.write(s.recv(4096).decode() + "\\n---\\n")
+                        out.flush()
+                """, socket.toString(), messages.toString()).start();
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(socket));
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-jar", DroverProcess.jar(), "daemon"));
+            ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("daemon.out").toFile());
+            builder.environment().put("NOTIFY_SOCKET", socket.toString());
+            builder.environment().put("WATCHDOG_USEC", "400000");
+            Process daemon = builder.start();
+            try {
+                await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(messages) && Files.readString(messages).contains("READY=1"));
+                await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(messages).contains("WATCHDOG=1"));
+                assertThat(Files.readString(messages)).contains("STATUS=2 of 2 processes ready");
+                Signals.send(ProcessRef.of((int) daemon.pid()), Signals.SIGTERM);
+                assertThat(daemon.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                assertThat(Files.readString(messages)).contains("STOPPING=1");
+            } finally {
+                daemon.destroyForcibly();
+            }
+        } finally {
+            listener.destroyForcibly();
+            listener.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void theSystemdUnitPassesSystemdAnalyzeVerify() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/systemd-analyze")), "systemd-analyze is not installed");
+        config(TWO_SERVICES);
+        DroverProcess print = drover("install", "systemd", "--print");
+        assertThat(print.exitCode()).isZero();
+        String unit = print.text() + "\n";
+        assertThat(unit).contains("Type=notify").contains("WatchdogSec=").contains("Restart=on-failure").contains("KillMode=mixed");
+        Path file = dir.resolve("drover-test.service");
+        Files.writeString(file, unit);
+        Process verify = new ProcessBuilder("systemd-analyze", "verify", file.toString()).redirectErrorStream(true).start();
+        String output = new String(verify.getInputStream().readAllBytes());
+        assertThat(verify.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(verify.exitValue()).as(output).isZero();
+        assertThat(output).doesNotContain(file.getFileName().toString() + ":");
+    }
+}
