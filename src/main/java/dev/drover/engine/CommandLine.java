@@ -48,6 +48,27 @@ final class CommandLine {
         return word.matches("[A-Za-z0-9_./:=+-]+") ? word : "'" + word.replace("'", "'\\''") + "'";
     }
 
+    /**
+     * The argument vector with argv[0] looked up on the child's PATH once, so each (re)start
+     * execs the program directly instead of trying every PATH entry; unchanged when not found
+     * (the spawn then reports it).
+     */
+    static List<String> resolved(List<String> argv, Map<String, String> env, Path cwd) {
+        String program = argv.getFirst();
+        if (program.contains("/")) {
+            return argv;
+        }
+        for (String dir : env.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin").split(":")) {
+            Path candidate = (dir.isEmpty() ? cwd : cwd.resolve(dir)).resolve(program);
+            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                List<String> copy = new java.util.ArrayList<>(argv);
+                copy.set(0, candidate.toString());
+                return List.copyOf(copy);
+            }
+        }
+        return argv;
+    }
+
     /** For a shell string, why its program cannot run; null when it can (or cannot be told). */
     static String missingProgram(List<String> argv, Map<String, String> env, Path cwd) {
         if (argv.size() != 3 || !argv.get(0).equals("/bin/sh") || !argv.get(1).equals("-c")) {

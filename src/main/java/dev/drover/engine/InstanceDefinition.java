@@ -48,7 +48,9 @@ record InstanceDefinition(
                 spec.backoff().multiplier(),
                 spec.backoff().resetAfter(),
                 spec.readiness() != null);
-        return new InstanceDefinition(name, spec, replica, port, CommandLine.argv(spec.command(), vars), Map.copyOf(env), rules);
+        Map<String, String> environment = Map.copyOf(env);
+        List<String> argv = CommandLine.resolved(CommandLine.argv(spec.command(), vars), environment, spec.cwd());
+        return new InstanceDefinition(name, spec, replica, port, argv, environment, rules);
     }
 
     Path cwd() {

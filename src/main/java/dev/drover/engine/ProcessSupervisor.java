@@ -50,6 +50,7 @@ final class ProcessSupervisor {
     private final LinkedBlockingQueue<Event> inbox = new LinkedBlockingQueue<>();
     private final Set<CompletableFuture<StopOutcome>> cleanups = ConcurrentHashMap.newKeySet();
     private final List<Waiter> waiters = new ArrayList<>();
+    private final List<Runnable> deferred = new ArrayList<>();
     private final Thread thread;
     private volatile Status status;
     private volatile Child child;
@@ -192,6 +193,8 @@ final class ProcessSupervisor {
                 wakeWaiters();
             }
         }
+        deferred.forEach(Runnable::run);
+        deferred.clear();
     }
 
     private Event execute(Effect effect) {
@@ -204,10 +207,14 @@ final class ProcessSupervisor {
                 yield null;
             }
             case Effect.CleanUpExited cleanUp -> {
-                CompletableFuture<StopOutcome> cleanup =
-                        child.stop(definition.spec().stopSignal().number(), definition.spec().stopTimeout());
-                cleanups.add(cleanup);
-                cleanup.whenComplete((outcome, error) -> cleanups.remove(cleanup));
+                // After the rest of the step: a restart's spawn goes first, the /proc walk after it.
+                Child exited = child;
+                deferred.add(() -> {
+                    CompletableFuture<StopOutcome> cleanup =
+                            exited.cleanUpAfterExit(definition.spec().stopSignal().number(), definition.spec().stopTimeout());
+                    cleanups.add(cleanup);
+                    cleanup.whenComplete((outcome, error) -> cleanups.remove(cleanup));
+                });
                 yield null;
             }
             case Effect.ScheduleBackoff backoff -> {

@@ -27,6 +27,8 @@ public final class Child {
     private final String marker;
     private final CompletableFuture<ExitStatus> exit;
     private volatile boolean forceRequested;
+    /** The child is in its cgroup (the move happens just after spawn, on another thread). */
+    private volatile boolean inCgroup;
 
     Child(Launcher launcher, int pid, long startTime, Path cgroup, String marker, CompletableFuture<ExitStatus> exit) {
         this.launcher = launcher;
@@ -53,6 +55,10 @@ public final class Child {
         return cgroup != null;
     }
 
+    void movedIntoCgroup() {
+        inCgroup = true;
+    }
+
     /** Signals the main process only, if it has not exited. */
     public boolean signal(int signal) {
         return !exit.isDone() && Signals.send(ref(), signal);
@@ -63,6 +69,14 @@ public final class Child {
      * runs; each named with its start time.
      */
     public List<ProcessRef> leftovers() {
+        return leftovers(true);
+    }
+
+    /**
+     * @param thorough also walk /proc (session, tree, marker) even when the cgroup is set up; a
+     *     quick look trusts the cgroup alone once the child is in it
+     */
+    List<ProcessRef> leftovers(boolean thorough) {
         Map<Integer, ProcessRef> refs = new LinkedHashMap<>();
         // The cgroup also holds escapees that cleared their environment; the tree walk covers what a
         // child forked in the instant between its spawn and its move into the cgroup.
@@ -73,6 +87,12 @@ public final class Child {
                     refs.put(member, ref);
                 }
             }
+        }
+        if (!thorough && inCgroup) {
+            if (exit.isDone()) {
+                refs.remove(pid);
+            }
+            return new ArrayList<>(refs.values());
         }
         ProcessTable table = ProcessTable.scan(System.nanoTime());
         List<Integer> roots = new ArrayList<>();
@@ -105,10 +125,22 @@ public final class Child {
      * Also used after the child exited by itself, to clear what it left behind.
      */
     public CompletableFuture<StopOutcome> stop(int signal, Duration grace) {
+        return stop(signal, grace, true);
+    }
+
+    /**
+     * Clears what a child that exited by itself left behind. Thorough, like a stop: what it forked
+     * before its move into the cgroup is found only by the /proc walk.
+     */
+    public CompletableFuture<StopOutcome> cleanUpAfterExit(int signal, Duration grace) {
+        return stop(signal, grace, true);
+    }
+
+    private CompletableFuture<StopOutcome> stop(int signal, Duration grace, boolean thorough) {
         CompletableFuture<StopOutcome> outcome = new CompletableFuture<>();
         Thread.ofVirtual().name("drover-stop-" + pid).start(() -> {
             try {
-                outcome.complete(stopNow(signal, grace));
+                outcome.complete(stopNow(signal, grace, thorough));
             } catch (Throwable t) {
                 outcome.completeExceptionally(t);
             }
@@ -122,27 +154,26 @@ public final class Child {
         killEverything();
     }
 
-    private StopOutcome stopNow(int signal, Duration grace) throws InterruptedException {
+    private StopOutcome stopNow(int signal, Duration grace, boolean thorough) throws InterruptedException {
         long deadline = System.nanoTime() + grace.toNanos();
         if (!exit.isDone()) {
             Signals.sendGroup(pid, signal);
             Signals.sendGroup(pid, Signals.SIGCONT);
         }
-        List<ProcessRef> left = leftovers();
-        for (ProcessRef ref : left) {
-            if (ref.pid() != pid) {
-                Signals.send(ref, signal);
-                Signals.send(ref, Signals.SIGCONT);
-            }
-        }
+        // First what is cheap to find (the group, the cgroup); after the main process is gone,
+        // one look for everything else it started.
+        signalAll(leftovers(false), signal);
         awaitExit(deadline);
+        List<ProcessRef> left = leftovers(thorough);
+        signalAll(left, signal);
         while (!left.isEmpty() && !forceRequested && System.nanoTime() < deadline) {
             LockSupport.parkNanos(POLL.toNanos());
-            left = leftovers();
+            left = leftovers(thorough);
         }
         if (left.isEmpty() && exit.isDone()) {
             release();
-            return new StopOutcome(exit.getNow(null), false, 0);
+            // A forced stop (forceKill) may already have killed everything: still forced.
+            return new StopOutcome(exit.getNow(null), forceRequested, 0);
         }
         int killed = killEverything();
         awaitExit(System.nanoTime() + KILL_GRACE.toNanos());
@@ -153,6 +184,15 @@ public final class Child {
         }
         release();
         return new StopOutcome(exit.getNow(null), true, killed);
+    }
+
+    private void signalAll(List<ProcessRef> refs, int signal) {
+        for (ProcessRef ref : refs) {
+            if (ref.pid() != pid) {
+                Signals.send(ref, signal);
+                Signals.send(ref, Signals.SIGCONT);
+            }
+        }
     }
 
     private int killEverything() {

@@ -28,6 +28,8 @@ public final class Launcher {
     private final Set<Integer> spawned = ConcurrentHashMap.newKeySet();
     private final AtomicLong sequence = new AtomicLong();
     private final AtomicLong orphansReaped = new AtomicLong();
+    private final java.util.concurrent.ExecutorService cgroupMover = java.util.concurrent.Executors.newSingleThreadExecutor(
+            r -> Thread.ofPlatform().name("drover-cgroups").daemon().stackSize(256 * 1024).unstarted(r));
 
     private Launcher() {
         becomeSubreaper();
@@ -35,6 +37,11 @@ public final class Launcher {
         cgroups = Cgroups.detect();
         reaper.start();
         pump.start();
+        // A thread blocked in a native call holds the JVM's exit back by 300 ms: wake both.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            reaper.stop();
+            pump.stop();
+        }, "drover-launcher-stop"));
     }
 
     public static synchronized Launcher get() {
@@ -112,16 +119,23 @@ public final class Launcher {
         int pid = started.pid();
         exit.whenComplete((status, error) -> spawned.remove(pid));
         if (cgroup != null) {
-            try {
-                Cgroups.attach(cgroup, pid);
-            } catch (IOException e) {
-                // It exited already, or the cgroup went away: the tree walk still finds what it started.
-                Cgroups.remove(cgroup);
-                cgroup = null;
-            }
+            // Moving a process between cgroups takes the kernel a millisecond or more (it waits for
+            // an RCU grace period): done on a thread of its own so that spawning is not held up.
+            // Until it is done, the session, tree and marker walk covers the child.
         }
         ProcStat stat = ProcStat.read(pid);
         Child child = new Child(this, pid, stat == null ? -1 : stat.startTime(), cgroup, marker, exit);
+        if (cgroup != null) {
+            Path target = cgroup;
+            cgroupMover.execute(() -> {
+                try {
+                    Cgroups.attach(target, pid);
+                    child.movedIntoCgroup();
+                } catch (IOException e) {
+                    // it exited already
+                }
+            });
+        }
         pump.register(started.stdoutFd(), stdout);
         pump.register(started.stderrFd(), stderr);
         return child;

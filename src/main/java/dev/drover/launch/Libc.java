@@ -62,6 +62,8 @@ final class Libc {
     static final long EPOLL_EVENT_SIZE = 12;
 
     static final int PR_SET_CHILD_SUBREAPER = 36;
+    static final int EFD_CLOEXEC = 0x80000;
+    static final int EFD_NONBLOCK = 0x800;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LIBC = LINKER.defaultLookup();

@@ -15,21 +15,8 @@ final class OutputPump {
     private static final int MAX_EVENTS = 256;
 
     private final Map<Integer, OutputSink> sinks = new ConcurrentHashMap<>();
-    private final int epollFd;
-
-    OutputPump() {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment err = Libc.errnoState(arena);
-            epollFd = (int) Libc.epoll_create1.invokeExact(err, Libc.EPOLL_CLOEXEC);
-            if (epollFd < 0) {
-                throw new IllegalStateException("epoll_create1: " + Libc.strerror(Libc.errno(err)));
-            }
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
-    }
+    private final Wakeup wakeup = new Wakeup();
+    private final int epollFd = wakeup.epollFd;
 
     private Thread thread;
 
@@ -41,23 +28,19 @@ final class OutputPump {
         return thread != null && thread.isAlive();
     }
 
+    /** Lets the thread leave its native wait, so the JVM can exit without waiting for it. */
+    void stop() {
+        wakeup.stop();
+    }
+
     /** Starts reading {@code fd} (ours to close from now on) into {@code sink}. */
     void register(int fd, OutputSink sink) {
         sinks.put(fd, sink);
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment err = Libc.errnoState(arena);
-            MemorySegment event = arena.allocate(Libc.EPOLL_EVENT_SIZE);
-            event.set(ValueLayout.JAVA_INT, 0, Libc.EPOLLIN);
-            event.set(ValueLayout.JAVA_LONG_UNALIGNED, 4, fd);
-            int rc = (int) Libc.epoll_ctl.invokeExact(err, epollFd, Libc.EPOLL_CTL_ADD, fd, event);
-            if (rc != 0) {
-                sinks.remove(fd);
-                throw new IllegalStateException("epoll_ctl: " + Libc.strerror(Libc.errno(err)));
-            }
-        } catch (RuntimeException e) {
+        try {
+            wakeup.add(fd, fd);
+        } catch (IllegalStateException e) {
+            sinks.remove(fd);
             throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
         }
     }
 
@@ -67,10 +50,14 @@ final class OutputPump {
             MemorySegment events = arena.allocate(Libc.EPOLL_EVENT_SIZE * MAX_EVENTS);
             MemorySegment native_ = arena.allocate(CHUNK);
             byte[] heap = new byte[CHUNK];
-            while (true) {
+            while (!wakeup.stopping()) {
                 int n = (int) Libc.epoll_wait.invokeExact(err, epollFd, events, MAX_EVENTS, -1);
                 for (int i = 0; i < n; i++) {
-                    int fd = (int) events.get(ValueLayout.JAVA_LONG_UNALIGNED, i * Libc.EPOLL_EVENT_SIZE + 4);
+                    long data = events.get(ValueLayout.JAVA_LONG_UNALIGNED, i * Libc.EPOLL_EVENT_SIZE + 4);
+                    if (data == Wakeup.WAKE) {
+                        continue;
+                    }
+                    int fd = (int) data;
                     OutputSink sink = sinks.get(fd);
                     if (sink != null) {
                         drain(err, fd, sink, native_, heap);

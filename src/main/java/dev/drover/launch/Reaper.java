@@ -9,21 +9,26 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.IntConsumer;
 
 /**
- * Reaps every child of this JVM with one blocking {@code waitid(P_ALL)} loop on a platform thread:
- * the children Drover spawned (their exit completes a future) and the orphans that reach us as
- * child subreaper. Nothing else in the JVM may start processes, or its exit statuses are taken.
+ * Reaps every child of this JVM on one platform thread: the children Drover spawned (each exit
+ * completes a future) and the orphans that reach us as child subreaper. The thread waits in epoll
+ * on a pidfd per spawned child, so an exit is seen at once; orphans have no pidfd and are reaped at
+ * the latest after {@link #ORPHAN_SWEEP_MS}. Nothing else in the JVM may start processes, or its
+ * exit statuses are taken.
  */
 final class Reaper {
+    static final int ORPHAN_SWEEP_MS = 500;
+    private static final int MAX_EVENTS = 64;
+
     private final Object lock = new Object();
     private final Map<Integer, CompletableFuture<ExitStatus>> waiting = new HashMap<>();
-    private boolean spawnedSinceNoChildren;
+    private final Map<Integer, Integer> pidfds = new HashMap<>();
     private final IntConsumer orphanReaped;
+    private final Wakeup wakeup = new Wakeup();
+    private Thread thread;
 
     Reaper(IntConsumer orphanReaped) {
         this.orphanReaped = orphanReaped;
     }
-
-    private Thread thread;
 
     void start() {
         thread = Thread.ofPlatform().name("drover-reaper").daemon().stackSize(256 * 1024).unstarted(this::run);
@@ -34,13 +39,22 @@ final class Reaper {
         return thread != null && thread.isAlive();
     }
 
+    /** Lets the thread leave its native wait, so the JVM can exit without waiting for it. */
+    void stop() {
+        wakeup.stop();
+    }
+
     /** Holds the reaper's lock while {@code spawn} runs so an instant exit still finds its future. */
     <T> T spawnAndRegister(SpawnAction<T> spawn, CompletableFuture<ExitStatus> exit) throws SpawnException {
         synchronized (lock) {
             T result = spawn.spawn();
-            waiting.put(spawn.pid(result), exit);
-            spawnedSinceNoChildren = true;
-            lock.notifyAll();
+            int pid = spawn.pid(result);
+            waiting.put(pid, exit);
+            int pidfd = pidfdOpen(pid);
+            if (pidfd >= 0) {
+                pidfds.put(pid, pidfd);
+                wakeup.add(pidfd, pid);
+            }
             return result;
         }
     }
@@ -55,34 +69,10 @@ final class Reaper {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment err = Libc.errnoState(arena);
             MemorySegment info = arena.allocate(Libc.SIGINFO_SIZE);
-            while (true) {
-                info.fill((byte) 0);
-                int rc = (int) Libc.waitid.invokeExact(err, Libc.P_ALL, 0, info, Libc.WEXITED);
-                if (rc != 0) {
-                    int errno = Libc.errno(err);
-                    if (errno == Libc.ECHILD) {
-                        awaitChildren();
-                    }
-                    continue;
-                }
-                int pid = info.get(ValueLayout.JAVA_INT, 16);
-                if (pid == 0) {
-                    continue;
-                }
-                int code = info.get(ValueLayout.JAVA_INT, 8);
-                int status = info.get(ValueLayout.JAVA_INT, 24);
-                ExitStatus exit = code == Libc.CLD_EXITED
-                        ? ExitStatus.exited(status)
-                        : ExitStatus.killed(status, code == Libc.CLD_DUMPED);
-                CompletableFuture<ExitStatus> future;
-                synchronized (lock) {
-                    future = waiting.remove(pid);
-                }
-                if (future != null) {
-                    future.complete(exit);
-                } else {
-                    orphanReaped.accept(pid);
-                }
+            MemorySegment events = arena.allocate(Libc.EPOLL_EVENT_SIZE * MAX_EVENTS);
+            while (!wakeup.stopping()) {
+                int ignored = (int) Libc.epoll_wait.invokeExact(err, wakeup.epollFd, events, MAX_EVENTS, ORPHAN_SWEEP_MS);
+                reapAll(err, info);
             }
         } catch (Throwable t) {
             // The reaper must not die silently: without it no exit is ever seen.
@@ -91,12 +81,41 @@ final class Reaper {
         }
     }
 
-    private void awaitChildren() throws InterruptedException {
-        synchronized (lock) {
-            while (!spawnedSinceNoChildren) {
-                lock.wait();
+    /** Reaps every child that has exited, ours and orphans alike. */
+    private void reapAll(MemorySegment err, MemorySegment info) throws Throwable {
+        while (true) {
+            info.fill((byte) 0);
+            int rc = (int) Libc.waitid.invokeExact(err, Libc.P_ALL, 0, info, Libc.WEXITED | Libc.WNOHANG);
+            int pid = info.get(ValueLayout.JAVA_INT, 16);
+            if (rc != 0 || pid == 0) {
+                return;
             }
-            spawnedSinceNoChildren = false;
+            int code = info.get(ValueLayout.JAVA_INT, 8);
+            int status = info.get(ValueLayout.JAVA_INT, 24);
+            ExitStatus exit = code == Libc.CLD_EXITED ? ExitStatus.exited(status) : ExitStatus.killed(status, code == Libc.CLD_DUMPED);
+            CompletableFuture<ExitStatus> future;
+            Integer pidfd;
+            synchronized (lock) {
+                future = waiting.remove(pid);
+                pidfd = pidfds.remove(pid);
+            }
+            if (pidfd != null) {
+                int ignored = (int) Libc.close.invokeExact(err, (int) pidfd);
+            }
+            if (future != null) {
+                future.complete(exit);
+            } else {
+                orphanReaped.accept(pid);
+            }
+        }
+    }
+
+    private static int pidfdOpen(int pid) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment err = Libc.errnoState(arena);
+            return (int) Libc.pidfd_open.invokeExact(err, pid, 0);
+        } catch (Throwable t) {
+            return -1;
         }
     }
 }

@@ -21,20 +21,35 @@ public final class Console implements LogListener {
 
     private final OutputStream out;
     private final boolean colour;
+    /** Standard output is /dev/null: formatting every line for nobody would cost capture speed. */
+    private final boolean discard;
     private final byte[] buffer = new byte[64 * 1024];
     private int buffered;
     private final Map<String, byte[]> prefixes = new HashMap<>();
     private int width;
 
     public Console(OutputStream out, boolean colour) {
+        this(out, colour, false);
+    }
+
+    private Console(OutputStream out, boolean colour, boolean discard) {
         this.out = out;
         this.colour = colour;
+        this.discard = discard;
     }
 
     /** Standard output, coloured when it is a terminal and NO_COLOR is not set. */
     public static Console stdout(boolean terminal) {
         boolean colour = terminal && System.getenv("NO_COLOR") == null;
-        return new Console(new FileOutputStream(FileDescriptor.out), colour);
+        return new Console(new FileOutputStream(FileDescriptor.out), colour, stdoutIsDevNull());
+    }
+
+    private static boolean stdoutIsDevNull() {
+        try {
+            return java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/1")).toString().equals("/dev/null");
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            return false;
+        }
     }
 
     /** Names shorter than this are padded so the separators line up. */
@@ -47,6 +62,9 @@ public final class Console implements LogListener {
 
     @Override
     public synchronized void line(String process, LogLine.Source source, long timeMillis, byte[] line, int offset, int length) {
+        if (discard) {
+            return;
+        }
         byte[] prefix = prefixes.computeIfAbsent(process, this::prefix);
         boolean drover = source == LogLine.Source.DROVER;
         int needed = prefix.length + DROVER_TAG.length + length + BOLD.length + RESET.length + 1;

@@ -1,6 +1,9 @@
 package dev.drover.logs;
 
 import dev.drover.launch.OutputSink;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -33,14 +36,38 @@ public final class LineSplitter implements OutputSink {
     @Override
     public void onData(byte[] buffer, int length) {
         int start = 0;
-        for (int i = 0; i < length; i++) {
-            if (buffer[i] == '\n') {
-                emit(buffer, start, i - start);
-                start = i + 1;
-            }
+        for (int i = indexOfNewline(buffer, 0, length); i >= 0; i = indexOfNewline(buffer, start, length)) {
+            emit(buffer, start, i - start);
+            start = i + 1;
         }
         keep(buffer, start, length - start);
         lines.batchDone();
+    }
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long NEWLINES = 0x0a0a0a0a0a0a0a0aL;
+    private static final long LOW_BITS = 0x0101010101010101L;
+    private static final long HIGH_BITS = 0x8080808080808080L;
+
+    /**
+     * The index of the first '\n' in [from, to), or -1. Looks at eight bytes at a time: this scan
+     * is most of the cost of capturing a flood of short lines.
+     */
+    static int indexOfNewline(byte[] buffer, int from, int to) {
+        int i = from;
+        for (; i + 8 <= to; i += 8) {
+            long word = (long) LONGS.get(buffer, i) ^ NEWLINES;
+            long found = (word - LOW_BITS) & ~word & HIGH_BITS;
+            if (found != 0) {
+                return i + (Long.numberOfTrailingZeros(found) >>> 3);
+            }
+        }
+        for (; i < to; i++) {
+            if (buffer[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
     }
 
     @Override

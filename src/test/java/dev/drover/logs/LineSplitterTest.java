@@ -70,4 +70,19 @@ class LineSplitterTest {
         splitter.onClose();
         assertThat(lines).isEqualTo(expected);
     }
+
+    @Test
+    void theEightByteScanFindsANewlineAtEveryPositionAndNoFalseOnes() {
+        for (int length = 0; length < 40; length++) {
+            for (int at = 0; at < length; at++) {
+                byte[] bytes = new byte[length];
+                java.util.Arrays.fill(bytes, (byte) 0x8a); // high bit set, low bits like '\n'
+                bytes[at] = '\n';
+                assertThat(LineSplitter.indexOfNewline(bytes, 0, length)).isEqualTo(at);
+            }
+            byte[] none = new byte[length];
+            java.util.Arrays.fill(none, (byte) 0x0b);
+            assertThat(LineSplitter.indexOfNewline(none, 0, length)).isEqualTo(-1);
+        }
+    }
 }
