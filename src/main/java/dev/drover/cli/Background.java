@@ -39,6 +39,7 @@ final class Background {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(DAEMON_JVM_OPTIONS);
+        command.addAll(aotCache());
         command.addAll(List.of("-jar", jar().toString(), "daemon", "-f", arguments.configFile.toString(), "--runtime-dir", runtime.dir().toString()));
         command.addAll(arguments.names);
         int pid;
@@ -89,6 +90,21 @@ final class Background {
             text.append("  ").append(p.id()).append(": ").append(p.state()).append(", ").append(why).append('\n');
         }
         return text.toString().stripTrailing();
+    }
+
+    /** The daemon's start-up cache, made by `./drover` after a build, when it belongs to this jar. */
+    static List<String> aotCache() {
+        Path jar = jar();
+        Path cache = jar.resolveSibling("drover-daemon.aot");
+        try {
+            if (System.getenv("DROVER_NO_AOT") == null && Files.isRegularFile(cache)
+                    && !Files.getLastModifiedTime(jar).toInstant().isAfter(Files.getLastModifiedTime(cache).toInstant())) {
+                return List.of("-XX:AOTCache=" + cache, "-Xlog:aot=off", "-Xlog:cds=off");
+            }
+        } catch (IOException e) {
+            // no cache: start without it
+        }
+        return List.of();
     }
 
     static Path jar() {
