@@ -67,6 +67,11 @@ public final class ApiHandler extends Handler.Abstract {
         return control;
     }
 
+    /** Whether {@code /ready} says 200 now. */
+    public boolean isReady() {
+        return ready;
+    }
+
     /** Whether {@code /ready} says 200; the daemon sets it once started and clears it when stopping. */
     public void setReady(boolean ready) {
         this.ready = ready;

@@ -45,7 +45,7 @@ final class DaemonCommand implements Command {
                 message.append("\n  ").append(error);
             }
             throw new CliException(ExitCodes.FAILED, message.toString());
-        } catch (IOException e) {
+        } catch (IOException | dev.drover.engine.UnknownProcessException e) {
             throw new CliException(ExitCodes.FAILED, e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

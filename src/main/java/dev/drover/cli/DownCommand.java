@@ -28,7 +28,9 @@ final class DownCommand extends RemoteCommand {
 
     @Override
     Arguments parse(List<String> args) throws CliException {
-        return Arguments.parse(name(), args, Set.of(), Set.of("--timeout"));
+        Arguments arguments = Arguments.parse(name(), args, Set.of(), Set.of("--timeout"));
+        Durations.parse(arguments.values.getOrDefault("--timeout", "120s"));
+        return arguments;
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.drover.daemon;
 import dev.drover.api.ApiHandler;
 import dev.drover.api.ApiServer;
 import dev.drover.config.DroverConfig;
+import dev.drover.control.Control;
 import dev.drover.control.ControlException;
 import dev.drover.control.HealthReport;
 import dev.drover.control.ReloadResult;
@@ -68,41 +69,61 @@ public final class Daemon {
             Files.deleteIfExists(runtime.socket());
             cleanUpAfterPredecessor();
             Files.writeString(runtime.pidFile(), Launcher.selfPid() + "\n");
-            return serve();
-        } finally {
-            Files.deleteIfExists(runtime.socket());
-            Files.deleteIfExists(runtime.pidFile());
-            Files.deleteIfExists(runtime.stateFile());
+            boolean clean = false;
+            try {
+                clean = serve();
+            } finally {
+                // Still under the lock, so a successor's files are never the ones removed. The
+                // state file stays after an unclean end: it is how the next daemon finds leftovers.
+                Files.deleteIfExists(runtime.socket());
+                Files.deleteIfExists(runtime.pidFile());
+                if (clean) {
+                    Files.deleteIfExists(runtime.stateFile());
+                }
+            }
+            return 0;
         }
     }
 
-    private int serve() throws IOException, InterruptedException {
+    /** Serves until asked to stop; true when every process stopped cleanly. */
+    private boolean serve() throws IOException, InterruptedException {
         engine = new Engine(config, new EventPrinter());
         engine.addListener((name, before, after) -> {
             if (before.pid() != after.pid()) {
                 scheduleStateWrite();
             }
         });
-        EngineControl control = new EngineControl(engine, stopRequested::countDown);
-        handler = new ApiHandler(control);
-        ApiServer server = ApiServer.start(control, handler, runtime.socket());
-        installSignals(control);
-        say("drover daemon " + Launcher.selfPid() + " serving " + runtime.socket() + " for " + config.file());
-        engine.up(names);
-        writeState();
-        Thread.ofVirtual().name("drover-readiness").start(this::announceWhenReady);
-        startWatchdog();
-
-        stopRequested.await();
-        handler.setReady(false);
-        systemd.send("STOPPING=1\nSTATUS=stopping all processes");
-        say("stopping all processes");
-        boolean clean = engine.shutdown();
-        say(clean ? "all processes stopped" : "all processes stopped; some had to be killed after stop_timeout");
-        server.stop();
-        engine.close();
-        chores.shutdownNow();
-        return 0;
+        ApiServer server = null;
+        boolean clean = false;
+        try {
+            // Before the first spawn: a daemon killed from here on leaves its marker behind.
+            writeState();
+            EngineControl engineControl = new EngineControl(engine, stopRequested::countDown);
+            Control control = new DaemonControl(engineControl, () -> reload(engineControl));
+            handler = new ApiHandler(control);
+            server = ApiServer.start(control, handler, runtime.socket());
+            installSignals(engineControl);
+            say("drover daemon " + Launcher.selfPid() + " serving " + runtime.socket() + " for " + config.file());
+            engine.up(names);
+            Thread.ofVirtual().name("drover-readiness").start(this::announceWhenReady);
+            startWatchdog();
+            stopRequested.await();
+        } finally {
+            // Whatever happened above, nothing this daemon started outlives it.
+            if (handler != null) {
+                handler.setReady(false);
+            }
+            systemd.send("STOPPING=1\nSTATUS=stopping all processes");
+            say("stopping all processes");
+            clean = engine.shutdown();
+            say(clean ? "all processes stopped" : "all processes stopped; some had to be killed after stop_timeout");
+            if (server != null) {
+                server.stop();
+            }
+            engine.close();
+            chores.shutdownNow();
+        }
+        return clean;
     }
 
     /** A daemon killed with SIGKILL leaves its children running: stop them before starting ours, so no two copies fight over a port. */
@@ -114,7 +135,7 @@ public final class Daemon {
         if (startTime(previous.daemon().pid()) == previous.daemon().startTime()) {
             return; // cannot happen while we hold the lock, but never stop a live daemon's children
         }
-        int stopped = Remnants.stop(previous.daemon().markerPrefix(), previous.daemon().pid(), Signals.SIGTERM, Duration.ofSeconds(10));
+        int stopped = Remnants.stop(previous.daemon().markerPrefix(), Signals.SIGTERM, Duration.ofSeconds(10));
         if (stopped > 0) {
             say("stopped " + stopped + " processes left running by an earlier daemon (pid " + previous.daemon().pid() + ") that died");
         }
@@ -123,22 +144,34 @@ public final class Daemon {
     private void installSignals(EngineControl control) {
         Signal.handle(new Signal("TERM"), s -> stopRequested.countDown());
         Signal.handle(new Signal("INT"), s -> stopRequested.countDown());
-        Signal.handle(new Signal("HUP"), s -> Thread.ofVirtual().name("drover-reload").start(() -> reload(control)));
+        Signal.handle(new Signal("HUP"), s -> Thread.ofVirtual().name("drover-reload").start(() -> {
+            try {
+                reload(control);
+            } catch (ControlException e) {
+                // already in the log
+            }
+        }));
     }
 
-    /** SIGHUP: the same reload as `drover reload`. */
-    private void reload(EngineControl control) {
+    /** A reload from the API, the CLI or SIGHUP: not ready meanwhile, and told to systemd and the log. */
+    private ReloadResult reload(EngineControl control) throws ControlException {
+        boolean wasReady = handler.isReady();
         handler.setReady(false);
         systemd.send("RELOADING=1\nSTATUS=reloading " + config.file());
         try {
             ReloadResult result = control.reload();
             say("reloaded: restarted " + result.restarted() + ", added " + result.added() + ", removed " + result.removed());
+            return result;
         } catch (ControlException e) {
             say("reload refused, nothing changed: " + e.getMessage() + "\n  " + String.join("\n  ", e.details()));
+            throw e;
+        } finally {
+            scheduleStateWrite();
+            if (!engine.closing()) {
+                systemd.send("READY=1\nSTATUS=" + statusLine());
+                handler.setReady(wasReady);
+            }
         }
-        scheduleStateWrite();
-        systemd.send("READY=1\nSTATUS=" + statusLine());
-        handler.setReady(true);
     }
 
     private void announceWhenReady() {
@@ -219,7 +252,7 @@ public final class Daemon {
 
     private static long startTime(int pid) {
         ProcessRef ref = ProcessRef.of(pid);
-        return ref == null ? -1 : ref.startTime();
+        return ref == null ? -1 : ref.startTime(); // -1: gone since the snapshot; nothing to find later
     }
 
     private void say(String message) {

@@ -54,6 +54,8 @@ public final class Engine implements AutoCloseable {
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("drover-timers").daemon().unstarted(r));
     private volatile Layout layout;
+    /** Set when shutdown begins: from then on, nothing may be started. */
+    private volatile boolean closing;
 
     public Engine(DroverConfig config, LogListener output) {
         this.output = output;
@@ -83,6 +85,7 @@ public final class Engine implements AutoCloseable {
 
     /** Starts the named processes (all enabled ones when none are named) and what they depend on. */
     public void up(Collection<String> names) {
+        refuseWhenClosing();
         Layout current = layout;
         Set<String> processes = new LinkedHashSet<>();
         if (names.isEmpty()) {
@@ -100,6 +103,7 @@ public final class Engine implements AutoCloseable {
     }
 
     public void start(Collection<String> names) {
+        refuseWhenClosing();
         post(resolve(layout, names), new Event.Start());
     }
 
@@ -108,7 +112,23 @@ public final class Engine implements AutoCloseable {
     }
 
     public void restart(Collection<String> names) {
+        refuseWhenClosing();
         post(resolve(layout, names), new Event.Restart());
+    }
+
+    /** The instance names a process or instance name stands for. */
+    public List<String> instancesOf(String name) {
+        return resolve(layout, List.of(name)).stream().map(ProcessSupervisor::name).toList();
+    }
+
+    public boolean closing() {
+        return closing;
+    }
+
+    private void refuseWhenClosing() {
+        if (closing) {
+            throw new ShuttingDownException();
+        }
     }
 
     /** Sends {@code signal} to the instance's main process; false when it has none running. */
@@ -140,6 +160,7 @@ public final class Engine implements AutoCloseable {
      */
     public ReloadResult reload(DroverConfig next) {
         synchronized (reloadLock) {
+            refuseWhenClosing();
             Layout current = layout;
             Map<String, ProcessSpec> before = current.config().processes();
             Map<String, ProcessSpec> after = next.processes();
@@ -184,6 +205,7 @@ public final class Engine implements AutoCloseable {
      * @return true when everything stopped within its grace period
      */
     public boolean shutdown() {
+        closing = true;
         synchronized (reloadLock) {
             Layout current = layout;
             boolean clean = stopInOrder(current, current.config().processes().keySet());
@@ -201,6 +223,13 @@ public final class Engine implements AutoCloseable {
     public boolean responsive(Duration within) {
         return Launcher.get().threadsAlive()
                 && layout.instances().values().stream().allMatch(s -> s.responsive(within.toNanos()));
+    }
+
+    /** A command that would start something arrived after shutdown began. */
+    public static final class ShuttingDownException extends IllegalStateException {
+        ShuttingDownException() {
+            super("drover is shutting down");
+        }
     }
 
     /** Skips the grace period of every stop in progress. */
@@ -260,13 +289,30 @@ public final class Engine implements AutoCloseable {
         supervisors.forEach(ProcessSupervisor::start);
     }
 
-    /** Stops the given processes, those that depend on others first; true if none had to be killed. */
+    /**
+     * Stops the given processes, those that depend on others first; true if none had to be
+     * killed. Each wait is bounded: past its stop_timeout and a margin, everything is killed.
+     */
     private static boolean stopInOrder(Layout layout, Collection<String> processes) {
         boolean clean = true;
         for (List<ProcessSupervisor> level : stopLevels(layout, processes)) {
-            post(level, new Event.Stop());
-            for (ProcessSupervisor supervisor : level) {
-                Status settled = supervisor.await(Engine::settled).join();
+            List<CompletableFuture<Status>> stopped = level.stream()
+                    .map(s -> s.postAndAwait(new Event.Stop(), Engine::settled))
+                    .toList();
+            for (int i = 0; i < level.size(); i++) {
+                ProcessSupervisor supervisor = level.get(i);
+                Duration bound = supervisor.definition().spec().stopTimeout().plus(STOP_MARGIN);
+                Status settled;
+                try {
+                    settled = stopped.get(i).get(bound.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                    supervisor.forceKill();
+                    settled = stopped.get(i).completeOnTimeout(supervisor.status(), STOP_MARGIN.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS).join();
+                    clean = false;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
                 if (settled.reason() != null && settled.reason().contains("killed after stop_timeout")) {
                     clean = false;
                 }
@@ -274,6 +320,8 @@ public final class Engine implements AutoCloseable {
         }
         return clean;
     }
+
+    private static final Duration STOP_MARGIN = Duration.ofSeconds(10);
 
     private static boolean settled(Status status) {
         return switch (status.state()) {

@@ -46,50 +46,81 @@ public final class EngineControl implements Control {
 
     @Override
     public ProcessInfo start(String id) throws ControlException {
-        ProcessSnapshot first = snapshot(id);
-        engine.start(List.of(id));
-        return process(first.name());
+        List<String> instances = instances(id);
+        command(() -> engine.start(instances));
+        return process(instances.getFirst());
     }
 
     @Override
     public ProcessInfo stop(String id) throws ControlException {
-        ProcessSnapshot first = snapshot(id);
-        engine.stop(List.of(id));
-        return process(first.name());
+        List<String> instances = instances(id);
+        command(() -> engine.stop(instances));
+        return process(instances.getFirst());
     }
 
     @Override
     public ProcessInfo restart(String id) throws ControlException {
-        ProcessSnapshot first = snapshot(id);
-        engine.restart(List.of(id));
-        return process(first.name());
+        List<String> instances = instances(id);
+        command(() -> engine.restart(instances));
+        return process(instances.getFirst());
+    }
+
+    /** The instances an id names: itself, or every replica of a process. 404 when unknown. */
+    private List<String> instances(String id) throws ControlException {
+        try {
+            return engine.instancesOf(id);
+        } catch (UnknownProcessException e) {
+            throw new ControlException(404, e.getMessage());
+        }
+    }
+
+    private static void command(Runnable command) throws ControlException {
+        try {
+            command.run();
+        } catch (Engine.ShuttingDownException e) {
+            throw new ControlException(409, e.getMessage());
+        } catch (UnknownProcessException e) {
+            throw new ControlException(404, e.getMessage());
+        }
     }
 
     @Override
     public ProcessInfo signal(String id, String signal) throws ControlException {
-        snapshot(id);
+        List<String> instances = instances(id);
         StopSignal parsed = StopSignal.parse(signal)
                 .orElseThrow(() -> new ControlException(400, "unknown signal " + signal + " (use a name like TERM, HUP, USR1, or a number)"));
-        if (!engine.signal(id, parsed.number())) {
+        boolean delivered = false;
+        for (String instance : instances) {
+            delivered |= engine.signal(instance, parsed.number());
+        }
+        if (!delivered) {
             throw new ControlException(409, id + " is not running, nothing to signal");
         }
-        return process(id);
+        return process(instances.getFirst());
     }
 
     @Override
     public List<LogEntry> logs(String id, int lines) throws ControlException {
-        snapshot(id);
+        List<String> instances = instances(id);
         if (lines < 0) {
             throw new ControlException(400, "lines must be 0 or more, got " + lines);
         }
-        return engine.log(id).ring().last(lines).stream().map(l -> entry(id, l)).toList();
+        List<LogEntry> entries = new ArrayList<>();
+        for (String instance : instances) {
+            engine.log(instance).ring().last(lines).forEach(l -> entries.add(entry(instance, l)));
+        }
+        entries.sort(java.util.Comparator.comparingLong(LogEntry::time));
+        return entries.subList(Math.max(0, entries.size() - lines), entries.size());
     }
 
     @Override
     public AutoCloseable followLogs(List<String> ids, Consumer<LogEntry> sink) throws ControlException {
-        List<String> names = ids.isEmpty() ? engine.instanceNames() : ids;
-        for (String id : names) {
-            snapshot(id);
+        List<String> names = new ArrayList<>();
+        if (ids.isEmpty()) {
+            names.addAll(engine.instanceNames());
+        }
+        for (String id : ids) {
+            names.addAll(instances(id));
         }
         List<ProcessLog> logs = names.stream().map(engine::log).toList();
         LogListener listener = (process, source, time, buffer, offset, length) ->
@@ -102,6 +133,8 @@ public final class EngineControl implements Control {
     public ReloadResult reload() throws ControlException {
         try {
             return engine.reload(ConfigLoader.load(engine.config().file()));
+        } catch (Engine.ShuttingDownException e) {
+            throw new ControlException(409, e.getMessage());
         } catch (ConfigException e) {
             List<String> errors = new ArrayList<>();
             for (ConfigError error : e.errors()) {
@@ -136,11 +169,11 @@ public final class EngineControl implements Control {
 
     /** The instance named {@code id}, or for a process name with replicas, its first instance. */
     private ProcessSnapshot snapshot(String id) throws ControlException {
+        String instance = instances(id).getFirst();
         try {
-            return engine.snapshot(id);
+            return engine.snapshot(instance);
         } catch (UnknownProcessException e) {
-            return engine.snapshots().stream().filter(s -> s.process().equals(id)).findFirst()
-                    .orElseThrow(() -> new ControlException(404, e.getMessage()));
+            throw new ControlException(404, e.getMessage()); // removed by a reload meanwhile
         }
     }
 

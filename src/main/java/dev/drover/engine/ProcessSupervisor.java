@@ -41,13 +41,15 @@ final class ProcessSupervisor {
         void changed(ProcessSupervisor supervisor, Status before, Status after);
     }
 
-    private static final Event CLOSE = new Event.Stop();
+    /** Marks the end of the inbox. */
+    private static final Object CLOSE = new Object();
 
     private final InstanceDefinition definition;
     private final ProcessLog log;
     private final ScheduledExecutorService timers;
     private final Observer observer;
-    private final LinkedBlockingQueue<Event> inbox = new LinkedBlockingQueue<>();
+    /** Events, and actions to run on this thread between them (see {@link #postAndAwait}). */
+    private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     private final Set<CompletableFuture<StopOutcome>> cleanups = ConcurrentHashMap.newKeySet();
     private final List<Waiter> waiters = new ArrayList<>();
     private final List<Runnable> deferred = new ArrayList<>();
@@ -103,6 +105,17 @@ final class ProcessSupervisor {
         inbox.add(event);
     }
 
+    /**
+     * Posts {@code event} and completes once {@code condition} holds after it was applied: unlike
+     * {@link #await}, never on a status from before the event.
+     */
+    CompletableFuture<Status> postAndAwait(Event event, Predicate<Status> condition) {
+        CompletableFuture<Status> done = new CompletableFuture<>();
+        inbox.add(event);
+        inbox.add((Runnable) () -> await(condition).whenComplete((status, error) -> done.complete(status)));
+        return done;
+    }
+
     /** Completes with the status once {@code condition} holds (at once if it already does). */
     CompletableFuture<Status> await(Predicate<Status> condition) {
         CompletableFuture<Status> future = new CompletableFuture<>();
@@ -152,13 +165,23 @@ final class ProcessSupervisor {
     private void run() {
         try {
             while (true) {
-                Event event = inbox.take();
-                if (event == CLOSE) {
+                Object item = inbox.take();
+                if (item == CLOSE) {
                     stopProbes();
                     log.close();
                     return;
                 }
-                apply(event);
+                try {
+                    switch (item) {
+                        case Event event -> apply(event);
+                        case Runnable action -> action.run();
+                        default -> throw new IllegalStateException("not an event: " + item);
+                    }
+                } catch (RuntimeException e) {
+                    // A bug or an OS failure must not kill the one thread that supervises this process.
+                    log.announce("internal error: " + e);
+                    e.printStackTrace();
+                }
                 lastProgressNanos = System.nanoTime();
             }
         } catch (InterruptedException e) {
@@ -250,6 +273,8 @@ final class ProcessSupervisor {
             return new Event.Spawned(started.pid(), System.currentTimeMillis());
         } catch (SpawnException e) {
             return new Event.SpawnFailed(e.getMessage());
+        } catch (RuntimeException e) {
+            return new Event.SpawnFailed("cannot start: " + e.getMessage());
         }
     }
 

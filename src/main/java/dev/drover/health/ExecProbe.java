@@ -31,17 +31,17 @@ public record ExecProbe(List<String> argv, Map<String, String> env, Path cwd) im
         }
         try {
             ExitStatus exit = child.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            // Kill whatever it left in the background; a probe must not leak processes.
-            child.stop(Signals.SIGKILL, Duration.ZERO);
             String said = output.text();
             return exit.success()
                     ? ProbeResult.ok("exec: " + exit)
                     : ProbeResult.failed("exec " + String.join(" ", argv) + ": " + exit + (said.isEmpty() ? "" : ": " + said));
         } catch (TimeoutException e) {
-            child.stop(Signals.SIGKILL, Duration.ZERO);
             return ProbeResult.failed("exec " + String.join(" ", argv) + ": timed out after " + timeout.toMillis() + "ms");
         } catch (ExecutionException e) {
             return ProbeResult.failed("exec: " + e.getCause());
+        } finally {
+            // Whatever way the check ends (timed out, interrupted by a stop), a probe leaves no process behind.
+            child.stop(Signals.SIGKILL, Duration.ZERO);
         }
     }
 

@@ -21,7 +21,7 @@ final class Cgroups {
 
     /** The cgroup root for this JVM, or null when cgroup v2 is absent, read-only, or turned off. */
     static Cgroups detect() {
-        Path base = baseFor(Libc.getpid());
+        Path base = baseFor(Launcher.selfId());
         if (base == null) {
             return null;
         }
@@ -39,12 +39,15 @@ final class Cgroups {
         return cgroups;
     }
 
-    /** Where the Drover with PID {@code pid} in our cgroup keeps (or kept) its cgroups; null without cgroup v2. */
-    static Path siblingBase(int pid) {
-        return baseFor(pid);
+    /**
+     * Where the Drover with identity {@code id} ("PID.starttime") in our cgroup keeps (or kept)
+     * its cgroups; null without cgroup v2. Named by PID and start time, never by PID alone.
+     */
+    static Path siblingBase(String id) {
+        return baseFor(id);
     }
 
-    private static Path baseFor(int pid) {
+    private static Path baseFor(String id) {
         String setting = System.getProperty("drover.cgroups", System.getenv().getOrDefault("DROVER_CGROUPS", "auto"));
         if (setting.equals("off")) {
             return null;
@@ -71,7 +74,7 @@ final class Cgroups {
             if (own == null) {
                 return null;
             }
-            return mount.resolve(own.substring(1)).resolve("drover-" + pid);
+            return mount.resolve(own.substring(1)).resolve("drover-" + id);
         } catch (IOException | RuntimeException e) {
             return null;
         }

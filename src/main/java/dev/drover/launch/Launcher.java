@@ -55,6 +55,11 @@ public final class Launcher {
         return SELF;
     }
 
+    /** This JVM's identity, "PID.starttime". */
+    static String selfId() {
+        return SELF_ID;
+    }
+
     /** The prefix of the markers of every process this JVM started: "<pid>.<start time>-". */
     public static String markerPrefix() {
         return SELF_ID + "-";

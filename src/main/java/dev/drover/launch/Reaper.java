@@ -22,6 +22,8 @@ final class Reaper {
     private final Object lock = new Object();
     private final Map<Integer, CompletableFuture<ExitStatus>> waiting = new HashMap<>();
     private final Map<Integer, Integer> pidfds = new HashMap<>();
+    /** Exits of PIDs nobody had claimed yet: a child spawned a moment ago, or an orphan. */
+    private final Map<Integer, Unclaimed> unclaimed = new HashMap<>();
     private final IntConsumer orphanReaped;
     private final Wakeup wakeup = new Wakeup();
     private Thread thread;
@@ -44,11 +46,24 @@ final class Reaper {
         wakeup.stop();
     }
 
-    /** Holds the reaper's lock while {@code spawn} runs so an instant exit still finds its future. */
+    /**
+     * Spawns, then claims the child's exit. Spawns run in parallel, outside the lock; a child
+     * that exits (and is reaped) before it is claimed has its exit kept for it meanwhile.
+     */
     <T> T spawnAndRegister(SpawnAction<T> spawn, CompletableFuture<ExitStatus> exit) throws SpawnException {
+        long before;
         synchronized (lock) {
-            T result = spawn.spawn();
-            int pid = spawn.pid(result);
+            before = reaps;
+        }
+        T result = spawn.spawn();
+        int pid = spawn.pid(result);
+        synchronized (lock) {
+            Unclaimed early = unclaimed.get(pid);
+            if (early != null && early.sequence() > before) {
+                unclaimed.remove(pid);
+                exit.complete(early.exit());
+                return result;
+            }
             waiting.put(pid, exit);
             int pidfd = pidfdOpen(pid);
             if (pidfd >= 0) {
@@ -58,6 +73,14 @@ final class Reaper {
             return result;
         }
     }
+
+    private record Unclaimed(ExitStatus exit, long reapedAtNanos, long sequence) {}
+
+    /** Counts reaps; a spawner may claim only exits reaped after its spawn began (PIDs recycle). */
+    private long reaps;
+
+    /** How long an exit waits for its spawner to claim it before it counts as an orphan's. */
+    private static final long CLAIM_NANOS = 1_000_000_000L;
 
     interface SpawnAction<T> {
         T spawn() throws SpawnException;
@@ -73,6 +96,7 @@ final class Reaper {
             while (!wakeup.stopping()) {
                 int ignored = (int) Libc.epoll_wait.invokeExact(err, wakeup.epollFd, events, MAX_EVENTS, ORPHAN_SWEEP_MS);
                 reapAll(err, info);
+                countUnclaimedAsOrphans();
             }
         } catch (Throwable t) {
             // The reaper must not die silently: without it no exit is ever seen.
@@ -98,16 +122,33 @@ final class Reaper {
             synchronized (lock) {
                 future = waiting.remove(pid);
                 pidfd = pidfds.remove(pid);
+                reaps++;
+                if (future == null) {
+                    unclaimed.put(pid, new Unclaimed(exit, System.nanoTime(), reaps));
+                }
             }
             if (pidfd != null) {
                 int ignored = (int) Libc.close.invokeExact(err, (int) pidfd);
             }
             if (future != null) {
                 future.complete(exit);
-            } else {
-                orphanReaped.accept(pid);
             }
         }
+    }
+
+    private void countUnclaimedAsOrphans() {
+        long now = System.nanoTime();
+        java.util.List<Integer> orphans = new java.util.ArrayList<>();
+        synchronized (lock) {
+            unclaimed.entrySet().removeIf(e -> {
+                boolean old = now - e.getValue().reapedAtNanos() > CLAIM_NANOS;
+                if (old) {
+                    orphans.add(e.getKey());
+                }
+                return old;
+            });
+        }
+        orphans.forEach(orphanReaped::accept);
     }
 
     private static int pidfdOpen(int pid) {

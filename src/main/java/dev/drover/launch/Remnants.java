@@ -30,11 +30,11 @@ public final class Remnants {
 
     /**
      * Stops them: {@code signal} first, SIGKILL to what is left after {@code grace}; also kills and
-     * removes the earlier Drover's cgroups (drover-PID under the cgroup2 mount).
+     * removes the earlier Drover's cgroups (drover-PID.starttime under the cgroup2 mount).
      *
      * @return how many processes were found
      */
-    public static int stop(String markerPrefix, int earlierPid, int signal, Duration grace) {
+    public static int stop(String markerPrefix, int signal, Duration grace) {
         List<ProcessRef> found = find(markerPrefix);
         found.forEach(ref -> Signals.send(ref, signal));
         found.forEach(ref -> Signals.send(ref, Signals.SIGCONT));
@@ -43,7 +43,8 @@ public final class Remnants {
             LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
         }
         found.stream().filter(ProcessRef::isAlive).forEach(ref -> Signals.send(ref, Signals.SIGKILL));
-        Path cgroups = Cgroups.siblingBase(earlierPid);
+        // The marker prefix is "PID.starttime-": the same identity names the dead Drover's cgroups.
+        Path cgroups = Cgroups.siblingBase(markerPrefix.substring(0, markerPrefix.length() - 1));
         if (cgroups != null && Files.isDirectory(cgroups)) {
             try (var dirs = Files.list(cgroups)) {
                 for (Path dir : dirs.filter(Files::isDirectory).toList()) {

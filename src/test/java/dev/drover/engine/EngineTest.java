@@ -425,4 +425,54 @@ class EngineTest {
         }
         assertThat(Files.size(logs.resolve("chatty.log.1"))).isLessThanOrEqualTo(100 * 1024);
     }
+
+    @Test
+    void aHangingExecProbeIsKilledWhenItsProcessStops() throws Exception {
+        Engine engine = fixture.start("""
+                processes:
+                  svc:
+                    command: "exec sleep 300"
+                    readiness: {exec: "echo $$$$ > probe.pid; exec sleep 100", interval: 100ms, timeout: 60s}
+                """);
+        Path pidFile = dir.resolve("probe.pid");
+        await().atMost(WAIT).until(() -> Files.exists(pidFile) && !Files.readString(pidFile).isBlank());
+        ProcessRef probe = ProcessRef.of(Integer.parseInt(Files.readString(pidFile).trim()));
+        assertThat(probe).isNotNull();
+        engine.stop(List.of("svc"));
+        await().atMost(WAIT).until(() -> engine.snapshot("svc").state() == ProcessState.STOPPED);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !probe.isAlive());
+    }
+
+    @Test
+    void nothingCanBeStartedOnceShutdownBegan() throws Exception {
+        Engine engine = fixture.start("""
+                processes:
+                  slow:
+                    command: "trap 'sleep 1; exit 0' TERM; echo up; while :; do sleep 0.05; done"
+                """);
+        await().atMost(WAIT).until(() -> output(engine, "slow").contains("up"));
+        Thread shutdown = Thread.ofVirtual().start(engine::shutdown);
+        await().atMost(WAIT).until(() -> engine.snapshot("slow").state() == ProcessState.STOPPING);
+        assertThatThrownBy(() -> engine.restart(List.of("slow"))).isInstanceOf(Engine.ShuttingDownException.class);
+        assertThatThrownBy(() -> engine.start(List.of("slow"))).isInstanceOf(Engine.ShuttingDownException.class);
+        shutdown.join(Duration.ofSeconds(30));
+        assertThat(shutdown.isAlive()).isFalse();
+        assertThat(engine.snapshot("slow").state()).isEqualTo(ProcessState.STOPPED);
+    }
+
+    @Test
+    void theControlAcceptsAProcessNameForAllItsReplicas() throws Exception {
+        Engine engine = fixture.start("""
+                processes:
+                  api:
+                    command: "trap 'echo usr1 $DROVER_REPLICA' USR1; echo hello $DROVER_REPLICA; while :; do sleep 0.05; done"
+                    replicas: 2
+                """);
+        EngineControl control = new EngineControl(engine, () -> {});
+        await().atMost(WAIT).until(() -> control.logs("api", 10).stream().filter(l -> l.line().startsWith("hello")).count() == 2);
+        control.signal("api", "USR1");
+        await().atMost(WAIT).until(() -> control.logs("api", 20).stream().filter(l -> l.line().startsWith("usr1")).count() == 2);
+        assertThatThrownBy(() -> control.logs("nope", 1)).isInstanceOf(dev.drover.control.ControlException.class)
+                .hasMessageContaining("unknown process nope");
+    }
 }
