@@ -87,38 +87,28 @@ final class ProcessTable {
 
     /** True when an entry of /proc/PID/environ starts with {@code prefix}. */
     static boolean environStartsWith(int pid, String prefix) {
-        byte[] env;
-        try {
-            env = Files.readAllBytes(Path.of("/proc", Integer.toString(pid), "environ"));
-        } catch (IOException e) {
-            return false;
-        }
-        byte[] wanted = prefix.getBytes(StandardCharsets.UTF_8);
-        int start = 0;
-        for (int i = 0; i <= env.length; i++) {
-            if (i == env.length || env[i] == 0) {
-                if (i - start >= wanted.length && java.util.Arrays.equals(env, start, start + wanted.length, wanted, 0, wanted.length)) {
-                    return true;
-                }
-                start = i + 1;
-            }
-        }
-        return false;
+        return anyEnvironEntry(pid, prefix.getBytes(StandardCharsets.UTF_8), false);
     }
 
     /** True when /proc/PID/environ holds exactly {@code entry} (KEY=VALUE). */
     static boolean environHas(int pid, String entry) {
+        return anyEnvironEntry(pid, entry.getBytes(StandardCharsets.UTF_8), true);
+    }
+
+    /** Scans the NUL-separated entries of /proc/PID/environ for one that starts with (or is) {@code wanted}. */
+    private static boolean anyEnvironEntry(int pid, byte[] wanted, boolean whole) {
         byte[] env;
         try {
             env = Files.readAllBytes(Path.of("/proc", Integer.toString(pid), "environ"));
         } catch (IOException e) {
             return false;
         }
-        byte[] wanted = entry.getBytes(StandardCharsets.UTF_8);
         int start = 0;
         for (int i = 0; i <= env.length; i++) {
             if (i == env.length || env[i] == 0) {
-                if (i - start == wanted.length && java.util.Arrays.equals(env, start, i, wanted, 0, wanted.length)) {
+                int length = i - start;
+                boolean fits = whole ? length == wanted.length : length >= wanted.length;
+                if (fits && java.util.Arrays.equals(env, start, start + wanted.length, wanted, 0, wanted.length)) {
                     return true;
                 }
                 start = i + 1;

@@ -38,42 +38,21 @@ final class Spawner {
             int outR = out.get(ValueLayout.JAVA_INT, 0), outW = out.get(ValueLayout.JAVA_INT, 4);
             int errR = errPipe.get(ValueLayout.JAVA_INT, 0), errW = errPipe.get(ValueLayout.JAVA_INT, 4);
 
-            MemorySegment actions = arena.allocate(Libc.SPAWN_STRUCT_SIZE, 16);
-            MemorySegment attr = arena.allocate(Libc.SPAWN_STRUCT_SIZE, 16);
-            int ignored = (int) Libc.fa_init.invokeExact(actions);
-            ignored = (int) Libc.attr_init.invokeExact(attr);
+            int pid;
             try {
-                ignored = (int) Libc.fa_addopen.invokeExact(actions, 0, arena.allocateFrom("/dev/null"), Libc.O_RDONLY, 0);
-                ignored = (int) Libc.fa_adddup2.invokeExact(actions, outW, 1);
-                ignored = (int) Libc.fa_adddup2.invokeExact(actions, errW, 2);
-                ignored = (int) Libc.fa_addclosefrom.invokeExact(actions, 3);
-                if (cwd != null) {
-                    ignored = (int) Libc.fa_addchdir.invokeExact(actions, arena.allocateFrom(cwd.toString()));
-                }
-                MemorySegment noSignals = arena.allocate(Libc.SIGSET_SIZE);
-                ignored = (int) Libc.sigemptyset.invokeExact(noSignals);
-                MemorySegment allSignals = arena.allocate(Libc.SIGSET_SIZE);
-                ignored = (int) Libc.sigfillset.invokeExact(allSignals);
-                ignored = (int) Libc.attr_setsigmask.invokeExact(attr, noSignals);
-                ignored = (int) Libc.attr_setsigdefault.invokeExact(attr, allSignals);
-                ignored = (int) Libc.attr_setflags.invokeExact(attr,
-                        (short) (Libc.POSIX_SPAWN_SETSID | Libc.POSIX_SPAWN_SETSIGMASK | Libc.POSIX_SPAWN_SETSIGDEF));
-
-                MemorySegment pid = arena.allocate(ValueLayout.JAVA_INT);
-                int rc = (int) Libc.posix_spawnp.invokeExact(err, pid, arena.allocateFrom(argv.getFirst()),
-                        actions, attr, strings(arena, argv), environment(arena, env));
-                closeQuietly(err, outW, errW);
-                if (rc != 0) {
-                    closeQuietly(err, outR, errR);
-                    throw new SpawnException(describe(argv.getFirst(), rc));
-                }
-                nonBlocking(err, outR);
-                nonBlocking(err, errR);
-                return new Spawned(pid.get(ValueLayout.JAVA_INT, 0), outR, errR);
+                pid = launch(arena, err, argv, env, cwd, (actions, a) -> {
+                    int ignored = (int) Libc.fa_adddup2.invokeExact(actions, outW, 1);
+                    ignored = (int) Libc.fa_adddup2.invokeExact(actions, errW, 2);
+                });
+            } catch (SpawnException e) {
+                closeQuietly(err, outR, errR);
+                throw e;
             } finally {
-                ignored = (int) Libc.fa_destroy.invokeExact(actions);
-                ignored = (int) Libc.attr_destroy.invokeExact(attr);
+                closeQuietly(err, outW, errW);
             }
+            nonBlocking(err, outR);
+            nonBlocking(err, errR);
+            return new Spawned(pid, outR, errR);
         } catch (SpawnException e) {
             throw e;
         } catch (Throwable t) {
@@ -88,40 +67,58 @@ final class Spawner {
     static int spawnDetached(List<String> argv, Map<String, String> env, Path cwd, Path log) throws SpawnException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment err = Libc.errnoState(arena);
-            MemorySegment actions = arena.allocate(Libc.SPAWN_STRUCT_SIZE, 16);
-            MemorySegment attr = arena.allocate(Libc.SPAWN_STRUCT_SIZE, 16);
-            int ignored = (int) Libc.fa_init.invokeExact(actions);
-            ignored = (int) Libc.attr_init.invokeExact(attr);
-            try {
-                MemorySegment logPath = arena.allocateFrom(log.toString());
-                ignored = (int) Libc.fa_addopen.invokeExact(actions, 0, arena.allocateFrom("/dev/null"), Libc.O_RDONLY, 0);
-                ignored = (int) Libc.fa_addopen.invokeExact(actions, 1, logPath, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_APPEND, 0600);
+            MemorySegment logPath = arena.allocateFrom(log.toString());
+            return launch(arena, err, argv, env, cwd, (actions, a) -> {
+                int ignored = (int) Libc.fa_addopen.invokeExact(actions, 1, logPath, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_APPEND, 0600);
                 ignored = (int) Libc.fa_adddup2.invokeExact(actions, 1, 2);
-                ignored = (int) Libc.fa_addclosefrom.invokeExact(actions, 3);
-                ignored = (int) Libc.fa_addchdir.invokeExact(actions, arena.allocateFrom(cwd.toString()));
-                MemorySegment noSignals = arena.allocate(Libc.SIGSET_SIZE);
-                ignored = (int) Libc.sigemptyset.invokeExact(noSignals);
-                MemorySegment allSignals = arena.allocate(Libc.SIGSET_SIZE);
-                ignored = (int) Libc.sigfillset.invokeExact(allSignals);
-                ignored = (int) Libc.attr_setsigmask.invokeExact(attr, noSignals);
-                ignored = (int) Libc.attr_setsigdefault.invokeExact(attr, allSignals);
-                ignored = (int) Libc.attr_setflags.invokeExact(attr,
-                        (short) (Libc.POSIX_SPAWN_SETSID | Libc.POSIX_SPAWN_SETSIGMASK | Libc.POSIX_SPAWN_SETSIGDEF));
-                MemorySegment pid = arena.allocate(ValueLayout.JAVA_INT);
-                int rc = (int) Libc.posix_spawnp.invokeExact(err, pid, arena.allocateFrom(argv.getFirst()),
-                        actions, attr, strings(arena, argv), environment(arena, env));
-                if (rc != 0) {
-                    throw new SpawnException(describe(argv.getFirst(), rc));
-                }
-                return pid.get(ValueLayout.JAVA_INT, 0);
-            } finally {
-                ignored = (int) Libc.fa_destroy.invokeExact(actions);
-                ignored = (int) Libc.attr_destroy.invokeExact(attr);
-            }
+            });
         } catch (SpawnException e) {
             throw e;
         } catch (Throwable t) {
             throw new IllegalStateException("posix_spawnp failed", t);
+        }
+    }
+
+    /** Adds the file actions that set up the child's stdout and stderr. */
+    private interface Stdio {
+        void add(MemorySegment actions, Arena arena) throws Throwable;
+    }
+
+    /**
+     * posix_spawnp in a new session: stdin on /dev/null, stdout and stderr as {@code stdio} says,
+     * every other descriptor closed, no signal blocked or ignored. Returns the PID.
+     */
+    private static int launch(Arena arena, MemorySegment err, List<String> argv, Map<String, String> env, Path cwd, Stdio stdio)
+            throws Throwable {
+        MemorySegment actions = arena.allocate(Libc.SPAWN_STRUCT_SIZE, 16);
+        MemorySegment attr = arena.allocate(Libc.SPAWN_STRUCT_SIZE, 16);
+        int ignored = (int) Libc.fa_init.invokeExact(actions);
+        ignored = (int) Libc.attr_init.invokeExact(attr);
+        try {
+            ignored = (int) Libc.fa_addopen.invokeExact(actions, 0, arena.allocateFrom("/dev/null"), Libc.O_RDONLY, 0);
+            stdio.add(actions, arena);
+            ignored = (int) Libc.fa_addclosefrom.invokeExact(actions, 3);
+            if (cwd != null) {
+                ignored = (int) Libc.fa_addchdir.invokeExact(actions, arena.allocateFrom(cwd.toString()));
+            }
+            MemorySegment noSignals = arena.allocate(Libc.SIGSET_SIZE);
+            ignored = (int) Libc.sigemptyset.invokeExact(noSignals);
+            MemorySegment allSignals = arena.allocate(Libc.SIGSET_SIZE);
+            ignored = (int) Libc.sigfillset.invokeExact(allSignals);
+            ignored = (int) Libc.attr_setsigmask.invokeExact(attr, noSignals);
+            ignored = (int) Libc.attr_setsigdefault.invokeExact(attr, allSignals);
+            ignored = (int) Libc.attr_setflags.invokeExact(attr,
+                    (short) (Libc.POSIX_SPAWN_SETSID | Libc.POSIX_SPAWN_SETSIGMASK | Libc.POSIX_SPAWN_SETSIGDEF));
+            MemorySegment pid = arena.allocate(ValueLayout.JAVA_INT);
+            int rc = (int) Libc.posix_spawnp.invokeExact(err, pid, arena.allocateFrom(argv.getFirst()),
+                    actions, attr, strings(arena, argv), environment(arena, env));
+            if (rc != 0) {
+                throw new SpawnException(describe(argv.getFirst(), rc));
+            }
+            return pid.get(ValueLayout.JAVA_INT, 0);
+        } finally {
+            ignored = (int) Libc.fa_destroy.invokeExact(actions);
+            ignored = (int) Libc.attr_destroy.invokeExact(attr);
         }
     }
 
