@@ -40,7 +40,7 @@ final class DownCommand extends RemoteCommand {
         control.shutdown();
         long deadline = System.nanoTime() + Durations.parse(arguments.values.getOrDefault("--timeout", "120s")).toNanos();
         try {
-            while (DaemonLock.isHeld(runtime) || (daemon != null && daemon.isAlive())) {
+            while (DaemonLock.isHeld(runtime) || (daemon != null && daemon.isRunning())) {
                 if (System.nanoTime() > deadline) {
                     throw new CliException(ExitCodes.FAILED, "the daemon is still stopping; see " + runtime.log());
                 }

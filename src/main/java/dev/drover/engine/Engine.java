@@ -50,6 +50,16 @@ public final class Engine implements AutoCloseable {
     private final Ports ports = new Ports();
     private final Map<String, Dependencies.Verdict> lastVerdicts = new HashMap<>();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    /** Told every line of every instance, including instances that a reload creates later. */
+    private final List<LogListener> logListeners = new CopyOnWriteArrayList<>();
+    private final LogListener logFanOut = new LogListener() {
+        @Override
+        public void line(String process, dev.drover.logs.LogLine.Source source, long timeMillis, byte[] buffer, int offset, int length) {
+            for (LogListener listener : logListeners) {
+                listener.line(process, source, timeMillis, buffer, offset, length);
+            }
+        }
+    };
     private final Object reloadLock = new Object();
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("drover-timers").daemon().unstarted(r));
@@ -81,6 +91,15 @@ public final class Engine implements AutoCloseable {
 
     public void removeListener(Listener listener) {
         listeners.remove(listener);
+    }
+
+    /** Listens to the log lines of every instance, now and after any reload. */
+    public void addLogListener(LogListener listener) {
+        logListeners.add(listener);
+    }
+
+    public void removeLogListener(LogListener listener) {
+        logListeners.remove(listener);
     }
 
     /** Starts the named processes (all enabled ones when none are named) and what they depend on. */
@@ -279,6 +298,7 @@ public final class Engine implements AutoCloseable {
         if (output != null) {
             log.addListener(output);
         }
+        log.addListener(logFanOut);
         // Dependencies come earlier in topological order, so their (initial) status is known here.
         Dependencies.Verdict verdict = Dependencies.evaluate(spec.dependsOn(),
                 name -> earlier.getOrDefault(name, List.of()).stream().map(ProcessSupervisor::status).toList());

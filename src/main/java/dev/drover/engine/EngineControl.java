@@ -12,13 +12,13 @@ import dev.drover.control.ProcessInfo;
 import dev.drover.control.ReloadResult;
 import dev.drover.logs.LogLine;
 import dev.drover.logs.LogListener;
-import dev.drover.logs.ProcessLog;
 import dev.drover.state.Health;
 import dev.drover.state.ProcessState;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /** The in-process {@link Control}: commands go straight to the engine. */
@@ -115,18 +115,24 @@ public final class EngineControl implements Control {
 
     @Override
     public AutoCloseable followLogs(List<String> ids, Consumer<LogEntry> sink) throws ControlException {
-        List<String> names = new ArrayList<>();
-        if (ids.isEmpty()) {
-            names.addAll(engine.instanceNames());
-        }
         for (String id : ids) {
-            names.addAll(instances(id));
+            instances(id);
         }
-        List<ProcessLog> logs = names.stream().map(engine::log).toList();
-        LogListener listener = (process, source, time, buffer, offset, length) ->
-                sink.accept(new LogEntry(time, process, stream(source), new String(buffer, offset, length, StandardCharsets.UTF_8)));
-        logs.forEach(l -> l.addListener(listener));
-        return () -> logs.forEach(l -> l.removeListener(listener));
+        Set<String> wanted = Set.copyOf(ids);
+        // By name, through the engine: a process that a reload replaced is still followed.
+        LogListener listener = (instance, source, time, buffer, offset, length) -> {
+            if (wanted.isEmpty() || wanted.contains(instance) || wanted.contains(processOf(instance))) {
+                sink.accept(new LogEntry(time, instance, stream(source), new String(buffer, offset, length, StandardCharsets.UTF_8)));
+            }
+        };
+        engine.addLogListener(listener);
+        return () -> engine.removeLogListener(listener);
+    }
+
+    /** "api.1" → "api"; process names hold no dots, so a dot always starts a replica number. */
+    private static String processOf(String instance) {
+        int dot = instance.indexOf('.');
+        return dot < 0 ? instance : instance.substring(0, dot);
     }
 
     @Override

@@ -16,4 +16,10 @@ public record ProcessRef(int pid, long startTime) {
         ProcStat stat = ProcStat.read(pid);
         return stat != null && stat.startTime() == startTime;
     }
+
+    /** True when this PID still names the same process and it has not exited (a zombie has). */
+    public boolean isRunning() {
+        ProcStat stat = ProcStat.read(pid);
+        return stat != null && stat.startTime() == startTime && !stat.zombie();
+    }
 }

@@ -12,12 +12,13 @@ import java.nio.file.StandardCopyOption;
  * ones shift up, and only {@code keep} old files remain. Writes are buffered and flushed per batch.
  */
 public final class RotatingFile implements AutoCloseable {
+    /** The write buffer starts small and grows to this as batches need it. */
     private static final int BUFFER = 64 * 1024;
 
     private final Path path;
     private final long maxSize;
     private final int keep;
-    private final byte[] buffer = new byte[BUFFER];
+    private byte[] buffer = new byte[1024];
     private int buffered;
     private FileOutputStream out;
     private long size;
@@ -40,7 +41,10 @@ public final class RotatingFile implements AutoCloseable {
         if (maxSize > 0 && size + buffered + length > maxSize && size + buffered > 0) {
             rotate();
         }
-        if (buffered + length > BUFFER) {
+        if (buffered + length > buffer.length && buffer.length < BUFFER) {
+            buffer = java.util.Arrays.copyOf(buffer, Math.min(BUFFER, Math.max(buffer.length * 2, buffered + length)));
+        }
+        if (buffered + length > buffer.length) {
             flush();
         }
         if (length > BUFFER) {

@@ -94,7 +94,7 @@ class DaemonIT {
         DroverProcess down = drover("down");
         assertThat(down.exitCode()).as(down.text()).isZero();
         assertThat(children).noneMatch(ProcessRef::isAlive);
-        assertThat(daemon.isAlive()).isFalse();
+        assertThat(daemon.isRunning()).isFalse();
         assertThat(dir.resolve(".drover/drover.sock")).doesNotExist();
         assertThat(dir.resolve(".drover/drover.pid")).doesNotExist();
         assertThat(drover("ps").exitCode()).isEqualTo(3);

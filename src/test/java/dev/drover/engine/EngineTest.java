@@ -475,4 +475,22 @@ class EngineTest {
         assertThatThrownBy(() -> control.logs("nope", 1)).isInstanceOf(dev.drover.control.ControlException.class)
                 .hasMessageContaining("unknown process nope");
     }
+
+    @Test
+    void followingLogsSurvivesAReloadThatReplacesTheProcess() throws Exception {
+        Engine engine = fixture.start("""
+                processes:
+                  talker: {command: "echo first; exec sleep 300"}
+                """);
+        EngineControl control = new EngineControl(engine, () -> {});
+        List<String> seen = Collections.synchronizedList(new ArrayList<>());
+        try (AutoCloseable follow = control.followLogs(List.of("talker"), e -> seen.add(e.line()))) {
+            Files.writeString(dir.resolve("drover.yaml"), """
+                    processes:
+                      talker: {command: "echo second; exec sleep 300"}
+                    """);
+            assertThat(control.reload().restarted()).containsExactly("talker");
+            await().atMost(WAIT).until(() -> seen.contains("second"));
+        }
+    }
 }

@@ -35,4 +35,22 @@ class RingBufferTest {
         ring.add(new LogLine(1, LogLine.Source.STDOUT, "0123456789".getBytes(StandardCharsets.UTF_8)));
         assertThat(ring.last(1)).extracting(LogLine::text).containsExactly("01234567");
     }
+
+    @Test
+    void growsFromSmallWithoutLosingOrReorderingLines() {
+        RingBuffer ring = new RingBuffer(1000);
+        for (int i = 0; i < 5000; i++) {
+            String text = String.format("line %05d %s", i, "y".repeat(i % 150));
+            ring.add(new LogLine(i, LogLine.Source.STDOUT, text.getBytes(StandardCharsets.UTF_8)));
+            if (i == 10 || i == 70 || i == 300) {
+                assertThat(ring.last(5)).extracting(LogLine::text).last().asString().startsWith(String.format("line %05d", i));
+            }
+        }
+        java.util.List<LogLine> last = ring.last(1000);
+        assertThat(last).hasSize(1000);
+        for (int k = 0; k < last.size(); k++) {
+            int i = 4000 + k;
+            assertThat(last.get(k).text()).isEqualTo(String.format("line %05d %s", i, "y".repeat(i % 150)));
+        }
+    }
 }
