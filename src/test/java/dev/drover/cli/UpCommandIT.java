@@ -59,6 +59,8 @@ class UpCommandIT {
                 """);
         try (DroverProcess drover = DroverProcess.start(dir, "up")) {
             drover.awaitLine("trapped");
+            // Drover's "started (pid N)" may be printed just after the child's first line.
+            await().atMost(Duration.ofSeconds(10)).until(() -> !drover.startedChildren().isEmpty());
             ProcessRef child = drover.startedChildren().getFirst();
             drover.signal(Signals.SIGINT);
             drover.awaitLine("stopping (Ctrl-C again");
@@ -78,7 +80,7 @@ class UpCommandIT {
                   one: {command: "exec sleep 300"}
                 """);
         try (DroverProcess drover = DroverProcess.start(dir, "up")) {
-            drover.awaitLine("started (pid");
+            await().atMost(Duration.ofSeconds(10)).until(() -> !drover.startedChildren().isEmpty());
             ProcessRef child = drover.startedChildren().getFirst();
             drover.signal(Signals.SIGTERM);
             assertThat(drover.waitFor(Duration.ofSeconds(30))).isZero();
