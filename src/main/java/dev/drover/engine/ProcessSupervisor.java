@@ -192,6 +192,17 @@ final class ProcessSupervisor {
     private void apply(Event first) {
         Deque<Event> pending = new ArrayDeque<>();
         pending.add(first);
+        try {
+            applyAll(pending);
+        } finally {
+            // Even after a failure: what was deferred belongs to this event, not the next one.
+            List<Runnable> due = List.copyOf(deferred);
+            deferred.clear();
+            due.forEach(Runnable::run);
+        }
+    }
+
+    private void applyAll(Deque<Event> pending) {
         while (!pending.isEmpty()) {
             Event event = pending.poll();
             Status before = status;
@@ -216,8 +227,6 @@ final class ProcessSupervisor {
                 wakeWaiters();
             }
         }
-        deferred.forEach(Runnable::run);
-        deferred.clear();
     }
 
     private Event execute(Effect effect) {
@@ -265,9 +274,11 @@ final class ProcessSupervisor {
             return new Event.SpawnFailed(missing);
         }
         try {
-            Child started = Launcher.get().spawn(
+            Child started = Launcher.get().spawnPaused(
                     new SpawnSpec(definition.argv(), definition.env(), definition.cwd(), definition.name()), log.stdout(), log.stderr());
             child = started;
+            // Its output is read once "started (pid N)" is in the log, so that line comes first.
+            deferred.add(started::startReading);
             started.onExit().thenAccept(exit -> post(new Event.Exited(
                     started.pid(), exit.toString(), exit.success(), System.currentTimeMillis(), ThreadLocalRandom.current().nextDouble())));
             return new Event.Spawned(started.pid(), System.currentTimeMillis());

@@ -30,7 +30,10 @@ public final class Child {
     /** The child is in its cgroup (the move happens just after spawn, on another thread). */
     private volatile boolean inCgroup;
 
-    Child(Launcher launcher, int pid, long startTime, Path cgroup, String marker, CompletableFuture<ExitStatus> exit) {
+    private Runnable startReading;
+
+    Child(Launcher launcher, int pid, long startTime, Path cgroup, String marker, CompletableFuture<ExitStatus> exit, Runnable startReading) {
+        this.startReading = startReading;
         this.launcher = launcher;
         this.pid = pid;
         this.startTime = startTime;
@@ -41,6 +44,14 @@ public final class Child {
 
     public int pid() {
         return pid;
+    }
+
+    /** Begins reading the child's stdout and stderr (once; later calls do nothing). */
+    public synchronized void startReading() {
+        if (startReading != null) {
+            startReading.run();
+            startReading = null;
+        }
     }
 
     public ProcessRef ref() {

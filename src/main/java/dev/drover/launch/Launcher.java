@@ -88,6 +88,16 @@ public final class Launcher {
     }
 
     public Child spawn(SpawnSpec spec, OutputSink stdout, OutputSink stderr) throws SpawnException {
+        Child child = spawnPaused(spec, stdout, stderr);
+        child.startReading();
+        return child;
+    }
+
+    /**
+     * Spawns without reading the child's output yet: it waits in the pipes until
+     * {@link Child#startReading()}, so the caller can record the start before the first line.
+     */
+    public Child spawnPaused(SpawnSpec spec, OutputSink stdout, OutputSink stderr) throws SpawnException {
         String marker = MARKER_VARIABLE + "=" + SELF_ID + "-" + sequence.incrementAndGet();
         Map<String, String> env = new HashMap<>(spec.env());
         env.put(MARKER_VARIABLE, marker.substring(MARKER_VARIABLE.length() + 1));
@@ -129,7 +139,11 @@ public final class Launcher {
             // Until it is done, the session, tree and marker walk covers the child.
         }
         ProcStat stat = ProcStat.read(pid);
-        Child child = new Child(this, pid, stat == null ? -1 : stat.startTime(), cgroup, marker, exit);
+        Child child = new Child(this, pid, stat == null ? -1 : stat.startTime(), cgroup, marker, exit,
+                () -> {
+                    pump.register(started.stdoutFd(), stdout);
+                    pump.register(started.stderrFd(), stderr);
+                });
         if (cgroup != null) {
             Path target = cgroup;
             cgroupMover.execute(() -> {
@@ -141,8 +155,6 @@ public final class Launcher {
                 }
             });
         }
-        pump.register(started.stdoutFd(), stdout);
-        pump.register(started.stderrFd(), stderr);
         return child;
     }
 

@@ -493,4 +493,16 @@ class EngineTest {
             await().atMost(WAIT).until(() -> seen.contains("second"));
         }
     }
+
+    @Test
+    void startedIsLoggedBeforeTheChildsFirstLine() throws Exception {
+        Engine engine = fixture.start("""
+                processes:
+                  quick: {command: "echo first", restart: "no"}
+                """);
+        await().atMost(WAIT).until(() -> engine.snapshot("quick").state() == ProcessState.EXITED);
+        List<String> lines = engine.log("quick").ring().last(10).stream().map(dev.drover.logs.LogLine::text).toList();
+        assertThat(lines.indexOf("first")).isGreaterThan(lines.indexOf("started (pid " + lines.getFirst().replaceAll("\\D", "") + ")"));
+        assertThat(lines.getFirst()).startsWith("started (pid ");
+    }
 }
