@@ -115,13 +115,21 @@ final class DroverProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /**
+     * Stops drover if it still runs: SIGTERM (graceful), then a second SIGTERM (drover kills
+     * everything it started at once), and only then SIGKILL — killing drover first would orphan
+     * its children, and a child that ignores SIGTERM would outlive the test.
+     */
     @Override
     public void close() throws InterruptedException {
         if (process.isAlive()) {
             signal(Signals.SIGTERM);
-            if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                signal(Signals.SIGTERM);
+                if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    process.waitFor(10, TimeUnit.SECONDS);
+                }
             }
         }
     }
