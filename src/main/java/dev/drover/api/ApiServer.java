@@ -11,6 +11,7 @@ import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
 import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.util.thread.VirtualThreadPool;
 
 /**
@@ -43,8 +44,12 @@ public final class ApiServer {
         if (Files.exists(socket, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(socket, LinkOption.NOFOLLOW_LINKS)) {
             Files.delete(socket);
         }
-        VirtualThreadPool threads = new VirtualThreadPool(MAX_CONCURRENT_REQUESTS);
+        // The selector and acceptor run on a few platform threads, requests on virtual threads. A
+        // selector on a virtual thread makes the JDK start its I/O poller, a thread that stays
+        // blocked in native code and so holds the JVM's exit back by several hundred ms.
+        QueuedThreadPool threads = new QueuedThreadPool(4, 1);
         threads.setName("drover-api");
+        threads.setVirtualThreadsExecutor(new VirtualThreadPool(MAX_CONCURRENT_REQUESTS));
         Server server = new Server(threads, new ScheduledExecutorScheduler("drover-api-timer", true, 1), null);
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
