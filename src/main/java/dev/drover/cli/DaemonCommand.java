@@ -1,8 +1,6 @@
 package dev.drover.cli;
 
-import dev.drover.config.ConfigError;
-import dev.drover.config.ConfigException;
-import dev.drover.config.ConfigLoader;
+import dev.drover.config.DroverConfig;
 import dev.drover.daemon.Daemon;
 import dev.drover.daemon.RuntimeDir;
 import java.io.IOException;
@@ -37,15 +35,11 @@ final class DaemonCommand implements Command {
     public int run(List<String> args) throws CliException {
         Arguments arguments = Arguments.parse(name(), args, Set.of());
         RuntimeDir runtime = RuntimeDir.resolve(arguments.configFile, arguments.runtimeDir);
+        DroverConfig config = Configs.load(arguments.configFile);
+        Configs.checkNames(config, arguments.names);
         try {
-            return new Daemon(runtime, ConfigLoader.load(arguments.configFile), arguments.names).run();
-        } catch (ConfigException e) {
-            StringBuilder message = new StringBuilder("invalid configuration:");
-            for (ConfigError error : e.errors()) {
-                message.append("\n  ").append(error);
-            }
-            throw new CliException(ExitCodes.FAILED, message.toString());
-        } catch (IOException | dev.drover.engine.UnknownProcessException e) {
+            return new Daemon(runtime, config, arguments.names).run();
+        } catch (IOException e) {
             throw new CliException(ExitCodes.FAILED, e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

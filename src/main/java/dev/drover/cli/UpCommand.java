@@ -1,8 +1,5 @@
 package dev.drover.cli;
 
-import dev.drover.config.ConfigError;
-import dev.drover.config.ConfigException;
-import dev.drover.config.ConfigLoader;
 import dev.drover.config.DroverConfig;
 import dev.drover.engine.Engine;
 import dev.drover.engine.UnknownProcessException;
@@ -47,22 +44,9 @@ final class UpCommand implements Command {
     @Override
     public int run(List<String> args) throws CliException {
         Arguments arguments = Arguments.parse(name(), args, Set.of("-d", "--detach"), Set.of("--timeout"));
-        DroverConfig config;
-        try {
-            config = ConfigLoader.load(arguments.configFile);
-        } catch (ConfigException e) {
-            StringBuilder message = new StringBuilder("invalid configuration:");
-            for (ConfigError error : e.errors()) {
-                message.append("\n  ").append(error);
-            }
-            throw new CliException(ExitCodes.FAILED, message.toString());
-        }
+        DroverConfig config = Configs.load(arguments.configFile);
+        Configs.checkNames(config, arguments.names);
         if (arguments.flags.contains("-d") || arguments.flags.contains("--detach")) {
-            for (String name : arguments.names) {
-                if (!config.processes().containsKey(name) && !name.matches(".*\\.\\d+")) {
-                    throw new CliException(ExitCodes.FAILED, "unknown process " + name + " (known: " + String.join(", ", config.processes().keySet()) + ")");
-                }
-            }
             return Background.start(arguments, Durations.parse(arguments.values.getOrDefault("--timeout", "60s")));
         }
         StopSignals signals = new StopSignals().install();

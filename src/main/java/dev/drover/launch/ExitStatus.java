@@ -14,10 +14,6 @@ public record ExitStatus(int code, int signal, boolean coreDumped) {
         return signal == 0 && code == 0;
     }
 
-    public boolean bySignal() {
-        return signal != 0;
-    }
-
     @Override
     public String toString() {
         if (signal != 0) {

@@ -166,9 +166,4 @@ public final class Launcher {
         }
     }
 
-    /** For tests: whether a PID is a zombie child of this process. */
-    public static boolean isZombie(int pid) {
-        ProcStat stat = ProcStat.read(pid);
-        return stat != null && stat.zombie();
-    }
 }

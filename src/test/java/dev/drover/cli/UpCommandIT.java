@@ -116,6 +116,11 @@ class UpCommandIT {
         DroverProcess drover = DroverProcess.run(dir, "up", "dbb");
         assertThat(drover.exitCode()).isEqualTo(1);
         assertThat(drover.text()).contains("unknown process dbb (known: db)");
+        // a replica number that does not exist is refused before any daemon starts
+        DroverProcess detached = DroverProcess.run(dir, "up", "-d", "db.7");
+        assertThat(detached.exitCode()).isEqualTo(1);
+        assertThat(detached.text()).contains("unknown process db.7 (known: db)");
+        assertThat(dir.resolve(".drover/drover.pid")).doesNotExist();
     }
 
     @Test

@@ -1,0 +1,40 @@
+package dev.drover.cli;
+
+import dev.drover.config.ConfigError;
+import dev.drover.config.ConfigException;
+import dev.drover.config.ConfigLoader;
+import dev.drover.config.DroverConfig;
+import java.nio.file.Path;
+
+/** Loads the configuration for the commands that run processes, turning errors into exit status 1. */
+final class Configs {
+    private Configs() {}
+
+    static DroverConfig load(Path file) throws CliException {
+        try {
+            return ConfigLoader.load(file);
+        } catch (ConfigException e) {
+            StringBuilder message = new StringBuilder("invalid configuration:");
+            for (ConfigError error : e.errors()) {
+                message.append("\n  ").append(error);
+            }
+            throw new CliException(ExitCodes.FAILED, message.toString());
+        }
+    }
+
+    /** Throws when a name is neither a process nor one of its replicas ({@code api.1}). */
+    static void checkNames(DroverConfig config, Iterable<String> names) throws CliException {
+        for (String name : names) {
+            int dot = name.lastIndexOf('.');
+            var process = config.processes().get(dot < 0 ? name : name.substring(0, dot));
+            boolean known = dot < 0
+                    ? process != null
+                    : process != null && process.replicas() > 1 && name.substring(dot + 1).matches("\\d+")
+                            && Integer.parseInt(name.substring(dot + 1)) < process.replicas();
+            if (!known) {
+                throw new CliException(ExitCodes.FAILED,
+                        "unknown process " + name + " (known: " + String.join(", ", config.processes().keySet()) + ")");
+            }
+        }
+    }
+}
