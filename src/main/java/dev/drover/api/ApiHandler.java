@@ -5,6 +5,7 @@ import dev.drover.control.Control;
 import dev.drover.control.ControlException;
 import dev.drover.control.HealthReport;
 import dev.drover.control.LogEntry;
+import dev.drover.control.ProcessEvent;
 import dev.drover.control.ProcessInfo;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +22,10 @@ import org.eclipse.jetty.util.Callback;
 /**
  * The HTTP control API over a {@link Control}: a routing table and one method per route. Every
  * error is a JSON {@code {"error": ..., "detail": ...}} with the status the failure maps to.
+ *
+ * <p>On a TCP connection every {@code /api} route needs {@code Authorization: Bearer <token>};
+ * the health routes and {@code /metrics} are public. The Unix socket is guarded by its file mode
+ * instead, so it needs no token.
  */
 public final class ApiHandler extends Handler.Abstract {
     static final int DEFAULT_LINES = 100;
@@ -28,14 +33,25 @@ public final class ApiHandler extends Handler.Abstract {
     private static final Duration HEARTBEAT = Duration.ofSeconds(15);
 
     private final Control control;
+    private final Metrics metrics;
+    private final BearerToken token;
     private final int streamQueue;
     private final Duration heartbeat;
     private final Routes routes;
-    private final Set<LogStream> streams = ConcurrentHashMap.newKeySet();
+    private final Set<SseStream<?>> streams = ConcurrentHashMap.newKeySet();
+    private final long startedAtMillis = System.currentTimeMillis();
     private volatile boolean ready;
 
+    /** An API for the Unix socket only: no token, metrics of the API and the JVM alone. */
     public ApiHandler(Control control) {
-        this(control, STREAM_QUEUE, HEARTBEAT);
+        this(control, new Metrics(), null);
+    }
+
+    /**
+     * @param token what TCP requests to {@code /api} must carry; null when there is no TCP listener
+     */
+    public ApiHandler(Control control, Metrics metrics, String token) {
+        this(control, metrics, token, STREAM_QUEUE, HEARTBEAT);
     }
 
     /**
@@ -43,8 +59,10 @@ public final class ApiHandler extends Handler.Abstract {
      * @param heartbeat how often an idle log stream writes a comment, which keeps the connection
      *     from timing out and notices a client that went away
      */
-    ApiHandler(Control control, int streamQueue, Duration heartbeat) {
+    ApiHandler(Control control, Metrics metrics, String token, int streamQueue, Duration heartbeat) {
         this.control = control;
+        this.metrics = metrics;
+        this.token = token == null ? null : new BearerToken(token);
         this.streamQueue = streamQueue;
         this.heartbeat = heartbeat;
         this.routes = new Routes()
@@ -58,7 +76,10 @@ public final class ApiHandler extends Handler.Abstract {
                 .add("GET", "/api/logs", this::logs)
                 .add("POST", "/api/reload", this::reload)
                 .add("POST", "/api/shutdown", this::shutdown)
+                .add("GET", "/api/events", this::events)
                 .add("GET", "/health", this::health)
+                .add("GET", "/health/detailed", this::healthDetailed)
+                .add("GET", "/metrics", this::metrics)
                 .add("GET", "/ready", this::ready)
                 .add("GET", "/alive", this::alive);
     }
@@ -81,10 +102,25 @@ public final class ApiHandler extends Handler.Abstract {
     public boolean handle(Request request, Response response, Callback callback) {
         // A reload that waits for slow stops is still answered: no idle timeout while handling.
         request.addIdleTimeoutListener(timeout -> false);
-        Exchange exchange = new Exchange(request, response, callback);
+        long began = System.nanoTime();
+        String[] route = {"unmatched"};
+        Callback counted = Callback.from(
+                () -> {
+                    metrics.recordRequest(request.getMethod(), route[0], response.getStatus(), System.nanoTime() - began);
+                    callback.succeeded();
+                },
+                failure -> {
+                    metrics.recordRequest(request.getMethod(), route[0], response.getStatus(), System.nanoTime() - began);
+                    callback.failed(failure);
+                });
+        Exchange exchange = new Exchange(request, response, counted);
         try {
+            if (!authorized(exchange)) {
+                return true;
+            }
             switch (routes.match(request.getMethod(), exchange.pathSegments())) {
                 case Routes.Match.Found found -> {
+                    route[0] = found.pattern();
                     exchange.setParameters(found.parameters());
                     found.action().handle(exchange);
                 }
@@ -104,9 +140,46 @@ public final class ApiHandler extends Handler.Abstract {
         return true;
     }
 
+    /**
+     * On TCP, {@code /api} needs the bearer token (checked before the route, so that an
+     * unauthenticated client learns nothing about routes or processes); answers 401 when it is
+     * missing or wrong.
+     */
+    private boolean authorized(Exchange x) {
+        Request request = x.request();
+        String path = request.getHttpURI().getPath();
+        boolean api = path != null && (path.equals("/api") || path.startsWith("/api/"));
+        if (!api || !overTcp(request)) {
+            return true;
+        }
+        String header = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+        if (token == null) {
+            // Cannot happen with a valid config (TCP needs a token); refuse rather than serve openly.
+            x.response().getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"drover\"");
+            x.error(401, "the API on TCP needs api.token in the configuration", List.of());
+            return false;
+        }
+        BearerToken.Verdict verdict = token.check(header);
+        if (verdict == BearerToken.Verdict.ACCEPTED) {
+            return true;
+        }
+        x.response().getHeaders().put(HttpHeader.WWW_AUTHENTICATE, verdict == BearerToken.Verdict.MISSING
+                ? "Bearer realm=\"drover\""
+                : "Bearer realm=\"drover\", error=\"invalid_token\"");
+        x.error(401, verdict == BearerToken.Verdict.MISSING
+                ? "this route needs an Authorization: Bearer <token> header"
+                : "the bearer token is not valid", List.of());
+        return false;
+    }
+
+    /** Whether the request came over TCP rather than the Unix socket; anything unknown counts as TCP. */
+    private static boolean overTcp(Request request) {
+        return !(request.getConnectionMetaData().getLocalSocketAddress() instanceof java.net.UnixDomainSocketAddress);
+    }
+
     /** Ends every open log stream, so that a stopping server has no response left in flight. */
     void endStreams() {
-        streams.forEach(LogStream::close);
+        streams.forEach(SseStream::close);
     }
 
     @Override
@@ -185,6 +258,38 @@ public final class ApiHandler extends Handler.Abstract {
         x.reply(200, new Bodies.Status("alive"));
     }
 
+    /** {@code /health} plus Drover's own figures: version, pid, uptime, heap and threads. */
+    private void healthDetailed(Exchange x) throws ControlException {
+        HealthReport report = control.health();
+        x.reply(report.healthy() ? 200 : 503, Bodies.DetailedHealth.of(report, Bodies.Self.measure(startedAtMillis, ready)));
+    }
+
+    private void metrics(Exchange x) {
+        byte[] text = metrics.scrape();
+        Response response = x.response();
+        response.setStatus(200);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, metrics.contentType());
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, text.length);
+        response.write(true, java.nio.ByteBuffer.wrap(text), x.callback());
+    }
+
+    /** Every state and health change from now on, as server-sent events. */
+    private void events(Exchange x) throws ControlException {
+        SseStream<ProcessEvent> stream = new SseStream<>(x.response(), x.callback(), streamQueue, heartbeat, "events", streams::remove);
+        stream.attach(control.followEvents(stream));
+        startStream(x, stream);
+        Thread.ofVirtual().name("drover-api-events").start(() -> stream.run("following every state and health change", List.of(), SseStream::noOverlap));
+    }
+
+    private void startStream(Exchange x, SseStream<?> stream) {
+        Response response = x.response();
+        response.setStatus(200);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
+        streams.add(stream);
+        x.request().addFailureListener(failure -> stream.close());
+    }
+
     private void shutdownControl() {
         try {
             control.shutdown();
@@ -195,7 +300,7 @@ public final class ApiHandler extends Handler.Abstract {
 
     /** Starts a server-sent event stream: subscribe first so no line falls between history and live. */
     private void follow(Exchange x, List<String> ids, int lines) throws ControlException {
-        LogStream stream = new LogStream(x.response(), x.callback(), streamQueue, heartbeat, streams::remove);
+        SseStream<LogEntry> stream = new SseStream<>(x.response(), x.callback(), streamQueue, heartbeat, "lines", streams::remove);
         stream.attach(control.followLogs(ids, stream));
         List<LogEntry> history;
         try {
@@ -204,14 +309,9 @@ public final class ApiHandler extends Handler.Abstract {
             stream.abandon();
             throw e;
         }
-        Response response = x.response();
-        response.setStatus(200);
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
-        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
-        streams.add(stream);
-        x.request().addFailureListener(failure -> stream.close());
+        startStream(x, stream);
         String greeting = "following " + (ids.isEmpty() ? "every process" : String.join(", ", ids));
-        Thread.ofVirtual().name("drover-api-logs").start(() -> stream.run(greeting, history));
+        Thread.ofVirtual().name("drover-api-logs").start(() -> stream.run(greeting, history, SseStream::withoutOverlap));
     }
 
     private List<LogEntry> history(List<String> ids, int lines) throws ControlException {

@@ -6,30 +6,51 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
 import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.util.thread.VirtualThreadPool;
 
 /**
- * Serves the API on the daemon's Unix socket (mode 0600) with a small Jetty: virtual threads, one
- * selector that also accepts, one timer thread.
+ * Serves the API on the daemon's Unix socket (mode 0600) and, when configured, on TCP, with a
+ * small Jetty: virtual threads, one selector per listener, one timer thread. Clients that hold a
+ * connection without finishing a request are cut off: no bytes for the idle timeout, or a request
+ * head not complete within the header timeout.
  */
 public final class ApiServer {
-    private static final long IDLE_TIMEOUT_MS = 30_000;
     private static final int MAX_CONCURRENT_REQUESTS = 64;
+    /** TCP connections beyond this wait in the accept queue, so a flood cannot exhaust descriptors. */
+    private static final int MAX_TCP_CONNECTIONS = 128;
+
+    /**
+     * @param idle how long a connection may send nothing (between requests, or in the middle of one)
+     * @param header how long a client may take to send a request's line and headers in full
+     */
+    public record Timeouts(Duration idle, Duration header) {
+        public static final Timeouts DEFAULT = new Timeouts(Duration.ofSeconds(30), Duration.ofSeconds(10));
+    }
 
     private final Server server;
     private final ApiHandler handler;
     private final Path socket;
+    private final ServerConnector tcp;
 
-    private ApiServer(Server server, ApiHandler handler, Path socket) {
+    private ApiServer(Server server, ApiHandler handler, Path socket, ServerConnector tcp) {
         this.server = server;
         this.handler = handler;
         this.socket = socket;
+        this.tcp = tcp;
+    }
+
+    /** On the Unix socket only. */
+    public static ApiServer start(Control control, ApiHandler handler, Path socket) throws IOException {
+        return start(control, handler, socket, null, Timeouts.DEFAULT);
     }
 
     /**
@@ -37,7 +58,11 @@ public final class ApiServer {
      * handler}, which must serve {@code control}. The socket's directory is the caller's to create,
      * mode 0700.
      */
-    public static ApiServer start(Control control, ApiHandler handler, Path socket) throws IOException {
+    /**
+     * @param tcpListen {@code host:port} to serve on over TCP as well (the handler then needs a
+     *     token), or null; port 0 picks a free port, see {@link #tcpPort()}
+     */
+    public static ApiServer start(Control control, ApiHandler handler, Path socket, String tcpListen, Timeouts timeouts) throws IOException {
         if (handler.control() != control) {
             throw new IllegalArgumentException("the handler serves another Control than the one given");
         }
@@ -54,10 +79,28 @@ public final class ApiServer {
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
+        SlowRequestGuard guard = new SlowRequestGuard(server.getScheduler(), timeouts.header());
+        server.addBean(guard);
         UnixDomainServerConnector connector = new UnixDomainServerConnector(server, 0, 1, new HttpConnectionFactory(http));
         connector.setUnixDomainPath(socket);
-        connector.setIdleTimeout(IDLE_TIMEOUT_MS);
+        connector.setIdleTimeout(timeouts.idle().toMillis());
+        connector.addEventListener(guard);
         server.addConnector(connector);
+        ServerConnector tcp = null;
+        if (tcpListen != null) {
+            int colon = tcpListen.lastIndexOf(':');
+            String host = tcpListen.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            tcp = new ServerConnector(server, 0, 1, new HttpConnectionFactory(http));
+            tcp.setHost(host);
+            tcp.setPort(Integer.parseInt(tcpListen.substring(colon + 1)));
+            tcp.setIdleTimeout(timeouts.idle().toMillis());
+            tcp.addEventListener(guard);
+            server.addConnector(tcp);
+            server.addBean(new NetworkConnectionLimit(MAX_TCP_CONNECTIONS, tcp));
+        }
         server.setHandler(handler);
         server.setErrorHandler(new JsonErrorHandler());
         server.setStopTimeout(2_000);
@@ -66,13 +109,19 @@ public final class ApiServer {
             Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
         } catch (Exception e) {
             stopQuietly(server);
-            throw e instanceof IOException io ? io : new IOException("cannot serve the API on " + socket + ": " + e.getMessage(), e);
+            String where = tcpListen == null ? socket.toString() : socket + " and " + tcpListen;
+            throw e instanceof IOException io && tcpListen == null ? io : new IOException("cannot serve the API on " + where + ": " + e.getMessage(), e);
         }
-        return new ApiServer(server, handler, socket);
+        return new ApiServer(server, handler, socket, tcp);
     }
 
     public Path socket() {
         return socket;
+    }
+
+    /** The TCP port served (the one picked, for port 0), or -1 without a TCP listener. */
+    public int tcpPort() {
+        return tcp == null ? -1 : tcp.getLocalPort();
     }
 
     /** Stops serving: open log streams end, the socket file is removed. */

@@ -31,4 +31,29 @@ final class Bodies {
             return new Health(report.status(), new Counts(report.total(), report.running(), report.ready(), report.details()));
         }
     }
+
+    /** {@code GET /health/detailed}: {@code /health} plus Drover's own figures under "drover". */
+    record DetailedHealth(String status, Health.Counts processes, Self drover) {
+        static DetailedHealth of(HealthReport report, Self self) {
+            Health health = Health.of(report);
+            return new DetailedHealth(health.status(), health.processes(), self);
+        }
+    }
+
+    /** Drover itself: what a monitor wants to know about the supervisor. */
+    record Self(String version, long pid, long startTime, long uptime, boolean ready, Heap heap, Threads threads) {
+        record Heap(long used, long committed, long max) {}
+
+        record Threads(int live, int daemon, int peak) {}
+
+        static Self measure(long startedAtMillis, boolean ready) {
+            java.lang.management.MemoryUsage heap = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+            java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            String version = Bodies.class.getPackage().getImplementationVersion();
+            return new Self(version == null ? "development" : version, ProcessHandle.current().pid(), startedAtMillis,
+                    System.currentTimeMillis() - startedAtMillis, ready,
+                    new Heap(heap.getUsed(), heap.getCommitted(), heap.getMax()),
+                    new Threads(threads.getThreadCount(), threads.getDaemonThreadCount(), threads.getPeakThreadCount()));
+        }
+    }
 }

@@ -23,14 +23,15 @@ final class Routes {
 
     /** The outcome of looking a request up. */
     sealed interface Match {
-        record Found(Action action, Map<String, String> parameters) implements Match {}
+        /** @param pattern the route as declared, e.g. {@code /api/processes/{id}}: what metrics name it by */
+        record Found(Action action, Map<String, String> parameters, String pattern) implements Match {}
 
         record WrongMethod(Set<String> allowed) implements Match {}
 
         record Missing() implements Match {}
     }
 
-    private record Route(String method, List<String> pattern, Action action) {
+    private record Route(String method, String declared, List<String> pattern, Action action) {
         /** The captured parameters when the path fits this pattern, else null. */
         Map<String, String> capture(List<String> path) {
             if (path.size() != pattern.size()) {
@@ -55,7 +56,7 @@ final class Routes {
     private final List<Route> routes = new ArrayList<>();
 
     Routes add(String method, String pattern, Action action) {
-        routes.add(new Route(method, segments(pattern), action));
+        routes.add(new Route(method, pattern, segments(pattern), action));
         return this;
     }
 
@@ -68,7 +69,7 @@ final class Routes {
                 continue;
             }
             if (route.method().equals(method)) {
-                return new Match.Found(route.action(), parameters);
+                return new Match.Found(route.action(), parameters, route.declared());
             }
             allowed.add(route.method());
         }

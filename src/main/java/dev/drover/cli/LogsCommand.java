@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.time.Duration;
-import dev.drover.client.LogFollow;
+import dev.drover.client.SseFollow;
 
 /** `drover logs [-f] [-n N] [NAME…]`: the last lines, interleaved by time, and optionally new ones as they come. */
 final class LogsCommand extends RemoteCommand {
@@ -62,7 +62,7 @@ final class LogsCommand extends RemoteCommand {
             print(e, width);
             System.out.flush();
         })) {
-            if (following instanceof LogFollow follow) {
+            if (following instanceof SseFollow<?> follow) {
                 follow.awaitEnd(Duration.ofDays(3650));
                 System.err.println("drover logs: the daemon closed the stream (it stopped?)");
             } else {

@@ -4,6 +4,7 @@ import dev.drover.control.Control;
 import dev.drover.control.ControlException;
 import dev.drover.control.HealthReport;
 import dev.drover.control.LogEntry;
+import dev.drover.control.ProcessEvent;
 import dev.drover.control.ProcessInfo;
 import dev.drover.control.ReloadResult;
 import java.net.URLEncoder;
@@ -71,20 +72,31 @@ public final class RemoteControl implements Control {
 
     /** Follows over one server-sent event stream; the handle can also wait for the daemon to end it. */
     @Override
-    public LogFollow followLogs(List<String> ids, Consumer<LogEntry> sink) throws ControlException {
+    public SseFollow<LogEntry> followLogs(List<String> ids, Consumer<LogEntry> sink) throws ControlException {
         StringBuilder target = new StringBuilder("/api/logs?follow=true&lines=0");
         for (String id : ids) {
             target.append("&process=").append(URLEncoder.encode(id, StandardCharsets.UTF_8));
         }
-        UnixHttpClient.Opened opened = http.open("GET", target.toString());
+        return follow(target.toString(), LogEntry.class,
+                dropped -> new LogEntry(System.currentTimeMillis(), "drover", "drover", "dropped " + dropped + " lines: this reader fell behind"),
+                sink);
+    }
+
+    @Override
+    public SseFollow<ProcessEvent> followEvents(Consumer<ProcessEvent> sink) throws ControlException {
+        return follow("/api/events", ProcessEvent.class, null, sink);
+    }
+
+    private <T> SseFollow<T> follow(String target, Class<T> type, java.util.function.LongFunction<T> dropped, Consumer<T> sink) throws ControlException {
+        UnixHttpClient.Opened opened = http.open("GET", target);
         try {
             int status = opened.reply().status();
             if (status != 200) {
                 throw WireJson.error(status, opened.reply().body().readAllBytes());
             }
-            String type = opened.reply().header("content-type");
-            if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("text/event-stream")) {
-                throw new ControlException(502, "the drover daemon did not answer with an event stream (" + type + ")");
+            String contentType = opened.reply().header("content-type");
+            if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("text/event-stream")) {
+                throw new ControlException(502, "the drover daemon did not answer with an event stream (" + contentType + ")");
             }
         } catch (java.io.IOException e) {
             opened.close();
@@ -93,7 +105,7 @@ public final class RemoteControl implements Control {
             opened.close();
             throw e;
         }
-        return LogFollow.start(opened.channel(), opened.reply().body(), sink);
+        return SseFollow.start(opened.channel(), opened.reply().body(), type, dropped, sink);
     }
 
     @Override

@@ -35,6 +35,12 @@ public interface Control {
      */
     AutoCloseable followLogs(List<String> ids, java.util.function.Consumer<LogEntry> sink) throws ControlException;
 
+    /**
+     * Calls {@code sink} with every change of state or health of every process, in the order each
+     * process went through them, until the returned handle is closed.
+     */
+    AutoCloseable followEvents(java.util.function.Consumer<ProcessEvent> sink) throws ControlException;
+
     /** Re-reads the configuration; an invalid file is a 400 with every error, and changes nothing. */
     ReloadResult reload() throws ControlException;
 

@@ -57,6 +57,11 @@ public abstract class ForwardingControl implements Control {
     }
 
     @Override
+    public AutoCloseable followEvents(Consumer<ProcessEvent> sink) throws ControlException {
+        return delegate.followEvents(sink);
+    }
+
+    @Override
     public HealthReport health() throws ControlException {
         return delegate.health();
     }

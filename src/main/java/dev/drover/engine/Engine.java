@@ -64,13 +64,23 @@ public final class Engine implements AutoCloseable {
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("drover-timers").daemon().unstarted(r));
     private volatile Layout layout;
+    private final ResourceMonitor resources;
     /** Set when shutdown begins: from then on, nothing may be started. */
     private volatile boolean closing;
 
     public Engine(DroverConfig config, LogListener output) {
+        this(config, output, ResourceMonitor.DEFAULT_INTERVAL);
+    }
+
+    /**
+     * @param sampleEvery how often the CPU and memory of every running process tree are measured
+     *     (and limits checked)
+     */
+    public Engine(DroverConfig config, LogListener output, Duration sampleEvery) {
         this.output = output;
         this.inherited = Map.copyOf(System.getenv());
         this.layout = build(config, Map.of());
+        this.resources = new ResourceMonitor(() -> layout.instances().values(), sampleEvery);
         launch(layout.instances().values());
         synchronized (this) {
             config.processes().keySet().forEach(this::reevaluate);
@@ -258,6 +268,7 @@ public final class Engine implements AutoCloseable {
 
     @Override
     public void close() {
+        resources.close();
         layout.instances().values().forEach(ProcessSupervisor::close);
         timers.shutdownNow();
     }
@@ -383,7 +394,9 @@ public final class Engine implements AutoCloseable {
         InstanceDefinition d = supervisor.definition();
         return new ProcessSnapshot(d.name(), d.spec().name(), d.replica(), s.state(), s.health(), s.pid(), s.startedAtMillis(),
                 s.restarts(), s.reason(), s.waitingFor(), d.port(), s.lastExit(), s.completed(), s.goal(),
-                supervisor.probeFailures(), supervisor.lastProbe() == null ? null : supervisor.lastProbe().detail());
+                supervisor.probeFailures(), supervisor.lastProbe() == null ? null : supervisor.lastProbe().detail(),
+                supervisor.meter().cpuPercent(), supervisor.meter().memoryBytes(), supervisor.meter().cpuSeconds(),
+                supervisor.ends(), supervisor.probeFailuresTotal());
     }
 
     private ProcessSupervisor supervisor(String instance) {

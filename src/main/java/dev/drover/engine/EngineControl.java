@@ -8,12 +8,14 @@ import dev.drover.control.Control;
 import dev.drover.control.ControlException;
 import dev.drover.control.HealthReport;
 import dev.drover.control.LogEntry;
+import dev.drover.control.ProcessEvent;
 import dev.drover.control.ProcessInfo;
 import dev.drover.control.ReloadResult;
 import dev.drover.logs.LogLine;
 import dev.drover.logs.LogListener;
 import dev.drover.state.Health;
 import dev.drover.state.ProcessState;
+import dev.drover.state.Status;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -129,6 +131,38 @@ public final class EngineControl implements Control {
         return () -> engine.removeLogListener(listener);
     }
 
+    @Override
+    public AutoCloseable followEvents(Consumer<ProcessEvent> sink) {
+        Engine.Listener listener = (instance, before, after) -> {
+            if (before.state() != after.state() || before.health() != after.health() || before.pid() != after.pid()) {
+                sink.accept(event(instance, before, after));
+            }
+        };
+        engine.addListener(listener);
+        return () -> engine.removeListener(listener);
+    }
+
+    static ProcessEvent event(String instance, Status before, Status after) {
+        return new ProcessEvent(System.currentTimeMillis(), instance, after.state().label(), after.health().label(),
+                before.state().label(), before.health().label(), after.pid(), after.restarts(), reason(before, after));
+    }
+
+    /** The reason the status gives, when this change set it; else what the change itself says. */
+    private static String reason(Status before, Status after) {
+        if (after.reason() != null && !after.reason().equals(before.reason())) {
+            return after.reason();
+        }
+        if (before.state() != after.state() || before.pid() != after.pid()) {
+            return switch (after.state()) {
+                case STARTING -> after.restarts() > before.restarts() ? "restarting" : "starting";
+                case RUNNING -> "started (pid " + after.pid() + ")";
+                case STOPPING -> "stopping";
+                case STOPPED, EXITED, FATAL, BACKOFF -> after.reason() == null ? after.state().label() : after.reason();
+            };
+        }
+        return after.health() == Health.READY ? "ready" : after.health().label();
+    }
+
     /** "api.1" → "api"; process names hold no dots, so a dot always starts a replica number. */
     private static String processOf(String instance) {
         int dot = instance.indexOf('.');
@@ -188,7 +222,7 @@ public final class EngineControl implements Control {
         long uptime = running && s.startedAtMillis() > 0 ? Math.max(0, System.currentTimeMillis() - s.startedAtMillis()) : 0;
         return new ProcessInfo(s.name(), s.process(), s.replica(), s.state().label(), s.health().label(), s.pid(),
                 running ? s.startedAtMillis() : 0, uptime, s.restarts(), s.probeFailures(), s.lastProbe(), s.port(),
-                null, null, s.reason(), s.waitingFor());
+                s.cpuPercent(), s.memoryBytes(), s.reason(), s.waitingFor());
     }
 
     private static LogEntry entry(String id, LogLine line) {

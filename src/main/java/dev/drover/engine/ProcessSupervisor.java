@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,6 +29,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Predicate;
 
 /**
@@ -61,6 +63,11 @@ final class ProcessSupervisor {
     private volatile long lastProgressNanos = System.nanoTime();
     private volatile int probeFailures;
     private volatile ProbeResult lastProbe;
+    private final ResourceMeter meter;
+    /** How this instance's children ended, by kind (see {@link #endKind}), since it was created. */
+    private final Map<String, LongAdder> ends = new ConcurrentHashMap<>();
+    /** Failed probe attempts since this instance was created, by probe ("readiness", "liveness"). */
+    private final Map<String, LongAdder> probeFailuresTotal = new ConcurrentHashMap<>();
 
     private record Waiter(Predicate<Status> condition, CompletableFuture<Status> future) {}
 
@@ -70,6 +77,7 @@ final class ProcessSupervisor {
         this.timers = timers;
         this.observer = observer;
         this.status = Status.initial(dependencies.met(), dependencies.waitingFor());
+        this.meter = new ResourceMeter(definition.spec().limits());
         this.thread = Thread.ofVirtual().name("drover-" + definition.name()).unstarted(this::run);
     }
 
@@ -99,6 +107,40 @@ final class ProcessSupervisor {
 
     ProbeResult lastProbe() {
         return lastProbe;
+    }
+
+    ResourceMeter meter() {
+        return meter;
+    }
+
+    /** How many children ended each way so far: "success", "failure", "signal", "stopped", "liveness", "memory_limit", "cpu_limit", "spawn_failed". */
+    Map<String, Long> ends() {
+        Map<String, Long> counts = new java.util.TreeMap<>();
+        ends.forEach((kind, n) -> counts.put(kind, n.sum()));
+        return counts;
+    }
+
+    /** Failed probe attempts so far, by probe. */
+    Map<String, Long> probeFailuresTotal() {
+        Map<String, Long> counts = new java.util.TreeMap<>();
+        probeFailuresTotal.forEach((probe, n) -> counts.put(probe, n.sum()));
+        return counts;
+    }
+
+    /** The child while it runs (for the resource monitor), else null. */
+    Child runningChild() {
+        Child current = child;
+        Status now = status;
+        boolean running = now.state() == dev.drover.state.ProcessState.RUNNING;
+        return running && current != null && current.pid() == now.pid() && !current.onExit().isDone() ? current : null;
+    }
+
+    /** A resource sample of {@code measured}; a limit broken for long enough fails the child. */
+    void recordUsage(Child measured, dev.drover.launch.Usage usage, long atNanos) {
+        String broken = meter.record(measured, usage, atNanos);
+        if (broken != null) {
+            post(new Event.Failing(measured.pid(), broken, System.currentTimeMillis()));
+        }
     }
 
     void post(Event event) {
@@ -216,6 +258,10 @@ final class ProcessSupervisor {
                 continue;
             }
             status = step.status();
+            String ended = endKind(before, status, event);
+            if (ended != null) {
+                ends.computeIfAbsent(ended, k -> new LongAdder()).increment();
+            }
             for (Effect effect : step.effects()) {
                 Event followUp = execute(effect);
                 if (followUp != null) {
@@ -227,6 +273,30 @@ final class ProcessSupervisor {
                 wakeWaiters();
             }
         }
+    }
+
+    /** How a child ended if this step ended one, for the exits metric; else null. */
+    static String endKind(Status before, Status after, Event event) {
+        if (event instanceof Event.SpawnFailed && before.state() == dev.drover.state.ProcessState.STARTING) {
+            return "spawn_failed";
+        }
+        if (before.pid() == 0 || after.pid() == before.pid()) {
+            return null;
+        }
+        return switch (event) {
+            case Event.Exited e when e.success() -> "success";
+            case Event.Exited e when e.description().startsWith("killed by") -> "signal";
+            case Event.Exited e -> "failure";
+            case Event.Stopped s when before.failing() && before.reason() != null -> {
+                String reason = before.reason();
+                if (reason.startsWith("memory limit")) {
+                    yield "memory_limit";
+                }
+                yield reason.startsWith("cpu limit") ? "cpu_limit" : "liveness";
+            }
+            case Event.Stopped s -> "stopped";
+            default -> null;
+        };
     }
 
     private Event execute(Effect effect) {
@@ -303,7 +373,7 @@ final class ProcessSupervisor {
         if (ready != null) {
             readiness = new ProbeRunner(definition.probe(ready), InstanceDefinition.schedule(ready),
                     verdict -> post(new Event.ReadinessChanged(pid, verdict.healthy(), verdict.detail(), System.currentTimeMillis())),
-                    this::recordProbe);
+                    result -> recordProbe("readiness", result));
             readiness.start();
         }
         ProbeSpec live = definition.spec().liveness();
@@ -311,18 +381,19 @@ final class ProcessSupervisor {
             liveness = new ProbeRunner(definition.probe(live), InstanceDefinition.schedule(live),
                     verdict -> {
                         if (!verdict.healthy()) {
-                            post(new Event.LivenessFailed(pid, verdict.detail(), System.currentTimeMillis()));
+                            post(new Event.Failing(pid, "liveness failed: " + verdict.detail(), System.currentTimeMillis()));
                         }
                     },
-                    this::recordProbe);
+                    result -> recordProbe("liveness", result));
             liveness.start();
         }
     }
 
-    private void recordProbe(ProbeResult result) {
+    private void recordProbe(String probe, ProbeResult result) {
         lastProbe = result;
         if (!result.success()) {
             probeFailures++;
+            probeFailuresTotal.computeIfAbsent(probe, k -> new LongAdder()).increment();
         }
     }
 

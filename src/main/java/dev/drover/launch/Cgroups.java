@@ -104,6 +104,20 @@ final class Cgroups {
         return pids;
     }
 
+    /** CPU time used by every process that was ever in the cgroup ({@code cpu.stat} usage_usec), or -1 when unreadable. */
+    static long cpuUsageNanos(Path cgroup) {
+        try {
+            for (String line : Files.readAllLines(cgroup.resolve("cpu.stat"))) {
+                if (line.startsWith("usage_usec ")) {
+                    return Long.parseLong(line.substring("usage_usec ".length()).trim()) * 1000;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // removed, or a kernel without it: measured through /proc instead
+        }
+        return -1;
+    }
+
     static void kill(Path cgroup) {
         try {
             Files.writeString(cgroup.resolve("cgroup.kill"), "1");

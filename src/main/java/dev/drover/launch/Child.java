@@ -31,6 +31,10 @@ public final class Child {
     private volatile boolean inCgroup;
 
     private Runnable startReading;
+    /** For {@link #usage}: each process's CPU ticks at the last sample, to add up only what is new. */
+    private final Map<Long, Long> ticksSeen = new java.util.HashMap<>();
+    private long cpuNanos;
+    private long outsideCpuNanos;
 
     Child(Launcher launcher, int pid, long startTime, Path cgroup, String marker, CompletableFuture<ExitStatus> exit, Runnable startReading) {
         this.startReading = startReading;
@@ -106,28 +110,98 @@ public final class Child {
             return new ArrayList<>(refs.values());
         }
         ProcessTable table = ProcessTable.scan(System.nanoTime());
-        List<Integer> roots = new ArrayList<>();
-        for (ProcStat stat : table.all()) {
-            if (stat.session() == pid || stat.pgrp() == pid) {
-                roots.add(stat.pid());
-            }
+        for (int member : tree(table)) {
+            refs.putIfAbsent(member, new ProcessRef(member, table.get(member).startTime()));
         }
+        if (exit.isDone()) {
+            refs.remove(pid);
+        }
+        return new ArrayList<>(refs.values());
+    }
+
+    /**
+     * Measures the child and everything it started: the processes in its cgroup and those found
+     * through /proc (its session, group, tree and marked orphans), which also covers what it forked
+     * in the instant before its move into the cgroup. CPU time comes from the cgroup once the child
+     * is in it (which counts processes that have already exited too), plus what members outside
+     * it used; without a cgroup, from adding up what each live member used since the last sample.
+     * Called by one sampler thread at a time.
+     *
+     * @param table a recent /proc snapshot, shared by all children measured in one round
+     */
+    synchronized Usage usage(ProcessTable table) {
+        java.util.Set<Integer> inGroup = inCgroup ? new java.util.HashSet<>(Cgroups.pids(cgroup)) : java.util.Set.of();
+        java.util.Set<Integer> all = new java.util.LinkedHashSet<>(inGroup);
+        all.addAll(tree(table));
+        long rss = 0;
+        long newTicks = 0;
+        long newTicksOutside = 0;
+        int count = 0;
+        Map<Long, Long> seen = new java.util.HashMap<>();
+        for (int member : all) {
+            ProcStat stat = table.get(member);
+            if (stat == null) {
+                stat = ProcStat.read(member); // newer than the snapshot
+            }
+            if (stat == null || stat.zombie()) {
+                continue;
+            }
+            count++;
+            rss += stat.rssPages() * PAGE_SIZE;
+            long ticks = stat.utimeTicks() + stat.stimeTicks();
+            long key = ((long) stat.pid() << 32) ^ stat.startTime(); // a reused PID is another process
+            long delta = Math.max(0, ticks - ticksSeen.getOrDefault(key, 0L));
+            newTicks += delta;
+            if (!inGroup.contains(member)) {
+                newTicksOutside += delta;
+            }
+            seen.put(key, ticks);
+        }
+        ticksSeen.clear();
+        ticksSeen.putAll(seen);
+        long group = inCgroup ? Cgroups.cpuUsageNanos(cgroup) : -1;
+        if (group >= 0) {
+            outsideCpuNanos += newTicksOutside * NANOS_PER_TICK;
+            cpuNanos = Math.max(cpuNanos, group + outsideCpuNanos);
+        } else {
+            cpuNanos += newTicks * NANOS_PER_TICK;
+        }
+        return new Usage(cpuNanos, rss, count);
+    }
+
+    /**
+     * Measures each child (see {@link #usage}) in one round, with one read of /proc for all.
+     */
+    public static Map<Child, Usage> measure(java.util.Collection<Child> children) {
+        ProcessTable table = ProcessTable.scan(System.nanoTime());
+        Map<Child, Usage> usage = new LinkedHashMap<>();
+        for (Child child : children) {
+            usage.put(child, child.usage(table));
+        }
+        return usage;
+    }
+
+    /** Linux reports CPU time in clock ticks of 1/100 s (USER_HZ) on every architecture Drover runs on. */
+    private static final long NANOS_PER_TICK = 10_000_000L;
+    private static final long PAGE_SIZE = 4096;
+
+    /** The live, non-zombie processes of this child found through /proc: its session, group, tree and marked orphans. */
+    private java.util.Set<Integer> tree(ProcessTable table) {
+        List<Integer> roots = new ArrayList<>(table.inSessionOrGroupOf(pid));
         int self = Launcher.selfPid();
         for (int orphan : table.childrenOf(self)) {
             if (!launcher.isSpawnedChild(orphan) && ProcessTable.environHas(orphan, marker)) {
                 roots.add(orphan);
             }
         }
+        java.util.Set<Integer> members = new java.util.LinkedHashSet<>();
         for (int member : table.withDescendants(roots)) {
             ProcStat stat = table.get(member);
             if (member != self && !stat.zombie()) {
-                refs.putIfAbsent(member, new ProcessRef(member, stat.startTime()));
+                members.add(member);
             }
         }
-        if (exit.isDone()) {
-            refs.remove(pid);
-        }
-        return new ArrayList<>(refs.values());
+        return members;
     }
 
     /**

@@ -22,6 +22,7 @@ final class ProcessTable {
     private final long takenAtNanos;
     private final Map<Integer, ProcStat> byPid;
     private final Map<Integer, List<Integer>> children = new HashMap<>();
+    private Map<Integer, List<Integer>> bySessionOrGroup; // built on first use
 
     private ProcessTable(long takenAtNanos, Map<Integer, ProcStat> byPid) {
         this.takenAtNanos = takenAtNanos;
@@ -66,6 +67,20 @@ final class ProcessTable {
 
     Collection<ProcStat> all() {
         return byPid.values();
+    }
+
+    /** The processes whose session or process group is {@code id} (a child leads both). */
+    synchronized List<Integer> inSessionOrGroupOf(int id) {
+        if (bySessionOrGroup == null) {
+            bySessionOrGroup = new HashMap<>();
+            for (ProcStat stat : byPid.values()) {
+                bySessionOrGroup.computeIfAbsent(stat.session(), k -> new ArrayList<>()).add(stat.pid());
+                if (stat.pgrp() != stat.session()) {
+                    bySessionOrGroup.computeIfAbsent(stat.pgrp(), k -> new ArrayList<>()).add(stat.pid());
+                }
+            }
+        }
+        return bySessionOrGroup.getOrDefault(id, List.of());
     }
 
     List<Integer> childrenOf(int pid) {

@@ -35,6 +35,10 @@ public sealed interface Event {
     /** The readiness probe's verdict changed (after its thresholds). */
     record ReadinessChanged(int pid, boolean ready, String reason, long atMillis) implements Event {}
 
-    /** The liveness probe failed past its threshold. */
-    record LivenessFailed(int pid, String reason, long atMillis) implements Event {}
+    /**
+     * The running child is judged failed although it has not exited: its liveness probe failed
+     * past its threshold, or it broke a resource limit. It is stopped and restarted like a crash.
+     * {@code reason} says why in full, e.g. "liveness failed: no answer in 1s" or "memory limit: …".
+     */
+    record Failing(int pid, String reason, long atMillis) implements Event {}
 }

@@ -17,7 +17,7 @@ import java.util.List;
  * @param reason the last thing worth telling: why it exited, stopped, or gave up
  * @param lastExit the last child's exit, e.g. "exit code 1"
  * @param exitedSuccessfully whether the last child exited with code 0
- * @param livenessFailed the stop in progress was caused by a failed liveness probe, so its end counts as a failure
+ * @param failing the stop in progress was caused by a failed liveness probe or a broken limit, so its end counts as a failure
  */
 public record Status(
         ProcessState state,
@@ -35,7 +35,7 @@ public record Status(
         String reason,
         String lastExit,
         boolean exitedSuccessfully,
-        boolean livenessFailed) {
+        boolean failing) {
 
     public Status {
         recentRestarts = List.copyOf(recentRestarts);
@@ -55,42 +55,42 @@ public record Status(
     }
 
     Status with(ProcessState state) {
-        return new Status(state, health, goal, dependenciesMet, waitingFor, pid, startedAtMillis, readySinceMillis, restarts, recentRestarts, backoffAttempt, timerToken, reason, lastExit, exitedSuccessfully, livenessFailed);
+        return new Status(state, health, goal, dependenciesMet, waitingFor, pid, startedAtMillis, readySinceMillis, restarts, recentRestarts, backoffAttempt, timerToken, reason, lastExit, exitedSuccessfully, failing);
     }
 
     Status withHealth(Health health, long readySinceMillis) {
-        return new Status(state, health, goal, dependenciesMet, waitingFor, pid, startedAtMillis, readySinceMillis, restarts, recentRestarts, backoffAttempt, timerToken, reason, lastExit, exitedSuccessfully, livenessFailed);
+        return new Status(state, health, goal, dependenciesMet, waitingFor, pid, startedAtMillis, readySinceMillis, restarts, recentRestarts, backoffAttempt, timerToken, reason, lastExit, exitedSuccessfully, failing);
     }
 
     Status withGoal(boolean goal) {
-        return new Status(state, health, goal, dependenciesMet, waitingFor, pid, startedAtMillis, readySinceMillis, restarts, recentRestarts, backoffAttempt, timerToken, reason, lastExit, exitedSuccessfully, livenessFailed);
+        return new Status(state, health, goal, dependenciesMet, waitingFor, pid, startedAtMillis, readySinceMillis, restarts, recentRestarts, backoffAttempt, timerToken, reason, lastExit, exitedSuccessfully, failing);
     }
 
     Status withDependencies(boolean met, String waitingFor) {
-        return new Status(state, health, goal, met, met ? null : waitingFor, pid, startedAtMillis, readySinceMillis, restarts, recentRestarts, backoffAttempt, timerToken, reason, lastExit, exitedSuccessfully, livenessFailed);
+        return new Status(state, health, goal, met, met ? null : waitingFor, pid, startedAtMillis, readySinceMillis, restarts, recentRestarts, backoffAttempt, timerToken, reason, lastExit, exitedSuccessfully, failing);
     }
 
     Status withChild(int pid, long startedAtMillis) {
-        return new Status(state, health, goal, dependenciesMet, waitingFor, pid, startedAtMillis, 0, restarts, recentRestarts, backoffAttempt, timerToken, reason, lastExit, exitedSuccessfully, livenessFailed);
+        return new Status(state, health, goal, dependenciesMet, waitingFor, pid, startedAtMillis, 0, restarts, recentRestarts, backoffAttempt, timerToken, reason, lastExit, exitedSuccessfully, failing);
     }
 
     Status withReason(String reason) {
-        return new Status(state, health, goal, dependenciesMet, waitingFor, pid, startedAtMillis, readySinceMillis, restarts, recentRestarts, backoffAttempt, timerToken, reason, lastExit, exitedSuccessfully, livenessFailed);
+        return new Status(state, health, goal, dependenciesMet, waitingFor, pid, startedAtMillis, readySinceMillis, restarts, recentRestarts, backoffAttempt, timerToken, reason, lastExit, exitedSuccessfully, failing);
     }
 
     Status withExit(String lastExit, boolean success) {
-        return new Status(state, health, goal, dependenciesMet, waitingFor, pid, startedAtMillis, readySinceMillis, restarts, recentRestarts, backoffAttempt, timerToken, reason, lastExit, success, livenessFailed);
+        return new Status(state, health, goal, dependenciesMet, waitingFor, pid, startedAtMillis, readySinceMillis, restarts, recentRestarts, backoffAttempt, timerToken, reason, lastExit, success, failing);
     }
 
     Status withRestarts(int restarts, List<Long> recent, int attempt) {
-        return new Status(state, health, goal, dependenciesMet, waitingFor, pid, startedAtMillis, readySinceMillis, restarts, recent, attempt, timerToken, reason, lastExit, exitedSuccessfully, livenessFailed);
+        return new Status(state, health, goal, dependenciesMet, waitingFor, pid, startedAtMillis, readySinceMillis, restarts, recent, attempt, timerToken, reason, lastExit, exitedSuccessfully, failing);
     }
 
-    Status withLivenessFailed(boolean failed) {
+    Status withFailing(boolean failed) {
         return new Status(state, health, goal, dependenciesMet, waitingFor, pid, startedAtMillis, readySinceMillis, restarts, recentRestarts, backoffAttempt, timerToken, reason, lastExit, exitedSuccessfully, failed);
     }
 
     Status withTimer(long token) {
-        return new Status(state, health, goal, dependenciesMet, waitingFor, pid, startedAtMillis, readySinceMillis, restarts, recentRestarts, backoffAttempt, token, reason, lastExit, exitedSuccessfully, livenessFailed);
+        return new Status(state, health, goal, dependenciesMet, waitingFor, pid, startedAtMillis, readySinceMillis, restarts, recentRestarts, backoffAttempt, token, reason, lastExit, exitedSuccessfully, failing);
     }
 }

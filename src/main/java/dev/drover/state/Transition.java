@@ -31,7 +31,7 @@ public final class Transition {
             case Event.Stopped stopped -> stopped(s, stopped, rules);
             case Event.BackoffElapsed elapsed -> backoffElapsed(s, elapsed);
             case Event.ReadinessChanged readiness -> readiness(s, readiness);
-            case Event.LivenessFailed liveness -> liveness(s, liveness);
+            case Event.Failing failing -> failing(s, failing);
         };
     }
 
@@ -159,9 +159,9 @@ public final class Transition {
         }
         String what = e.forced() ? "stopped (killed after stop_timeout; " + e.description() + ")" : "stopped (" + e.description() + ")";
         Status gone = s.withChild(0, 0).withHealth(Health.UNKNOWN, 0).withExit(e.description(), false).withReason(what)
-                .with(ProcessState.STOPPED).withLivenessFailed(false);
-        if (s.livenessFailed() && s.goal()) {
-            // Killed for failing liveness: a failure like a crash, under the same budget and backoff.
+                .with(ProcessState.STOPPED).withFailing(false);
+        if (s.failing() && s.goal()) {
+            // Killed for failing (liveness, a resource limit): a failure like a crash, under the same budget and backoff.
             return afterFailure(s, gone, s.reason(), e.atMillis(), 0.5, rules, List.of(new Announce(what)));
         }
         if (s.goal()) {
@@ -194,12 +194,12 @@ public final class Transition {
         return step(s);
     }
 
-    private static Step liveness(Status s, Event.LivenessFailed e) {
+    private static Step failing(Status s, Event.Failing e) {
         if (s.state() != ProcessState.RUNNING || e.pid() != s.pid()) {
             return step(s);
         }
         // The restart is counted when the stop completes, through the same path as a crash.
-        return stopChild(s.withGoal(true).withLivenessFailed(true).withReason("liveness failed: " + e.reason()), "liveness failed: " + e.reason() + "; stopping to restart");
+        return stopChild(s.withGoal(true).withFailing(true).withReason(e.reason()), e.reason() + "; stopping to restart");
     }
 
     /** Spawns if the dependencies allow, else waits in STOPPED. */

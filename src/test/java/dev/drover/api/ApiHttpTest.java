@@ -74,7 +74,7 @@ class ApiHttpTest {
             shutdownRequested.countDown();
             engine.shutdown();
         }));
-        handler = new ApiHandler(control, streamQueue, heartbeat);
+        handler = new ApiHandler(control, new Metrics(), null, streamQueue, heartbeat);
         server = ApiServer.start(control, handler, dir.resolve("api.sock"));
         return server.socket();
     }

@@ -9,6 +9,7 @@ import dev.drover.control.Control;
 import dev.drover.control.ControlException;
 import dev.drover.control.HealthReport;
 import dev.drover.control.LogEntry;
+import dev.drover.control.ProcessEvent;
 import dev.drover.control.ProcessInfo;
 import dev.drover.control.ReloadResult;
 import dev.drover.engine.Engine;
@@ -74,6 +75,35 @@ abstract class ControlContract {
     private void start(String yaml) throws Exception {
         engine = engines.start(yaml);
         control = controlFor(engine, dir);
+    }
+
+    @Test
+    void eventsFollowEveryStateChangeInOrderUntilClosed() throws Exception {
+        start(TWO_SLEEPERS);
+        await().atMost(WAIT).until(() -> control.process("web").state().equals("running"));
+        int before = control.process("web").pid();
+        List<ProcessEvent> events = new CopyOnWriteArrayList<>();
+        AutoCloseable follow = control.followEvents(events::add);
+        control.restart("web");
+        await().atMost(WAIT).until(() -> events.stream().anyMatch(e -> e.process().equals("web") && e.state().equals("running")));
+        List<String> steps = events.stream().filter(e -> e.process().equals("web"))
+                .map(e -> e.previousState() + "->" + e.state()).toList();
+        assertThat(steps).containsExactly("running->stopping", "stopping->starting", "starting->running");
+        ProcessEvent stopping = events.getFirst();
+        assertThat(stopping.pid()).isEqualTo(before);
+        assertThat(stopping.reason()).isEqualTo("stopping");
+        ProcessEvent running = events.getLast();
+        assertThat(running.pid()).isNotEqualTo(before).isPositive();
+        assertThat(running.reason()).isEqualTo("started (pid " + running.pid() + ")");
+        assertThat(running.health()).isEqualTo("ready");
+        assertThat(events).extracting(ProcessEvent::time).isSorted();
+        assertThat(events).noneMatch(e -> e.process().equals("worker"));
+
+        follow.close();
+        int seen = events.size();
+        control.stop("worker");
+        await().atMost(WAIT).until(() -> control.process("worker").state().equals("stopped"));
+        assertThat(events).as("nothing after close").hasSize(seen);
     }
 
     @Test

@@ -112,7 +112,7 @@ class RemoteControlTest {
     void aFollowEndsWhenTheDaemonGoesAway() throws Exception {
         Path socket = serve();
         List<LogEntry> received = new CopyOnWriteArrayList<>();
-        LogFollow follow = new RemoteControl(socket).followLogs(List.of("web"), received::add);
+        SseFollow<LogEntry> follow = new RemoteControl(socket).followLogs(List.of("web"), received::add);
         assertThat(follow.awaitEnd(Duration.ofMillis(50))).isFalse();
         server.stop();
         assertThat(follow.awaitEnd(Duration.ofSeconds(20))).isTrue();

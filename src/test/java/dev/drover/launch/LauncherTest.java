@@ -115,6 +115,22 @@ class LauncherTest {
         assertThat(child.leftovers()).isEmpty();
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"cgroup", "tree"})
+    void usageCountsTheMemoryAndCpuOfTheWholeTree(String mode) throws Exception {
+        // A grandchild holds 40 MiB; the child itself burns CPU.
+        Path ready = dir.resolve("ready");
+        Child child = spawn("python3 -c 'import time; x = bytearray(40 << 20); open(\"" + ready + "\", \"w\").close(); time.sleep(300)' & "
+                + "while :; do :; done", mode.equals("cgroup") ? "usage" : null, OutputSink.DISCARD);
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(ready));
+        Usage first = Child.measure(List.of(child)).get(child);
+        assertThat(first.processes()).isGreaterThanOrEqualTo(2);
+        assertThat(first.rssBytes()).isGreaterThan(40L << 20);
+        await().atMost(Duration.ofSeconds(20)).until(() -> Child.measure(List.of(child)).get(child).cpuNanos() > first.cpuNanos() + 100_000_000L);
+        Usage later = Child.measure(List.of(child)).get(child);
+        assertThat(later.cpuNanos()).isGreaterThanOrEqualTo(first.cpuNanos());
+    }
+
     @Test
     void stopKillsAChildThatIgnoresTermAfterTheGracePeriod() throws Exception {
         Capture out = new Capture();

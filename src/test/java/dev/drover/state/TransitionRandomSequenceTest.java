@@ -108,7 +108,7 @@ class TransitionRandomSequenceTest {
                     return new Choice(new Event.Exited(pid, success ? "exit code 0" : "exit code 1", success, now, random.nextDouble()), false);
                 }));
                 options.add(new Weighted(8, () -> new Choice(new Event.ReadinessChanged(pid, random.nextInt(3) != 0, "probe", now), false)));
-                options.add(new Weighted(2, () -> new Choice(new Event.LivenessFailed(pid, "no answer", now), false)));
+                options.add(new Weighted(2, () -> new Choice(new Event.Failing(pid, "liveness failed: no answer", now), false)));
             }
             if (!pendingTimers.isEmpty()) {
                 options.add(new Weighted(status.state() == ProcessState.BACKOFF ? 25 : 2, () -> {
@@ -123,7 +123,7 @@ class TransitionRandomSequenceTest {
                         case 0 -> new Event.Exited(old, "exit code 1", false, now, random.nextDouble());
                         case 1 -> new Event.Stopped(old, "signal TERM", false, now);
                         case 2 -> new Event.ReadinessChanged(old, random.nextBoolean(), "probe", now);
-                        default -> new Event.LivenessFailed(old, "no answer", now);
+                        default -> new Event.Failing(old, "liveness failed: no answer", now);
                     };
                     return new Choice(event, true);
                 }));

@@ -60,7 +60,7 @@ class TransitionTest {
         events.put(Event.Stopped.class, new Event.Stopped(PID, "signal TERM", false, T1));
         events.put(Event.BackoffElapsed.class, new Event.BackoffElapsed(TOKEN));
         events.put(Event.ReadinessChanged.class, new Event.ReadinessChanged(PID, false, "HTTP 503", T1));
-        events.put(Event.LivenessFailed.class, new Event.LivenessFailed(PID, "no answer in 1s", T1));
+        events.put(Event.Failing.class, new Event.Failing(PID, "liveness failed: no answer in 1s", T1));
         return events;
     }
 
@@ -101,7 +101,7 @@ class TransitionTest {
                 /* Stopped             */ unchanged(),
                 /* BackoffElapsed      */ unchanged(),
                 /* ReadinessChanged    */ unchanged(),
-                /* LivenessFailed      */ unchanged());
+                /* Failing             */ unchanged());
         row(STARTING,
                 /* Start               */ unchanged(),
                 /* Stop                */ to(STARTING),
@@ -113,7 +113,7 @@ class TransitionTest {
                 /* Stopped             */ unchanged(),
                 /* BackoffElapsed      */ unchanged(),
                 /* ReadinessChanged    */ unchanged(),
-                /* LivenessFailed      */ unchanged());
+                /* Failing             */ unchanged());
         row(RUNNING,
                 /* Start               */ unchanged(),
                 /* Stop                */ to(STOPPING, StopProbes.class, Announce.class, StopChild.class),
@@ -125,7 +125,7 @@ class TransitionTest {
                 /* Stopped             */ unchanged(),
                 /* BackoffElapsed      */ unchanged(),
                 /* ReadinessChanged    */ to(RUNNING, Announce.class),
-                /* LivenessFailed      */ to(STOPPING, StopProbes.class, Announce.class, StopChild.class));
+                /* Failing             */ to(STOPPING, StopProbes.class, Announce.class, StopChild.class));
         row(BACKOFF,
                 /* Start               */ to(STARTING, Spawn.class),
                 /* Stop                */ to(STOPPED),
@@ -137,7 +137,7 @@ class TransitionTest {
                 /* Stopped             */ unchanged(),
                 /* BackoffElapsed      */ to(STARTING, Spawn.class),
                 /* ReadinessChanged    */ unchanged(),
-                /* LivenessFailed      */ unchanged());
+                /* Failing             */ unchanged());
         row(STOPPING,
                 /* Start               */ to(STOPPING),
                 /* Stop                */ unchanged(),
@@ -149,7 +149,7 @@ class TransitionTest {
                 /* Stopped             */ to(STOPPED, Announce.class),
                 /* BackoffElapsed      */ unchanged(),
                 /* ReadinessChanged    */ unchanged(),
-                /* LivenessFailed      */ unchanged());
+                /* Failing             */ unchanged());
         row(EXITED,
                 /* Start               */ to(STARTING, Spawn.class),
                 /* Stop                */ to(EXITED),
@@ -161,7 +161,7 @@ class TransitionTest {
                 /* Stopped             */ unchanged(),
                 /* BackoffElapsed      */ unchanged(),
                 /* ReadinessChanged    */ unchanged(),
-                /* LivenessFailed      */ unchanged());
+                /* Failing             */ unchanged());
         row(FATAL,
                 /* Start               */ to(STARTING, Spawn.class),
                 /* Stop                */ to(FATAL),
@@ -173,7 +173,7 @@ class TransitionTest {
                 /* Stopped             */ unchanged(),
                 /* BackoffElapsed      */ unchanged(),
                 /* ReadinessChanged    */ unchanged(),
-                /* LivenessFailed      */ unchanged());
+                /* Failing             */ unchanged());
     }
 
     private sealed interface Cell {}
@@ -273,7 +273,7 @@ class TransitionTest {
                 new Event.Stopped(STALE_PID, "signal KILL", true, T1),
                 new Event.ReadinessChanged(STALE_PID, false, "HTTP 503", T1),
                 new Event.ReadinessChanged(STALE_PID, true, "HTTP 200", T1),
-                new Event.LivenessFailed(STALE_PID, "no answer", T1));
+                new Event.Failing(STALE_PID, "liveness failed: no answer", T1));
         List<Status> withChild = List.of(
                 STATUSES.get(RUNNING),
                 STATUSES.get(RUNNING).withHealth(Health.NOT_READY, 0),
@@ -861,7 +861,7 @@ class TransitionTest {
         void livenessFailureRestartsTheChild() {
             Process p = running(rules().initialBackoff(Duration.ZERO).build());
 
-            Step failed = p.on(new Event.LivenessFailed(PID, "no answer in 1s", T1));
+            Step failed = p.on(new Event.Failing(PID, "liveness failed: no answer in 1s", T1));
             assertThat(failed.status().state()).isEqualTo(STOPPING);
             assertThat(failed.status().goal()).isTrue();
             // counted when the stop completes, through the same budget as a crash
@@ -878,7 +878,7 @@ class TransitionTest {
         @Test
         void livenessRestartWaitsTheBackoffLikeACrash() {
             Process p = running(rules().build());
-            p.on(new Event.LivenessFailed(PID, "no answer in 1s", T1));
+            p.on(new Event.Failing(PID, "liveness failed: no answer in 1s", T1));
             Step stopped = p.on(new Event.Stopped(PID, "signal TERM", false, T1));
             assertThat(stopped.status().state()).isEqualTo(BACKOFF);
             assertThat(types(stopped)).contains(ScheduleBackoff.class).doesNotContain(Spawn.class);
@@ -887,7 +887,7 @@ class TransitionTest {
         @Test
         void stopAfterALivenessFailureWins() {
             Process p = running(rules().build());
-            p.on(new Event.LivenessFailed(PID, "no answer in 1s", T1));
+            p.on(new Event.Failing(PID, "liveness failed: no answer in 1s", T1));
             p.on(new Event.Stop());
 
             Step stopped = p.on(new Event.Stopped(PID, "signal TERM", false, T1));
@@ -902,12 +902,12 @@ class TransitionTest {
             Process p = running(rules);
             int pid = PID;
             for (int i = 1; i <= 2; i++) {
-                p.on(new Event.LivenessFailed(pid, "no answer", T0 + i * 1_000L));
+                p.on(new Event.Failing(pid, "liveness failed: no answer", T0 + i * 1_000L));
                 p.on(new Event.Stopped(pid, "signal TERM", false, T0 + i * 1_000L));
                 p.on(new Event.Spawned(++pid, T0 + i * 1_000L));
             }
 
-            p.on(new Event.LivenessFailed(pid, "no answer", T0 + 3_000));
+            p.on(new Event.Failing(pid, "liveness failed: no answer", T0 + 3_000));
             Step last = p.on(new Event.Stopped(pid, "signal TERM", false, T0 + 3_000));
 
             assertThat(last.status().state()).isEqualTo(FATAL);

@@ -1,6 +1,5 @@
 package dev.drover.client;
 
-import dev.drover.control.LogEntry;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,30 +7,36 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.function.Consumer;
+import java.util.function.LongFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A followed log stream from the daemon: a virtual thread reads its server-sent events and hands
- * each line to the sink until {@link #close()}, or until the daemon ends the stream.
+ * A followed stream of log lines or events from the daemon: a virtual thread reads its
+ * server-sent events, each a JSON {@code T}, and hands each to the sink until {@link #close()}, or
+ * until the daemon ends the stream.
  */
-public final class LogFollow implements AutoCloseable {
+public final class SseFollow<T> implements AutoCloseable {
     /** What an SSE event line may hold: one log line of up to 64 KiB, escaped as JSON. */
     private static final int MAX_EVENT_LINE = 1024 * 1024;
-    private static final Pattern DROPPED = Pattern.compile(": ?dropped (\\d+) lines");
+    private static final Pattern DROPPED = Pattern.compile(": ?dropped (\\d+) (lines|events)");
 
     private final SocketChannel channel;
     private final Thread reader;
     private volatile boolean closed;
     private volatile Throwable failure;
 
-    private LogFollow(SocketChannel channel, InputStream events, Consumer<LogEntry> sink) {
+    private SseFollow(SocketChannel channel, InputStream events, Class<T> type, LongFunction<T> dropped, Consumer<T> sink) {
         this.channel = channel;
-        this.reader = Thread.ofVirtual().name("drover-follow").unstarted(() -> read(events, sink));
+        this.reader = Thread.ofVirtual().name("drover-follow").unstarted(() -> read(events, type, dropped, sink));
     }
 
-    static LogFollow start(SocketChannel channel, InputStream events, Consumer<LogEntry> sink) {
-        LogFollow follow = new LogFollow(channel, events, sink);
+    /**
+     * @param dropped turns "the daemon dropped N items for this slow reader" into an item for the
+     *     sink, or null to pass over such notices
+     */
+    static <T> SseFollow<T> start(SocketChannel channel, InputStream events, Class<T> type, LongFunction<T> dropped, Consumer<T> sink) {
+        SseFollow<T> follow = new SseFollow<>(channel, events, type, dropped, sink);
         follow.reader.start();
         return follow;
     }
@@ -53,7 +58,7 @@ public final class LogFollow implements AutoCloseable {
         return failure;
     }
 
-    private void read(InputStream events, Consumer<LogEntry> sink) {
+    private void read(InputStream events, Class<T> type, LongFunction<T> dropped, Consumer<T> sink) {
         StringBuilder data = new StringBuilder();
         try {
             while (true) {
@@ -68,7 +73,7 @@ public final class LogFollow implements AutoCloseable {
                 }
                 if (line.isEmpty()) {
                     if (!data.isEmpty()) {
-                        sink.accept(WireJson.read(data.toString(), LogEntry.class));
+                        sink.accept(WireJson.read(data.toString(), type));
                         data.setLength(0);
                     }
                 } else if (line.startsWith("data:")) {
@@ -77,10 +82,9 @@ public final class LogFollow implements AutoCloseable {
                     }
                     data.append(line, line.startsWith("data: ") ? 6 : 5, line.length());
                 } else if (line.startsWith(":")) {
-                    Matcher dropped = DROPPED.matcher(line);
-                    if (dropped.matches()) {
-                        sink.accept(new LogEntry(System.currentTimeMillis(), "drover", "drover",
-                                "dropped " + dropped.group(1) + " lines: this reader fell behind"));
+                    Matcher notice = DROPPED.matcher(line);
+                    if (notice.matches() && dropped != null) {
+                        sink.accept(dropped.apply(Long.parseLong(notice.group(1))));
                     }
                 }
                 // other SSE fields (event:, id:, retry:) are not used by the API

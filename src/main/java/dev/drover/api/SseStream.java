@@ -17,24 +17,35 @@ import org.eclipse.jetty.util.Blocker;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * One client following logs over server-sent events. The engine's output threads hand lines to
- * {@link #accept}, which never blocks: lines wait in a bounded queue that a virtual thread of
- * this stream drains to the client. When the client falls behind and the queue is full, new lines
- * are dropped and the client is told so with a {@code : dropped N lines} comment where they were.
+ * One client following log lines or events over server-sent events, each item one {@code data:}
+ * line of JSON. Producers (the engine's output threads, its supervisors) hand items to
+ * {@link #accept}, which never blocks: items wait in a bounded queue that a virtual thread of this
+ * stream drains to the client. When the client falls behind and the queue is full, new items are
+ * dropped and the client is told so with a {@code : dropped N lines} (or events) comment where
+ * they were.
  */
-final class LogStream implements Consumer<LogEntry> {
-    /** A queued line, and how many lines were dropped just before it. */
-    private record Queued(LogEntry entry, long droppedBefore) {}
+final class SseStream<T> implements Consumer<T> {
+    /** A queued item (null for the end), and how many items were dropped just before it. */
+    private record Queued<T>(T entry, long droppedBefore) {}
 
-    private static final Queued END = new Queued(null, 0);
+    /**
+     * Of the items that arrived while the history was being read, those not already in it.
+     * Called with the history and those items, in order.
+     */
+    interface Overlap<T> {
+        List<T> withoutOverlap(List<T> history, List<T> early);
+    }
+
+    private final Queued<T> end = new Queued<>(null, 0);
     private static final int BATCH_BYTES = 32 * 1024;
 
     private final Response response;
     private final Callback callback;
-    private final ArrayBlockingQueue<Queued> queue;
+    private final ArrayBlockingQueue<Queued<T>> queue;
     private final int capacity;
     private final Duration heartbeat;
-    private final Consumer<LogStream> onEnd;
+    private final String unit;
+    private final Consumer<SseStream<?>> onEnd;
     private long dropped; // guarded by this
     private volatile boolean closed;
     private volatile AutoCloseable follow;
@@ -42,12 +53,13 @@ final class LogStream implements Consumer<LogEntry> {
     /**
      * @param onEnd runs once the stream has ended and its follow handle is closed
      */
-    LogStream(Response response, Callback callback, int capacity, Duration heartbeat, Consumer<LogStream> onEnd) {
+    SseStream(Response response, Callback callback, int capacity, Duration heartbeat, String unit, Consumer<SseStream<?>> onEnd) {
         this.response = response;
         this.callback = callback;
         this.queue = new ArrayBlockingQueue<>(capacity + 1); // +1: room for END even when full of lines
         this.capacity = capacity;
         this.heartbeat = heartbeat;
+        this.unit = unit;
         this.onEnd = onEnd;
     }
 
@@ -59,13 +71,13 @@ final class LogStream implements Consumer<LogEntry> {
         }
     }
 
-    /** Takes a new line; called by whoever produces lines, so it never waits for the client. */
+    /** Takes a new item; called by whoever produces them, so it never waits for the client. */
     @Override
-    public synchronized void accept(LogEntry entry) {
+    public synchronized void accept(T entry) {
         if (closed) {
             return;
         }
-        if (queue.size() < capacity && queue.offer(new Queued(entry, dropped))) {
+        if (queue.size() < capacity && queue.offer(new Queued<>(entry, dropped))) {
             dropped = 0;
         } else {
             dropped++;
@@ -82,33 +94,42 @@ final class LogStream implements Consumer<LogEntry> {
     void close() {
         if (!closed) {
             closed = true;
-            queue.offer(END);
+            queue.offer(end);
         }
     }
 
     /**
-     * Writes the history and then every queued line until the client goes away or the stream is
+     * Writes the history and then every queued item until the client goes away or the stream is
      * closed; runs on the stream's own virtual thread.
      */
-    void run(String greeting, List<LogEntry> history) {
+    void run(String greeting, List<T> history, Overlap<T> overlap) {
         Throwable failure = null;
         try {
-            List<Queued> early = new ArrayList<>();
+            List<Queued<T>> early = new ArrayList<>();
             queue.drainTo(early);
             StringBuilder out = new StringBuilder(": ").append(greeting).append("\n\n");
             history.forEach(entry -> event(out, entry));
-            for (Queued queued : withoutOverlap(history, early)) {
-                append(out, queued);
+            long droppedEarly = 0;
+            List<T> arrived = new ArrayList<>();
+            for (Queued<T> queued : early) {
+                droppedEarly += queued.droppedBefore();
+                if (queued.entry() != null) {
+                    arrived.add(queued.entry());
+                }
             }
+            if (droppedEarly > 0) {
+                out.append(": dropped ").append(droppedEarly).append(' ').append(unit).append("\n\n");
+            }
+            overlap.withoutOverlap(history, arrived).forEach(entry -> event(out, entry));
             write(out);
             while (!closed) {
-                Queued next = queue.poll(heartbeat.toMillis(), TimeUnit.MILLISECONDS);
+                Queued<T> next = queue.poll(heartbeat.toMillis(), TimeUnit.MILLISECONDS);
                 out.setLength(0);
                 if (next == null) {
                     long missed = takeDropped();
-                    out.append(missed > 0 ? ": dropped " + missed + " lines\n\n" : ": keepalive\n\n");
+                    out.append(missed > 0 ? ": dropped " + missed + " " + unit + "\n\n" : ": keepalive\n\n");
                 } else {
-                    while (next != null && next != END) {
+                    while (next != null && next != end) {
                         append(out, next);
                         next = out.length() < BATCH_BYTES ? queue.poll() : null;
                     }
@@ -162,43 +183,44 @@ final class LogStream implements Consumer<LogEntry> {
         }
     }
 
-    private static void append(StringBuilder out, Queued queued) {
-        if (queued == END) {
+    private void append(StringBuilder out, Queued<T> queued) {
+        if (queued == end) {
             return;
         }
         if (queued.droppedBefore() > 0) {
-            out.append(": dropped ").append(queued.droppedBefore()).append(" lines\n\n");
+            out.append(": dropped ").append(queued.droppedBefore()).append(' ').append(unit).append("\n\n");
         }
         event(out, queued.entry());
     }
 
-    private static void event(StringBuilder out, LogEntry entry) {
+    private static void event(StringBuilder out, Object entry) {
         // Jackson escapes newlines inside strings, so one event is always one data line.
         out.append("data: ").append(new String(Json.bytes(entry), StandardCharsets.UTF_8)).append("\n\n");
     }
 
+    /** No item is in both: the history is empty, or items cannot repeat. */
+    static <T> List<T> noOverlap(List<T> history, List<T> early) {
+        return early;
+    }
+
     /**
-     * The lines that arrived while the history was being read may be in both; per process, drops
+     * Log lines that arrived while the history was being read may be in both; per process, drops
      * the longest run at the start of {@code early} that repeats the end of {@code history}.
      */
-    static List<Queued> withoutOverlap(List<LogEntry> history, List<Queued> early) {
+    static List<LogEntry> withoutOverlap(List<LogEntry> history, List<LogEntry> early) {
         Map<String, List<LogEntry>> historyByProcess = new HashMap<>();
         history.forEach(e -> historyByProcess.computeIfAbsent(e.process(), k -> new ArrayList<>()).add(e));
         Map<String, List<LogEntry>> earlyByProcess = new HashMap<>();
-        early.stream().filter(q -> q != END).forEach(q -> earlyByProcess.computeIfAbsent(q.entry().process(), k -> new ArrayList<>()).add(q.entry()));
+        early.forEach(e -> earlyByProcess.computeIfAbsent(e.process(), k -> new ArrayList<>()).add(e));
         Map<String, Integer> skip = new HashMap<>();
         earlyByProcess.forEach((process, arrived) -> skip.put(process, overlap(historyByProcess.getOrDefault(process, List.of()), arrived)));
-        List<Queued> kept = new ArrayList<>();
-        for (Queued queued : early) {
-            if (queued == END) {
-                continue;
-            }
-            String process = queued.entry().process();
-            int left = skip.getOrDefault(process, 0);
+        List<LogEntry> kept = new ArrayList<>();
+        for (LogEntry entry : early) {
+            int left = skip.getOrDefault(entry.process(), 0);
             if (left > 0) {
-                skip.put(process, left - 1);
+                skip.put(entry.process(), left - 1);
             } else {
-                kept.add(queued);
+                kept.add(entry);
             }
         }
         return kept;

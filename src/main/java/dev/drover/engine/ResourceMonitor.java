@@ -1,0 +1,68 @@
+package dev.drover.engine;
+
+import dev.drover.launch.Child;
+import dev.drover.launch.Usage;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Samples the CPU and memory of every running instance's whole process tree every few seconds, on
+ * one thread of its own, and tells a supervisor when its process has broken a limit for several
+ * samples in a row.
+ */
+final class ResourceMonitor implements AutoCloseable {
+    static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(2);
+
+    private final Supplier<Collection<ProcessSupervisor>> supervisors;
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().name("drover-resources").daemon().stackSize(256 * 1024).unstarted(r));
+
+    ResourceMonitor(Supplier<Collection<ProcessSupervisor>> supervisors, Duration interval) {
+        this.supervisors = supervisors;
+        long ms = interval.toMillis();
+        thread.scheduleWithFixedDelay(this::sampleQuietly, ms, ms, TimeUnit.MILLISECONDS);
+    }
+
+    private void sampleQuietly() {
+        try {
+            sample();
+        } catch (RuntimeException e) {
+            // A failed round (an unreadable /proc) must not end the sampling.
+            System.err.println("drover: resource sampling failed: " + e);
+        }
+    }
+
+    /** One round: every running child measured, each meter fed, breaches reported. */
+    void sample() {
+        Map<Child, ProcessSupervisor> running = new LinkedHashMap<>();
+        List<ProcessSupervisor> idle = new ArrayList<>();
+        for (ProcessSupervisor supervisor : supervisors.get()) {
+            Child child = supervisor.runningChild();
+            if (child == null) {
+                idle.add(supervisor);
+            } else {
+                running.put(child, supervisor);
+            }
+        }
+        idle.forEach(s -> s.meter().idle());
+        if (running.isEmpty()) {
+            return;
+        }
+        Map<Child, Usage> usage = Child.measure(running.keySet());
+        long now = System.nanoTime();
+        usage.forEach((child, used) -> running.get(child).recordUsage(child, used, now));
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+    }
+}
