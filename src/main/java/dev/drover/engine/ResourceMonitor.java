@@ -20,6 +20,8 @@ import java.util.function.Supplier;
  */
 final class ResourceMonitor implements AutoCloseable {
     static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(2);
+    private static final int WALK_EVERY = 5;
+    private long round;
 
     private final Supplier<Collection<ProcessSupervisor>> supervisors;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
@@ -56,7 +58,9 @@ final class ResourceMonitor implements AutoCloseable {
         if (running.isEmpty()) {
             return;
         }
-        Map<Child, Usage> usage = Child.measure(running.keySet());
+        // All of /proc is read every few rounds only: in between, children in a cgroup are
+        // measured from it (plus what the last walk found outside it).
+        Map<Child, Usage> usage = Child.measure(running.keySet(), round++ % WALK_EVERY == 0);
         long now = System.nanoTime();
         usage.forEach((child, used) -> running.get(child).recordUsage(child, used, now));
     }

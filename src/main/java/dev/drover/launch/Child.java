@@ -35,6 +35,8 @@ public final class Child {
     private final Map<Long, Long> ticksSeen = new java.util.HashMap<>();
     private long cpuNanos;
     private long outsideCpuNanos;
+    /** Members the last /proc walk found outside the cgroup (forked before the move into it). */
+    private final java.util.Set<Integer> outside = new java.util.HashSet<>();
 
     Child(Launcher launcher, int pid, long startTime, Path cgroup, String marker, CompletableFuture<ExitStatus> exit, Runnable startReading) {
         this.startReading = startReading;
@@ -127,23 +129,34 @@ public final class Child {
      * it used; without a cgroup, from adding up what each live member used since the last sample.
      * Called by one sampler thread at a time.
      *
-     * @param table a recent /proc snapshot, shared by all children measured in one round
+     * @param table a recent /proc snapshot, shared by all children measured in one round; null
+     *     when the child is in its cgroup and the last walk's findings are recent enough
      */
     synchronized Usage usage(ProcessTable table) {
         java.util.Set<Integer> inGroup = inCgroup ? new java.util.HashSet<>(Cgroups.pids(cgroup)) : java.util.Set.of();
         java.util.Set<Integer> all = new java.util.LinkedHashSet<>(inGroup);
-        all.addAll(tree(table));
+        if (table != null) {
+            outside.clear();
+            for (int member : tree(table)) {
+                if (all.add(member)) {
+                    outside.add(member);
+                }
+            }
+        } else {
+            all.addAll(outside); // found by the last walk; dead or reused PIDs drop out below
+        }
         long rss = 0;
         long newTicks = 0;
         long newTicksOutside = 0;
         int count = 0;
         Map<Long, Long> seen = new java.util.HashMap<>();
         for (int member : all) {
-            ProcStat stat = table.get(member);
+            ProcStat stat = table == null ? null : table.get(member);
             if (stat == null) {
-                stat = ProcStat.read(member); // newer than the snapshot
+                stat = ProcStat.read(member); // newer than the snapshot, or no snapshot
             }
             if (stat == null || stat.zombie()) {
+                outside.remove(member);
                 continue;
             }
             count++;
@@ -170,10 +183,14 @@ public final class Child {
     }
 
     /**
-     * Measures each child (see {@link #usage}) in one round, with one read of /proc for all.
+     * Measures each child (see {@link #usage}) in one round, with at most one read of /proc for all.
+     *
+     * @param walk read all of /proc to find members outside the cgroups; without it, children in
+     *     their cgroup are measured from it and the outside members the last walk found
      */
-    public static Map<Child, Usage> measure(java.util.Collection<Child> children) {
-        ProcessTable table = ProcessTable.scan(System.nanoTime());
+    public static Map<Child, Usage> measure(java.util.Collection<Child> children, boolean walk) {
+        boolean needed = walk || children.stream().anyMatch(c -> !c.inCgroup);
+        ProcessTable table = needed ? ProcessTable.scan(System.nanoTime()) : null;
         Map<Child, Usage> usage = new LinkedHashMap<>();
         for (Child child : children) {
             usage.put(child, child.usage(table));

@@ -123,12 +123,15 @@ class LauncherTest {
         Child child = spawn("python3 -c 'import time; x = bytearray(40 << 20); open(\"" + ready + "\", \"w\").close(); time.sleep(300)' & "
                 + "while :; do :; done", mode.equals("cgroup") ? "usage" : null, OutputSink.DISCARD);
         await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(ready));
-        Usage first = Child.measure(List.of(child)).get(child);
+        Usage first = Child.measure(List.of(child), true).get(child);
         assertThat(first.processes()).isGreaterThanOrEqualTo(2);
         assertThat(first.rssBytes()).isGreaterThan(40L << 20);
-        await().atMost(Duration.ofSeconds(20)).until(() -> Child.measure(List.of(child)).get(child).cpuNanos() > first.cpuNanos() + 100_000_000L);
-        Usage later = Child.measure(List.of(child)).get(child);
+        await().atMost(Duration.ofSeconds(20)).until(() -> Child.measure(List.of(child), true).get(child).cpuNanos() > first.cpuNanos() + 100_000_000L);
+        // Between walks the members found outside the cgroup are still counted.
+        Usage later = Child.measure(List.of(child), false).get(child);
         assertThat(later.cpuNanos()).isGreaterThanOrEqualTo(first.cpuNanos());
+        assertThat(later.processes()).isEqualTo(first.processes());
+        assertThat(later.rssBytes()).isGreaterThan(40L << 20);
     }
 
     @Test
