@@ -12,7 +12,7 @@ public final class Main {
     static Map<String, Command> commands() {
         Map<String, Command> commands = new LinkedHashMap<>();
         for (Command command : List.of(new UpCommand(), new DownCommand(), new PsCommand("ps"), new PsCommand("status"),
-                new ProcessCommand("start"), new ProcessCommand("stop"), new ProcessCommand("restart"), new LogsCommand(),
+                new ProcessCommand("start"), new ProcessCommand("stop"), new ProcessCommand("restart"), new LogsCommand(), new EventsCommand(),
                 new SimpleRemoteCommands.Reload(), new SimpleRemoteCommands.Health(), new SimpleRemoteCommands.SignalCommand(),
                 new ValidateCommand(), new InstallCommand(), new VersionCommand(), new DaemonCommand())) {
             commands.put(command.name(), command);

@@ -231,6 +231,29 @@ class DaemonIT {
     }
 
     @Test
+    void eventsPrintsEachStateChangeAsItHappens() throws Exception {
+        config(TWO_SERVICES);
+        assertThat(drover("up", "-d").exitCode()).isZero();
+        int before = pids().get("api");
+        try (DroverProcess events = DroverProcess.start(dir, "events");
+                DroverProcess json = DroverProcess.start(dir, "events", "--json")) {
+            // Both streams are open once a restart shows up in them; restart until it does.
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                drover("restart", "api");
+                return events.text().contains("api running -> stopping") && json.text().contains("\"previousState\":\"stopping\"");
+            });
+            events.awaitLine("api starting -> running");
+            assertThat(events.text()).containsPattern("api stopping -> starting: stopped \\(killed by SIGTERM\\)");
+            JsonNode first = JSON.readTree(json.output().getFirst());
+            assertThat(first.get("process").asText()).isEqualTo("api");
+            assertThat(first.get("time").asLong()).isPositive();
+        }
+        assertThat(pids().get("api")).isNotEqualTo(before);
+        DroverProcess bad = drover("events", "api");
+        assertThat(bad.exitCode()).isEqualTo(2);
+    }
+
+    @Test
     void reloadRestartsOnlyWhatChanged() throws Exception {
         config("""
                 processes:
