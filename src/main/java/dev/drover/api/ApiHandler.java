@@ -115,10 +115,11 @@ public final class ApiHandler extends Handler.Abstract {
                 });
         Exchange exchange = new Exchange(request, response, counted);
         try {
-            if (!authorized(exchange)) {
+            List<String> path = exchange.pathSegments();
+            if (!authorized(exchange, path)) {
                 return true;
             }
-            switch (routes.match(request.getMethod(), exchange.pathSegments())) {
+            switch (routes.match(request.getMethod(), path)) {
                 case Routes.Match.Found found -> {
                     route[0] = found.pattern();
                     exchange.setParameters(found.parameters());
@@ -140,16 +141,19 @@ public final class ApiHandler extends Handler.Abstract {
         return true;
     }
 
+    /** What TCP clients may ask without the token: health, readiness and metrics. */
+    private static final Set<List<String>> PUBLIC = Set.of(
+            List.of("health"), List.of("health", "detailed"), List.of("ready"), List.of("alive"), List.of("metrics"));
+
     /**
-     * On TCP, {@code /api} needs the bearer token (checked before the route, so that an
-     * unauthenticated client learns nothing about routes or processes); answers 401 when it is
-     * missing or wrong.
+     * On TCP everything but the public routes needs the bearer token — deny by default, decided
+     * on the same decoded path the router sees (so {@code /%61pi/…} is {@code /api/…} here too),
+     * before routing, so an unauthenticated client learns nothing about routes or processes.
+     * Answers 401 when the token is missing or wrong.
      */
-    private boolean authorized(Exchange x) {
+    private boolean authorized(Exchange x, List<String> path) {
         Request request = x.request();
-        String path = request.getHttpURI().getPath();
-        boolean api = path != null && (path.equals("/api") || path.startsWith("/api/"));
-        if (!api || !overTcp(request)) {
+        if (!overTcp(request) || PUBLIC.contains(path)) {
             return true;
         }
         String header = request.getHeaders().get(HttpHeader.AUTHORIZATION);

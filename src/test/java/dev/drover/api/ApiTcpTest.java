@@ -140,7 +140,11 @@ class ApiTcpTest {
     @Test
     void malformedRequestsGetJsonErrors() throws Exception {
         assertThat(get("/api/processes/nope", TOKEN)).startsWith("HTTP/1.1 404").contains("\"error\"").contains("known: web");
-        assertThat(get("/nope", null)).startsWith("HTTP/1.1 404").contains("\"error\"");
+        assertThat(get("/nope", TOKEN)).startsWith("HTTP/1.1 404").contains("\"error\"");
+        // Deny by default: on TCP only the health routes and /metrics are open without the token.
+        assertThat(get("/nope", null)).startsWith("HTTP/1.1 401");
+        assertThat(get("/%61pi/processes", null)).startsWith("HTTP/1.1 401");
+        assertThat(get("/./api/processes", null)).startsWith("HTTP/1.1 401");
         assertThat(exchange("DELETE /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"))
                 .startsWith("HTTP/1.1 405").contains("Allow: GET").contains("\"error\"");
         String badJson = "{\"signal\": ";
