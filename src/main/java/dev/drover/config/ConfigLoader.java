@@ -4,7 +4,6 @@ import dev.drover.config.YamlNode.Mapping;
 import dev.drover.config.YamlNode.Position;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -56,7 +55,10 @@ public final class ConfigLoader {
 
     private static String read(Path file) throws ConfigException {
         try {
-            return Files.readString(file);
+            return BoundedText.read(file, BoundedText.MAX_CONFIG_BYTES);
+        } catch (BoundedText.TooLarge e) {
+            throw new ConfigException(new ConfigError(file, 0, 0, "", "config file is " + e.getMessage()
+                    + "; drover reads at most " + (BoundedText.MAX_CONFIG_BYTES >> 20) + " MiB"));
         } catch (NoSuchFileException e) {
             throw new ConfigException(new ConfigError(file, 0, 0, "", "config file not found"));
         } catch (CharacterCodingException e) {

@@ -16,6 +16,8 @@ import java.util.Optional;
 final class ConfigValidator {
 
     static final int MIN_TOKEN_LENGTH = 20;
+    /** Names listed in an error about an unknown process; one error per bad name must stay short. */
+    private static final int KNOWN_SHOWN = 10;
 
     private ConfigValidator() {}
 
@@ -88,9 +90,14 @@ final class ConfigValidator {
         }
     }
 
-    /** "(known: a, b)", for messages about a name that matches no process. */
+    /** "(known: a, b)", for messages about a name that matches no process; the first few of many. */
     static String known(Map<String, ProcessSpec> processes) {
-        return processes.isEmpty() ? "(no process is defined)" : "(known: " + String.join(", ", processes.keySet()) + ")";
+        if (processes.isEmpty()) {
+            return "(no process is defined)";
+        }
+        List<String> names = processes.keySet().stream().limit(KNOWN_SHOWN).toList();
+        int more = processes.size() - names.size();
+        return "(known: " + String.join(", ", names) + (more > 0 ? ", and " + more + " more" : "") + ")";
     }
 
     private static Position position(YamlNode root, Object... path) {

@@ -1,7 +1,6 @@
 package dev.drover.config;
 
 import dev.drover.config.Dependency.Condition;
-import dev.drover.config.YamlNode.Entry;
 import dev.drover.config.YamlNode.Mapping;
 import dev.drover.config.YamlNode.Position;
 import dev.drover.config.YamlNode.Scalar;
@@ -23,6 +22,8 @@ final class DependencyValidator {
     private final Map<String, ProcessSpec> processes;
     private final YamlNode root;
     private final ErrorCollector errors;
+    /** Per process, where each dependency is named: looked up once per process, not once per dependency. */
+    private final Map<String, Map<String, Position>> positions = new HashMap<>();
 
     private DependencyValidator(Map<String, ProcessSpec> processes, YamlNode root, ErrorCollector errors) {
         this.processes = processes;
@@ -93,12 +94,21 @@ final class DependencyValidator {
 
     /** Where {@code process} names {@code dependency}: the map key, or the list item. */
     private Position position(String process, String dependency) {
-        return switch (root.find("processes", process, "depends_on").orElse(null)) {
-            case Mapping m -> m.entry(dependency).map(Entry::keyPosition).orElse(m.position());
-            case Sequence s -> s.items().stream()
-                    .filter(item -> item instanceof Scalar scalar && scalar.text().equals(dependency))
-                    .findFirst().map(YamlNode::position).orElse(s.position());
-            case null, default -> Position.UNKNOWN;
-        };
+        YamlNode dependsOn = root.find("processes", process, "depends_on").orElse(null);
+        Map<String, Position> named = positions.computeIfAbsent(process, p -> {
+            Map<String, Position> where = new HashMap<>();
+            switch (dependsOn) {
+                case Mapping m -> m.entries().forEach(e -> where.putIfAbsent(e.key(), e.keyPosition()));
+                case Sequence s -> s.items().forEach(item -> {
+                    if (item instanceof Scalar scalar) {
+                        where.putIfAbsent(scalar.text(), item.position());
+                    }
+                });
+                case null, default -> { }
+            }
+            return where;
+        });
+        Position at = named.get(dependency);
+        return at != null ? at : dependsOn != null ? dependsOn.position() : Position.UNKNOWN;
     }
 }

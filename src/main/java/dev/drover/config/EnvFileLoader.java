@@ -47,7 +47,16 @@ final class EnvFileLoader {
         }
         String content;
         try {
-            content = Files.readString(file);
+            if (Files.exists(file) && !Files.isRegularFile(file)) {
+                // A FIFO or a terminal would block the load forever, and a device like /dev/zero never ends.
+                errors.add(node.position(), key, "env file " + file + " is not a regular file");
+                return Map.of();
+            }
+            content = BoundedText.read(file, BoundedText.MAX_ENV_FILE_BYTES);
+        } catch (BoundedText.TooLarge e) {
+            errors.add(node.position(), key, "env file " + file + " is " + e.getMessage() + "; drover reads at most "
+                    + (BoundedText.MAX_ENV_FILE_BYTES >> 20) + " MiB");
+            return Map.of();
         } catch (NoSuchFileException e) {
             errors.add(node.position(), key, "env file " + file + " not found");
             return Map.of();

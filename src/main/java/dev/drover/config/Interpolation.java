@@ -14,12 +14,16 @@ import java.util.regex.Pattern;
  *
  * <p>Rules at load time: {@code $$} is a literal {@code $}; {@code $VAR} without braces is left
  * for the shell; the {@link #INSTANCE_VARIABLES} stay as written, because their values exist only
- * once an instance is started; a default may itself contain {@code ${...}}.
+ * once an instance is started; a default may itself contain {@code ${...}}, up to {@link
+ * #MAX_NESTING} levels deep.
  */
 public final class Interpolation {
 
     /** Variables with one value per running instance, filled by {@link #expandInstance}. */
     public static final Set<String> INSTANCE_VARIABLES = Set.of("PORT", "DROVER_PROCESS", "DROVER_REPLICA");
+
+    /** How deep defaults may hold further references: {@code ${A:-${B:-x}}} is 2. */
+    static final int MAX_NESTING = 10;
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Pattern REFERENCE =
@@ -54,12 +58,22 @@ public final class Interpolation {
     static Result expand(String text, Function<String, String> lookup) {
         var out = new StringBuilder(text.length());
         var problems = new ArrayList<String>();
-        expandInto(text, lookup, out, problems);
+        expandInto(text, lookup, out, problems, 0);
         return new Result(out.toString(), List.copyOf(problems));
     }
 
+    /**
+     * @param depth how many defaults enclose {@code text}; bounded, so that hostile nesting can
+     *     neither overflow the stack nor, by copying each default's text, take quadratic time
+     */
     private static void expandInto(String text, Function<String, String> lookup, StringBuilder out,
-            List<String> problems) {
+            List<String> problems, int depth) {
+        if (depth > MAX_NESTING) {
+            problems.add("variable references nested more than " + MAX_NESTING + " levels deep in defaults"
+                    + " (${A:-${B:-...}})");
+            out.append(text);
+            return;
+        }
         int i = 0;
         while (i < text.length()) {
             char c = text.charAt(i);
@@ -77,14 +91,14 @@ public final class Interpolation {
                     out.append(text, i, text.length());
                     return;
                 }
-                expandReference(text.substring(i + 2, close), lookup, out, problems);
+                expandReference(text.substring(i + 2, close), lookup, out, problems, depth);
                 i = close + 1;
             }
         }
     }
 
     private static void expandReference(String body, Function<String, String> lookup, StringBuilder out,
-            List<String> problems) {
+            List<String> problems, int depth) {
         int separator = body.indexOf(":-");
         String name = separator < 0 ? body : body.substring(0, separator);
         String fallback = separator < 0 ? null : body.substring(separator + 2);
@@ -97,7 +111,7 @@ public final class Interpolation {
             out.append("${").append(name);
             if (fallback != null) {
                 out.append(":-");
-                expandInto(fallback, lookup, out, problems);
+                expandInto(fallback, lookup, out, problems, depth + 1);
             }
             out.append('}');
             return;
@@ -106,7 +120,7 @@ public final class Interpolation {
         if (value != null && !(fallback != null && value.isEmpty())) {
             out.append(value);
         } else if (fallback != null) {
-            expandInto(fallback, lookup, out, problems);
+            expandInto(fallback, lookup, out, problems, depth + 1);
         } else {
             problems.add("variable " + name + " is not set (use ${" + name + ":-default} to give a default)");
         }

@@ -16,6 +16,10 @@ final class KeySuggestions {
         String best = null;
         int bestDistance = MAX_DISTANCE + 1;
         for (String candidate : known) {
+            if (Math.abs(unknown.length() - candidate.length()) > MAX_DISTANCE) {
+                // The distance is at least the difference in length; comparing a long key costs length².
+                continue;
+            }
             int distance = distance(unknown.toLowerCase(Locale.ROOT), candidate.toLowerCase(Locale.ROOT));
             if (distance < bestDistance) {
                 best = candidate;

@@ -142,7 +142,13 @@ final class NodeReader {
             error(node, path, "expected " + expected + ", got " + node.describe());
             return Optional.empty();
         }
-        return Optional.of(Double.parseDouble(digits));
+        double value = Double.parseDouble(digits);
+        if (!Double.isFinite(value)) {
+            // 1e999 parses as Infinity: a multiplier or a limit nothing can reach.
+            error(node, path, "number " + digits + " is too large");
+            return Optional.empty();
+        }
+        return Optional.of(value);
     }
 
     Optional<Boolean> bool(YamlNode node, String path) {
