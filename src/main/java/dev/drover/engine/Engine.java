@@ -112,37 +112,57 @@ public final class Engine implements AutoCloseable {
         logListeners.remove(listener);
     }
 
-    /** Starts the named processes (all enabled ones when none are named) and what they depend on. */
+    /**
+     * Commands hold the reload lock while they look the instances up and post to them, so that
+     * none lands on an instance a reload is replacing (where a start would run a copy that
+     * nobody stops, and a stop would be lost). They wait at most for one reload; during shutdown
+     * starts are refused and stops need no lock.
+     */
     public void up(Collection<String> names) {
         refuseWhenClosing();
-        Layout current = layout;
-        Set<String> processes = new LinkedHashSet<>();
-        if (names.isEmpty()) {
-            current.config().processes().values().stream().filter(ProcessSpec::enabled).forEach(s -> withDependencies(current, s.name(), processes));
-            post(supervisorsOf(current, processes), new Event.Start());
-            return;
+        synchronized (reloadLock) {
+            refuseWhenClosing();
+            Layout current = layout;
+            Set<String> processes = new LinkedHashSet<>();
+            if (names.isEmpty()) {
+                current.config().processes().values().stream().filter(ProcessSpec::enabled).forEach(s -> withDependencies(current, s.name(), processes));
+                post(supervisorsOf(current, processes), new Event.Start());
+                return;
+            }
+            List<ProcessSupervisor> named = resolve(current, names);
+            named.forEach(s -> withDependencies(current, s.definition().spec().name(), processes));
+            // A named replica (api.1) starts alone; its process's other replicas are not pulled in.
+            named.forEach(s -> processes.remove(s.definition().spec().name()));
+            Set<ProcessSupervisor> targets = new LinkedHashSet<>(supervisorsOf(current, processes));
+            targets.addAll(named);
+            post(targets, new Event.Start());
         }
-        List<ProcessSupervisor> named = resolve(current, names);
-        named.forEach(s -> withDependencies(current, s.definition().spec().name(), processes));
-        // A named replica (api.1) starts alone; its process's other replicas are not pulled in.
-        named.forEach(s -> processes.remove(s.definition().spec().name()));
-        Set<ProcessSupervisor> targets = new LinkedHashSet<>(supervisorsOf(current, processes));
-        targets.addAll(named);
-        post(targets, new Event.Start());
     }
 
     public void start(Collection<String> names) {
-        refuseWhenClosing();
-        post(resolve(layout, names), new Event.Start());
+        command(names, new Event.Start());
     }
 
     public void stop(Collection<String> names) {
-        post(resolve(layout, names), new Event.Stop());
+        if (closing) {
+            post(resolve(layout, names), new Event.Stop()); // everything is being stopped anyway
+            return;
+        }
+        synchronized (reloadLock) {
+            post(resolve(layout, names), new Event.Stop());
+        }
     }
 
     public void restart(Collection<String> names) {
+        command(names, new Event.Restart());
+    }
+
+    private void command(Collection<String> names, Event event) {
         refuseWhenClosing();
-        post(resolve(layout, names), new Event.Restart());
+        synchronized (reloadLock) {
+            refuseWhenClosing();
+            post(resolve(layout, names), event);
+        }
     }
 
     /** The instance names a process or instance name stands for. */
@@ -218,7 +238,12 @@ public final class Engine implements AutoCloseable {
                 lastVerdicts.clear();
                 next.processes().keySet().forEach(this::reevaluate);
             }
-            leaving.forEach(name -> current.byProcess().get(name).forEach(ProcessSupervisor::close));
+            for (String name : leaving) {
+                for (ProcessSupervisor old : current.byProcess().get(name)) {
+                    old.close();
+                    retired(old);
+                }
+            }
             List<ProcessSupervisor> toStart = new ArrayList<>();
             wanted.forEach(name -> toStart.addAll(replacement.byProcess().get(name)));
             added.stream().filter(name -> next.processes().get(name).enabled()).forEach(name -> toStart.addAll(replacement.byProcess().get(name)));
@@ -359,6 +384,21 @@ public final class Engine implements AutoCloseable {
             case STOPPED, EXITED, FATAL -> true;
             case STARTING, RUNNING, BACKOFF, STOPPING -> false;
         };
+    }
+
+    /**
+     * A reload replaced or removed this instance: if it was left exited or fatal (a stop does
+     * not touch those), tell the listeners it is now stopped, so that the next event about a
+     * process of the same name (its replacement, starting from stopped) follows on.
+     */
+    private void retired(ProcessSupervisor old) {
+        Status last = old.status();
+        if (last.state() != dev.drover.state.ProcessState.STOPPED) {
+            Status gone = Status.initial(true, null);
+            for (Listener listener : listeners) {
+                listener.changed(old.name(), last, gone);
+            }
+        }
     }
 
     private void changed(ProcessSupervisor supervisor, Status before, Status after) {

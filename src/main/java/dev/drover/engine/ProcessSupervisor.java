@@ -210,6 +210,13 @@ final class ProcessSupervisor {
                 Object item = inbox.take();
                 if (item == CLOSE) {
                     stopProbes();
+                    Child left = child;
+                    if (left != null && !left.onExit().isDone()) {
+                        // Closed with a child still running (cannot happen through the engine,
+                        // which stops first): nothing would ever stop it, so stop it now.
+                        log.announce("closed while pid " + left.pid() + " still runs; stopping it");
+                        left.stop(definition.spec().stopSignal().number(), definition.spec().stopTimeout());
+                    }
                     log.close();
                     return;
                 }
@@ -353,7 +360,7 @@ final class ProcessSupervisor {
                     started.pid(), exit.toString(), exit.success(), System.currentTimeMillis(), ThreadLocalRandom.current().nextDouble())));
             return new Event.Spawned(started.pid(), System.currentTimeMillis());
         } catch (SpawnException e) {
-            return new Event.SpawnFailed(e.getMessage());
+            return new Event.SpawnFailed(e.getMessage(), e.temporary(), System.currentTimeMillis());
         } catch (RuntimeException e) {
             return new Event.SpawnFailed("cannot start: " + e.getMessage());
         }

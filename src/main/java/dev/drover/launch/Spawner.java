@@ -113,7 +113,7 @@ final class Spawner {
             int rc = (int) Libc.posix_spawnp.invokeExact(err, pid, arena.allocateFrom(argv.getFirst()),
                     actions, attr, strings(arena, argv), environment(arena, env));
             if (rc != 0) {
-                throw new SpawnException(describe(argv.getFirst(), rc));
+                throw new SpawnException(describe(argv.getFirst(), rc), SpawnException.temporary(rc));
             }
             return pid.get(ValueLayout.JAVA_INT, 0);
         } finally {
@@ -134,7 +134,8 @@ final class Spawner {
     private static MemorySegment pipe(Arena arena, MemorySegment err) throws Throwable {
         MemorySegment fds = arena.allocate(ValueLayout.JAVA_INT, 2);
         if ((int) Libc.pipe2.invokeExact(err, fds, Libc.O_CLOEXEC) != 0) {
-            throw new SpawnException("cannot create a pipe: " + Libc.strerror(Libc.errno(err)));
+            int errno = Libc.errno(err);
+            throw new SpawnException("cannot create a pipe: " + Libc.strerror(errno), SpawnException.temporary(errno));
         }
         return fds;
     }

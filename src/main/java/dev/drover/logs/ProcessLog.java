@@ -15,25 +15,108 @@ public final class ProcessLog implements AutoCloseable {
     private static final byte[] NO_PREFIX = new byte[0];
     private static final byte[] DROVER_TAG = "[drover] ".getBytes(StandardCharsets.US_ASCII);
 
+    /** After a failed write, how long to wait before trying the file again. */
+    static final long RETRY_MILLIS = 2_000;
+
     private final String process;
-    private final RotatingFile file;
+    private final Path path;
+    private final long maxSize;
+    private final int keep;
+    private RotatingFile file;
     private final boolean timestamps;
     private final RingBuffer ring;
     private final Timestamps clock = new Timestamps();
     private final List<LogListener> listeners = new CopyOnWriteArrayList<>();
     private String fileError;
+    private long failedAtMillis;
+    private long linesNotWritten;
+    /** The error the file was reopened after; told as cleared once a write to it succeeds. */
+    private String recovering;
+    private boolean untold;
 
     public ProcessLog(String process, Path file, long maxSize, int keep, boolean timestamps, int ringLines) {
         this.process = process;
+        this.path = file;
+        this.maxSize = maxSize;
+        this.keep = keep;
         this.timestamps = timestamps;
         this.ring = new RingBuffer(ringLines);
-        RotatingFile opened = null;
         try {
-            opened = new RotatingFile(file, maxSize, keep);
+            this.file = new RotatingFile(file, maxSize, keep);
         } catch (IOException e) {
-            fileError = "cannot open log file " + file + ": " + e.getMessage();
+            failed("cannot open log file " + file + ": " + reason(e), System.currentTimeMillis(), false);
         }
-        this.file = opened;
+    }
+
+    /**
+     * The file cannot be written (disk full, read-only, gone): say so once — in the ring, to the
+     * listeners (the console, the daemon's log, followers) — and keep the lines in memory only
+     * until a retry succeeds.
+     */
+    private void failed(String error, long now, boolean tell) {
+        boolean first = fileError == null && recovering == null;
+        fileError = error;
+        failedAtMillis = now;
+        if (file != null) {
+            file.discard();
+        }
+        if (first) {
+            untold = !tell; // the constructor has no listeners yet: told with the first line instead
+            if (tell) {
+                tell(now, error + "; its lines are kept in memory only until the file can be written again");
+            }
+        }
+    }
+
+    /** After a failure, tries the file again now and then; true when it can be written. */
+    private boolean writable(long now) {
+        if (fileError == null) {
+            return file != null;
+        }
+        if (now - failedAtMillis < RETRY_MILLIS) {
+            return false;
+        }
+        try {
+            if (file == null) {
+                file = new RotatingFile(path, maxSize, keep);
+            } else {
+                file.reopen();
+            }
+        } catch (IOException e) {
+            failedAtMillis = now;
+            return false;
+        }
+        // Opened; whether it takes data (a full disk) shows at the next flush.
+        recovering = fileError;
+        fileError = null;
+        return true;
+    }
+
+    /** A flush put lines in the file: if that follows a failure, say the file works again. */
+    private void wrote(long now) {
+        if (recovering != null) {
+            tell(now, "log file " + path + " can be written again; " + linesNotWritten + " lines were not written to it (" + recovering + ")");
+            recovering = null;
+            linesNotWritten = 0;
+        }
+    }
+
+    /** One of Drover's own lines to the ring and the listeners only (the file is what failed). */
+    private void tell(long now, String message) {
+        byte[] text = message.getBytes(StandardCharsets.UTF_8);
+        ring.add(now, LogLine.Source.DROVER, text, 0, text.length);
+        for (LogListener listener : listeners) {
+            listener.line(process, LogLine.Source.DROVER, now, text, 0, text.length);
+        }
+    }
+
+    private static String reason(IOException e) {
+        String message = e.getMessage();
+        // FileOutputStream says "PATH (Read-only file system)"; keep the part in parentheses.
+        if (message != null && message.endsWith(")") && message.contains(" (")) {
+            return message.substring(message.lastIndexOf(" (") + 2, message.length() - 1);
+        }
+        return message == null ? e.getClass().getSimpleName() : message;
     }
 
     public String process() {
@@ -75,8 +158,14 @@ public final class ProcessLog implements AutoCloseable {
     }
 
     private void record(long now, LogLine.Source source, byte[] buffer, int offset, int length) {
+        if (untold) {
+            untold = false;
+            tell(now, fileError + "; its lines are kept in memory only until the file can be written again");
+        }
         ring.add(now, source, buffer, offset, length);
-        if (file != null && fileError == null) {
+        if (!writable(now)) {
+            linesNotWritten++;
+        } else {
             byte[] prefix = timestamps ? clock.bytes(now) : NO_PREFIX;
             try {
                 if (source == LogLine.Source.DROVER) {
@@ -87,7 +176,8 @@ public final class ProcessLog implements AutoCloseable {
                 }
                 file.write(prefix, buffer, offset, length);
             } catch (IOException e) {
-                fileError = "cannot write log file " + file.path() + ": " + e.getMessage();
+                linesNotWritten++;
+                failed("cannot write log file " + file.path() + ": " + reason(e), now, true);
             }
         }
         for (LogListener listener : listeners) {
@@ -98,9 +188,11 @@ public final class ProcessLog implements AutoCloseable {
     private void flushAll() {
         if (file != null && fileError == null) {
             try {
-                file.flush();
+                if (file.flush()) {
+                    wrote(System.currentTimeMillis());
+                }
             } catch (IOException e) {
-                fileError = "cannot write log file " + file.path() + ": " + e.getMessage();
+                failed("cannot write log file " + file.path() + ": " + reason(e), System.currentTimeMillis(), true);
             }
         }
         for (LogListener listener : listeners) {

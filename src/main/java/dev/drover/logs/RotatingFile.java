@@ -61,12 +61,33 @@ public final class RotatingFile implements AutoCloseable {
         buffer[buffered++] = '\n';
     }
 
-    public void flush() throws IOException {
-        if (buffered > 0) {
-            out.write(buffer, 0, buffered);
-            size += buffered;
-            buffered = 0;
+    /** Drops what is buffered (after a failed write: it cannot go anywhere). */
+    public void discard() {
+        buffered = 0;
+    }
+
+    /** Opens the file afresh (after a failure: the disk may have room again, or be writable). */
+    public void reopen() throws IOException {
+        buffered = 0;
+        try {
+            out.close();
+        } catch (IOException e) {
+            // the old descriptor failed already; the new one is what counts
         }
+        Files.createDirectories(path.toAbsolutePath().getParent());
+        open();
+    }
+
+    /** Writes what is buffered; true when there was something to write. */
+    public boolean flush() throws IOException {
+        if (buffered > 0) {
+            int pending = buffered;
+            buffered = 0; // written or lost: a failed write is not retried from here
+            out.write(buffer, 0, pending);
+            size += pending;
+            return true;
+        }
+        return false;
     }
 
     private void rotate() throws IOException {

@@ -20,8 +20,16 @@ public sealed interface Event {
     /** The child was spawned. */
     record Spawned(int pid, long atMillis) implements Event {}
 
-    /** The child could not be spawned (command not found, bad directory, no permission). */
-    record SpawnFailed(String reason) implements Event {}
+    /**
+     * The child could not be spawned. A wrong command, directory or permission is fatal at once;
+     * a {@code temporary} shortage (no file descriptors, no memory, too many processes) is
+     * retried like a crash, with backoff, at {@code atMillis}.
+     */
+    record SpawnFailed(String reason, boolean temporary, long atMillis) implements Event {
+        public SpawnFailed(String reason) {
+            this(reason, false, 0);
+        }
+    }
 
     /** The child exited; {@code jitter} in [0,1) picks the spread of the next backoff. */
     record Exited(int pid, String description, boolean success, long atMillis, double jitter) implements Event {}

@@ -26,7 +26,7 @@ public final class Transition {
             case Event.Restart restart -> restart(s);
             case Event.DependenciesChanged d -> dependencies(s, d);
             case Event.Spawned spawned -> spawned(s, spawned, rules);
-            case Event.SpawnFailed failed -> spawnFailed(s, failed);
+            case Event.SpawnFailed failed -> spawnFailed(s, failed, rules);
             case Event.Exited exited -> exited(s, exited, rules);
             case Event.Stopped stopped -> stopped(s, stopped, rules);
             case Event.BackoffElapsed elapsed -> backoffElapsed(s, elapsed);
@@ -87,9 +87,14 @@ public final class Transition {
         return step(running, new StartProbes(e.pid()), new Announce("started (pid " + e.pid() + ")"));
     }
 
-    private static Step spawnFailed(Status s, Event.SpawnFailed e) {
+    private static Step spawnFailed(Status s, Event.SpawnFailed e, RestartRules rules) {
         if (s.state() != ProcessState.STARTING) {
             throw new IllegalTransitionException(s.state(), e);
+        }
+        if (e.temporary() && s.goal()) {
+            // The system is short of something for now: back off and try again, within the budget.
+            Status gone = s.withChild(0, 0).withHealth(Health.UNKNOWN, 0);
+            return afterFailure(s, gone, e.reason(), e.atMillis(), 0.5, rules, List.of());
         }
         return step(s.with(ProcessState.FATAL).withChild(0, 0).withReason(e.reason()), new Announce("fatal: " + e.reason()));
     }

@@ -461,6 +461,24 @@ class TransitionTest {
         }
 
         @Test
+        void aTemporarySpawnFailureIsRetriedWithBackoffWithinTheBudget() {
+            Process p = new Process(Status.initial(true), rules().policy(Policy.ALWAYS).maxRestarts(2).build());
+            p.on(new Event.Start());
+
+            Step first = p.on(new Event.SpawnFailed("cannot create a pipe: Too many open files", true, T0));
+            assertThat(first.status().state()).isEqualTo(BACKOFF);
+            assertThat(first.status().restarts()).isEqualTo(1);
+            assertThat(types(first)).contains(ScheduleBackoff.class);
+            p.on(new Event.BackoffElapsed(first.status().timerToken()));
+            p.on(new Event.SpawnFailed("cannot create a pipe: Too many open files", true, T0 + 1000));
+            Step gaveUp = p.on(new Event.BackoffElapsed(p.status.timerToken()));
+            Step last = p.on(new Event.SpawnFailed("cannot create a pipe: Too many open files", true, T0 + 2000));
+            assertThat(gaveUp.status().state()).isEqualTo(STARTING);
+            assertThat(last.status().state()).isEqualTo(FATAL);
+            assertThat(last.status().reason()).contains("Too many open files").contains("max_restarts 2");
+        }
+
+        @Test
         void startAfterFatalBeginsAFreshRestartBudget() {
             Process p = running(rules().maxRestarts(1).initialBackoff(Duration.ZERO).build());
             p.on(exitFailure(PID, T0 + 1_000));

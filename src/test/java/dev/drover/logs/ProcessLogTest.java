@@ -1,0 +1,47 @@
+package dev.drover.logs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ProcessLogTest {
+    @TempDir
+    Path dir;
+
+    /** A log directory that cannot be used (its path is taken by a file), then can. */
+    @Test
+    void anUnwritableLogFileIsReportedOnceAndLoggingResumesWhenItCanBeWritten() throws Exception {
+        Path blocker = Files.writeString(dir.resolve("logs"), "not a directory");
+        List<String> told = new CopyOnWriteArrayList<>();
+        ProcessLog log = new ProcessLog("web", blocker.resolve("web.log"), 0, 0, false, 100);
+        log.addListener((process, source, time, buffer, offset, length) -> {
+            if (source == LogLine.Source.DROVER) {
+                told.add(new String(buffer, offset, length, StandardCharsets.UTF_8));
+            }
+        });
+        byte[] line = "hello\n".getBytes(StandardCharsets.UTF_8);
+        log.stdout().onData(line, line.length);
+        assertThat(log.fileError()).contains("cannot open log file");
+        assertThat(log.ring().last(10)).extracting(LogLine::text).contains("hello");
+        assertThat(told).singleElement().asString().contains("cannot open log file").contains("kept in memory only");
+
+        Files.delete(blocker);
+        Files.createDirectory(blocker);
+        // Retried after a pause, on the next output: keep writing until it has taken hold.
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            log.stdout().onData(line, line.length);
+            return log.fileError() == null && Files.exists(blocker.resolve("web.log"))
+                    && Files.readString(blocker.resolve("web.log")).contains("hello");
+        });
+        assertThat(told).anySatisfy(t -> assertThat(t).contains("can be written again").contains("lines were not written"));
+        log.close();
+    }
+}
