@@ -219,7 +219,7 @@ public final class Engine implements AutoCloseable {
 
             Set<String> wanted = new LinkedHashSet<>();
             for (String name : changed) {
-                if (current.byProcess().get(name).stream().anyMatch(s -> s.status().goal())) {
+                if (current.byProcess().get(name).stream().anyMatch(s -> s.status().goal() && !s.status().completed())) {
                     wanted.add(name);
                 }
             }
