@@ -234,8 +234,26 @@ final class DaemonHarness implements AutoCloseable {
         refs.forEach(this::track);
     }
 
+    /**
+     * The daemon named by the runtime directory's pid file, if that PID runs a drover daemon for this
+     * directory (its command line names it): for a clean-up after `up -d` failed half-way.
+     */
+    private ProcessRef daemonFromPidFile() {
+        try {
+            int pid = Integer.parseInt(Files.readString(runtime().resolve("drover.pid")).trim());
+            ProcessRef ref = ProcessRef.of(pid);
+            String cmdline = new String(Files.readAllBytes(Path.of("/proc", Integer.toString(pid), "cmdline")), StandardCharsets.UTF_8);
+            return ref != null && cmdline.contains(runtime().toString()) && ref.equals(ProcessRef.of(pid)) ? ref : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
     @Override
     public void close() {
+        if (daemon == null) {
+            daemon = daemonFromPidFile();
+        }
         try {
             if (Files.exists(runtime().resolve("drover.sock")) && daemon != null && daemon.isRunning()) {
                 try {
