@@ -1,14 +1,11 @@
 package dev.drover.cli;
 
-import dev.drover.client.SseFollow;
 import dev.drover.control.Control;
 import dev.drover.control.ControlException;
 import dev.drover.control.ProcessEvent;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 
 /** `drover events [--json]`: every state and health change, as it happens, until Ctrl-C. */
 final class EventsCommand extends RemoteCommand {
@@ -45,18 +42,7 @@ final class EventsCommand extends RemoteCommand {
     @Override
     int run(Arguments arguments, Control control) throws ControlException, CliException {
         boolean json = arguments.flags.contains("--json");
-        try (AutoCloseable following = control.followEvents(e -> print(e, json))) {
-            if (following instanceof SseFollow<?> follow) {
-                follow.awaitEnd(Duration.ofDays(3650));
-                System.err.println("drover events: the daemon closed the stream (it stopped?)");
-            } else {
-                new CountDownLatch(1).await();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            throw new CliException(ExitCodes.FAILED, "lost the event stream: " + e.getMessage());
-        }
+        followUntilEnd(control.followEvents(e -> print(e, json)), "events");
         return ExitCodes.OK;
     }
 

@@ -8,9 +8,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
-import java.time.Duration;
-import dev.drover.client.SseFollow;
 
 /** `drover logs [-f] [-n N] [NAME…]`: the last lines, interleaved by time, and optionally new ones as they come. */
 final class LogsCommand extends RemoteCommand {
@@ -58,21 +55,10 @@ final class LogsCommand extends RemoteCommand {
         if (!arguments.flags.contains("--follow") && !arguments.flags.contains("-F")) {
             return ExitCodes.OK;
         }
-        try (AutoCloseable following = control.followLogs(ids, e -> {
+        followUntilEnd(control.followLogs(ids, e -> {
             print(e, width);
             System.out.flush();
-        })) {
-            if (following instanceof SseFollow<?> follow) {
-                follow.awaitEnd(Duration.ofDays(3650));
-                System.err.println("drover logs: the daemon closed the stream (it stopped?)");
-            } else {
-                new CountDownLatch(1).await();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            throw new CliException(ExitCodes.FAILED, "lost the log stream: " + e.getMessage());
-        }
+        }), "logs");
         return ExitCodes.OK;
     }
 
