@@ -448,9 +448,12 @@ class EngineTest {
         Engine engine = fixture.start("""
                 processes:
                   slow:
-                    command: "trap 'sleep 1; exit 0' TERM; echo up; while :; do sleep 0.05; done"
+                    command: "trap '' TERM; echo up; while :; do sleep 0.05; done"
+                    stop_timeout: 3s
                 """);
         await().atMost(WAIT).until(() -> output(engine, "slow").contains("up"));
+        // It ignores SIGTERM, so it stays stopping for the 3 s of its stop_timeout. (A trap that
+        // sleeps does not: the stop signals the trap's sleep too, as part of the group.)
         Thread shutdown = Thread.ofVirtual().start(engine::shutdown);
         await().atMost(WAIT).until(() -> engine.snapshot("slow").state() == ProcessState.STOPPING);
         assertThatThrownBy(() -> engine.restart(List.of("slow"))).isInstanceOf(Engine.ShuttingDownException.class);
