@@ -19,7 +19,7 @@ import org.eclipse.jetty.util.thread.VirtualThreadPool;
 
 /**
  * Serves the API on the daemon's Unix socket (mode 0600) and, when configured, on TCP, with a
- * small Jetty: virtual threads, one selector per listener, one timer thread. Clients that hold a
+ * small Jetty: virtual threads, one selector and one acceptor per listener, one timer thread. Clients that hold a
  * connection without finishing a request are cut off: no bytes for the idle timeout, or a request
  * head not complete within the header timeout.
  */
@@ -69,10 +69,10 @@ public final class ApiServer {
         if (Files.exists(socket, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(socket, LinkOption.NOFOLLOW_LINKS)) {
             Files.delete(socket);
         }
-        // The selector and acceptor run on a few platform threads, requests on virtual threads. A
+        // The selectors and acceptors run on a few platform threads, requests on virtual threads. A
         // selector on a virtual thread makes the JDK start its I/O poller, a thread that stays
         // blocked in native code and so holds the JVM's exit back by several hundred ms.
-        QueuedThreadPool threads = new QueuedThreadPool(4, 1);
+        QueuedThreadPool threads = new QueuedThreadPool(6, 1);
         threads.setName("drover-api");
         threads.setVirtualThreadsExecutor(new VirtualThreadPool(MAX_CONCURRENT_REQUESTS));
         Server server = new Server(threads, new ScheduledExecutorScheduler("drover-api-timer", true, 1), null);
@@ -81,7 +81,21 @@ public final class ApiServer {
         http.setSendXPoweredBy(false);
         SlowRequestGuard guard = new SlowRequestGuard(server.getScheduler(), timeouts.header());
         server.addBean(guard);
-        UnixDomainServerConnector connector = new UnixDomainServerConnector(server, 0, 1, new HttpConnectionFactory(http));
+        // One acceptor thread per listener, blocking in accept(2): a failed accept (a full descriptor
+        // table) is handled there, where a selector would spin on the ready listening socket.
+        AcceptFailures unixFailures = new AcceptFailures("the Unix socket");
+        UnixDomainServerConnector connector = new UnixDomainServerConnector(server, 1, 1, new HttpConnectionFactory(http)) {
+            @Override
+            protected void accept(int acceptorId) throws IOException {
+                super.accept(acceptorId);
+                unixFailures.accepted();
+            }
+
+            @Override
+            protected boolean handleAcceptFailure(Throwable failure) {
+                return unixFailures.handle(failure, isRunning(), getTransport());
+            }
+        };
         connector.setUnixDomainPath(socket);
         connector.setIdleTimeout(timeouts.idle().toMillis());
         connector.addEventListener(guard);
@@ -93,7 +107,19 @@ public final class ApiServer {
             if (host.startsWith("[") && host.endsWith("]")) {
                 host = host.substring(1, host.length() - 1);
             }
-            tcp = new ServerConnector(server, 0, 1, new HttpConnectionFactory(http));
+            AcceptFailures tcpFailures = new AcceptFailures(tcpListen);
+            tcp = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http)) {
+                @Override
+                public void accept(int acceptorId) throws IOException {
+                    super.accept(acceptorId);
+                    tcpFailures.accepted();
+                }
+
+                @Override
+                protected boolean handleAcceptFailure(Throwable failure) {
+                    return tcpFailures.handle(failure, isRunning(), getTransport());
+                }
+            };
             tcp.setHost(host);
             tcp.setPort(Integer.parseInt(tcpListen.substring(colon + 1)));
             tcp.setIdleTimeout(timeouts.idle().toMillis());

@@ -368,10 +368,11 @@ final class ProcessSupervisor {
 
     private static Event stopped(Child child, StopOutcome outcome, Throwable error) {
         if (error != null || outcome == null) {
-            return new Event.Stopped(child.pid(), "stop failed: " + error, true, System.currentTimeMillis());
+            return new Event.Stopped(child.pid(), "the stop failed: " + error, true, System.currentTimeMillis());
         }
         String exit = outcome.exit() == null ? "still running" : outcome.exit().toString();
-        return new Event.Stopped(child.pid(), exit, outcome.forced(), System.currentTimeMillis());
+        String description = outcome.unverified() == null ? exit : exit + "; " + outcome.unverified();
+        return new Event.Stopped(child.pid(), description, outcome.forced(), System.currentTimeMillis());
     }
 
     private void startProbes(int pid) {

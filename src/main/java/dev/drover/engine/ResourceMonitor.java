@@ -1,6 +1,7 @@
 package dev.drover.engine;
 
 import dev.drover.launch.Child;
+import dev.drover.launch.Descriptors;
 import dev.drover.launch.Usage;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,12 +39,25 @@ final class ResourceMonitor implements AutoCloseable {
         thread.scheduleWithFixedDelay(this::sampleQuietly, ms, ms, TimeUnit.MILLISECONDS);
     }
 
+    /** Why the last round failed (said once, not every round), or null. */
+    private String failing;
+
     private void sampleQuietly() {
+        // The descriptor reserve is taken back here if a moment of exhaustion left it short.
+        Descriptors.fill();
         try {
             sample();
+            if (failing != null) {
+                System.err.println("drover: resource sampling works again");
+                failing = null;
+            }
         } catch (RuntimeException e) {
-            // A failed round (an unreadable /proc) must not end the sampling.
-            System.err.println("drover: resource sampling failed: " + e);
+            // A failed round (an unreadable /proc, no descriptor to spare) must not end the sampling.
+            String why = e.getMessage() == null ? e.toString() : e.getMessage();
+            if (!why.equals(failing)) {
+                System.err.println("drover: resource sampling failed: " + why + " (said once; tried again every round)");
+            }
+            failing = why;
         }
     }
 

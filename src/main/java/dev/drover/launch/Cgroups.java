@@ -90,15 +90,24 @@ final class Cgroups {
         Files.writeString(cgroup.resolve("cgroup.procs"), Integer.toString(pid));
     }
 
+    /**
+     * The processes in the cgroup; none when it is gone.
+     *
+     * @throws Descriptors.ExhaustedException when no descriptor could be had to read it
+     */
     static List<Integer> pids(Path cgroup) {
         List<Integer> pids = new ArrayList<>();
+        Path procs = cgroup.resolve("cgroup.procs");
         try {
-            for (String line : Files.readAllLines(cgroup.resolve("cgroup.procs"))) {
+            for (String line : Descriptors.withReserve(() -> Files.readAllLines(procs))) {
                 if (!line.isBlank()) {
                     pids.add(Integer.parseInt(line.trim()));
                 }
             }
         } catch (IOException e) {
+            if (Descriptors.exhausted(e)) {
+                throw new Descriptors.ExhaustedException("cannot read " + procs, e);
+            }
             // gone: nothing left in it
         }
         return pids;
@@ -118,11 +127,13 @@ final class Cgroups {
         return -1;
     }
 
-    static void kill(Path cgroup) {
+    /** SIGKILL to every process in the cgroup, at once (false when it is gone, or no descriptor could be had). */
+    static boolean kill(Path cgroup) {
         try {
-            Files.writeString(cgroup.resolve("cgroup.kill"), "1");
+            Descriptors.withReserve(() -> Files.writeString(cgroup.resolve("cgroup.kill"), "1"));
+            return true;
         } catch (IOException e) {
-            // already removed
+            return false; // already removed, or (with the reserve taken too) no descriptor to spare
         }
     }
 

@@ -263,41 +263,87 @@ public final class Child {
             Signals.sendGroup(pid, Signals.SIGCONT);
         }
         // First what is cheap to find (the group, the cgroup); after the main process is gone,
-        // one look for everything else it started.
-        signalAll(leftovers(false), signal);
+        // one look for everything else it started. A look that cannot be made (no descriptor to
+        // spare, even from the reserve) counts as "something may be left": the grace period runs
+        // out and everything known is killed.
+        Look look = new Look();
+        signalAll(look.leftovers(false), signal);
         awaitExit(deadline);
-        List<ProcessRef> left = leftovers(thorough);
+        List<ProcessRef> left = look.leftovers(thorough);
         signalAll(left, signal);
-        while (!left.isEmpty() && !forceRequested && System.nanoTime() < deadline) {
+        while (look.unsure(left) && !forceRequested && System.nanoTime() < deadline) {
             LockSupport.parkNanos(POLL.toNanos());
-            left = leftovers(thorough);
+            left = look.leftovers(thorough);
         }
-        if (left.isEmpty() && exit.isDone()) {
+        if (!look.unsure(left) && exit.isDone()) {
             release();
             // A forced stop (forceKill) may already have killed everything: still forced.
-            return new StopOutcome(exit.getNow(null), forceRequested, 0);
+            return new StopOutcome(exit.getNow(null), forceRequested, 0, null);
         }
-        int killed = killEverything();
+        int killed = killEverything(look);
         awaitExit(System.nanoTime() + KILL_GRACE.toNanos());
         long killDeadline = System.nanoTime() + KILL_GRACE.toNanos();
-        while (!leftovers().isEmpty() && System.nanoTime() < killDeadline) {
-            killEverything();
+        List<ProcessRef> after = look.leftovers(true);
+        while (look.unsure(after) && System.nanoTime() < killDeadline) {
+            killEverything(look);
             LockSupport.parkNanos(POLL.toNanos());
+            after = look.leftovers(true);
         }
+        boolean clear = !look.unsure(after);
         release();
-        return new StopOutcome(exit.getNow(null), true, killed);
+        String unverified = clear ? null : look.trouble == null
+                ? "some processes it started could not be killed"
+                : "could not make sure that everything it started is gone (" + look.trouble + ")";
+        return new StopOutcome(exit.getNow(null), true, killed, unverified);
+    }
+
+    /**
+     * The looks a stop takes for what is left, remembering everything seen: when a look cannot be
+     * made, the processes seen before are what is known to signal.
+     */
+    private final class Look {
+        private final Map<Integer, ProcessRef> seen = new LinkedHashMap<>();
+        private String trouble;
+        private boolean failed;
+
+        /** What is left, or what was seen before when this look could not be made (then {@link #failed}). */
+        List<ProcessRef> leftovers(boolean thorough) {
+            try {
+                List<ProcessRef> found = Child.this.leftovers(thorough);
+                found.forEach(ref -> seen.put(ref.pid(), ref));
+                failed = false;
+                return found;
+            } catch (Descriptors.ExhaustedException e) {
+                trouble = e.getMessage();
+                failed = true;
+                return new ArrayList<>(seen.values());
+            }
+        }
+
+        /** True unless the last look was made and found nothing. */
+        boolean unsure(List<ProcessRef> left) {
+            return failed || !left.isEmpty();
+        }
     }
 
     private void signalAll(List<ProcessRef> refs, int signal) {
         for (ProcessRef ref : refs) {
             if (ref.pid() != pid) {
-                Signals.send(ref, signal);
-                Signals.send(ref, Signals.SIGCONT);
+                try {
+                    Signals.send(ref, signal);
+                    Signals.send(ref, Signals.SIGCONT);
+                } catch (Descriptors.ExhaustedException e) {
+                    // no descriptor even from the reserve: the next look tries again
+                }
             }
         }
     }
 
     private int killEverything() {
+        return killEverything(new Look());
+    }
+
+    private int killEverything(Look look) {
         int killed = 0;
         if (!exit.isDone()) {
             Signals.sendGroup(pid, Signals.SIGKILL);
@@ -305,9 +351,13 @@ public final class Child {
         if (cgroup != null) {
             Cgroups.kill(cgroup);
         }
-        for (ProcessRef ref : leftovers()) {
-            if (ref.pid() != pid && Signals.send(ref, Signals.SIGKILL)) {
-                killed++;
+        for (ProcessRef ref : look.leftovers(true)) {
+            try {
+                if (ref.pid() != pid && Signals.send(ref, Signals.SIGKILL)) {
+                    killed++;
+                }
+            } catch (Descriptors.ExhaustedException e) {
+                look.trouble = e.getMessage();
             }
         }
         return killed;

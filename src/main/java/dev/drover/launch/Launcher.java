@@ -33,6 +33,7 @@ public final class Launcher {
 
     private Launcher() {
         becomeSubreaper();
+        Descriptors.fill();
         reaper = new Reaper(pid -> orphansReaped.incrementAndGet());
         cgroups = Cgroups.detect();
         reaper.start();
@@ -138,7 +139,12 @@ public final class Launcher {
             // an RCU grace period): done on a thread of its own so that spawning is not held up.
             // Until it is done, the session, tree and marker walk covers the child.
         }
-        ProcStat stat = ProcStat.read(pid);
+        ProcStat stat;
+        try {
+            stat = ProcStat.read(pid);
+        } catch (Descriptors.ExhaustedException e) {
+            stat = null; // no start time: it is still stopped through its process group and cgroup
+        }
         Child child = new Child(this, pid, stat == null ? -1 : stat.startTime(), cgroup, marker, exit,
                 () -> {
                     pump.register(started.stdoutFd(), stdout);

@@ -139,6 +139,15 @@ final class Libc {
         }
     }
 
+    /** Closes a descriptor this code opened; a failure leaves nothing to do. */
+    static void closeQuietly(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            int ignored = (int) close.invokeExact(errnoState(arena), fd);
+        } catch (Throwable t) {
+            throw new LinkageError("close", t);
+        }
+    }
+
     static int getpid() {
         try {
             return (int) getpid.invokeExact();

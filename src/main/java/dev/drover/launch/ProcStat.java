@@ -7,12 +7,21 @@ import java.nio.file.Path;
 /** The fields of /proc/PID/stat that supervision needs. */
 public record ProcStat(int pid, char state, int ppid, int pgrp, int session, long utimeTicks, long stimeTicks, long startTime, long rssPages) {
 
-    /** Reads /proc/PID/stat; null when the process does not exist (or vanished while reading). */
+    /**
+     * Reads /proc/PID/stat; null when the process does not exist (or vanished while reading).
+     *
+     * @throws Descriptors.ExhaustedException when no descriptor could be had to read it: whether the
+     *     process exists is then unknown
+     */
     public static ProcStat read(int pid) {
         byte[] bytes;
+        Path path = Path.of("/proc", Integer.toString(pid), "stat");
         try {
-            bytes = Files.readAllBytes(Path.of("/proc", Integer.toString(pid), "stat"));
+            bytes = Descriptors.withReserve(() -> Files.readAllBytes(path));
         } catch (IOException e) {
+            if (Descriptors.exhausted(e)) {
+                throw new Descriptors.ExhaustedException("cannot read " + path, e);
+            }
             return null;
         }
         return parse(pid, new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1));

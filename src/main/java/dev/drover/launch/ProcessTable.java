@@ -1,6 +1,7 @@
 package dev.drover.launch;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -42,23 +43,40 @@ final class ProcessTable {
                 return latest;
             }
             long start = System.nanoTime();
-            Map<Integer, ProcStat> stats = new HashMap<>();
-            try (DirectoryStream<Path> dirs = Files.newDirectoryStream(Path.of("/proc"))) {
-                for (Path dir : dirs) {
-                    String name = dir.getFileName().toString();
-                    if (!name.isEmpty() && Character.isDigit(name.charAt(0))) {
-                        ProcStat stat = ProcStat.read(Integer.parseInt(name));
-                        if (stat != null) {
-                            stats.put(stat.pid(), stat);
-                        }
-                    }
-                }
+            Map<Integer, ProcStat> stats;
+            try {
+                // With the descriptor table full, the whole walk runs on the reserve (it needs two).
+                stats = Descriptors.withReserve(ProcessTable::readAll);
             } catch (IOException e) {
-                throw new IllegalStateException("cannot read /proc", e);
+                if (Descriptors.exhausted(e)) {
+                    throw new Descriptors.ExhaustedException("cannot read /proc", e);
+                }
+                throw new UncheckedIOException("cannot read /proc", e);
             }
             latest = new ProcessTable(start, stats);
             return latest;
         }
+    }
+
+    private static Map<Integer, ProcStat> readAll() throws IOException {
+        Map<Integer, ProcStat> stats = new HashMap<>();
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(Path.of("/proc"))) {
+            for (Path dir : dirs) {
+                String name = dir.getFileName().toString();
+                if (!name.isEmpty() && Character.isDigit(name.charAt(0))) {
+                    ProcStat stat;
+                    try {
+                        stat = ProcStat.read(Integer.parseInt(name));
+                    } catch (Descriptors.ExhaustedException e) {
+                        throw e.getCause(); // the whole walk is retried on the reserve
+                    }
+                    if (stat != null) {
+                        stats.put(stat.pid(), stat);
+                    }
+                }
+            }
+        }
+        return stats;
     }
 
     ProcStat get(int pid) {
@@ -113,10 +131,14 @@ final class ProcessTable {
     /** Scans the NUL-separated entries of /proc/PID/environ for one that starts with (or is) {@code wanted}. */
     private static boolean anyEnvironEntry(int pid, byte[] wanted, boolean whole) {
         byte[] env;
+        Path path = Path.of("/proc", Integer.toString(pid), "environ");
         try {
-            env = Files.readAllBytes(Path.of("/proc", Integer.toString(pid), "environ"));
+            env = Descriptors.withReserve(() -> Files.readAllBytes(path));
         } catch (IOException e) {
-            return false;
+            if (Descriptors.exhausted(e)) {
+                throw new Descriptors.ExhaustedException("cannot read " + path, e);
+            }
+            return false; // gone, or not ours to read
         }
         int start = 0;
         for (int i = 0; i <= env.length; i++) {

@@ -1,5 +1,6 @@
 package dev.drover.launch;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Map;
@@ -29,27 +30,55 @@ public final class Signals {
      * Signals the process only if the PID still has the recorded start time. Uses a pidfd, so the
      * check and the signal refer to the same process even if the PID is recycled in between.
      *
-     * @return true if the signal was delivered
+     * @return true if the signal was delivered; false when the process is gone (or the PID names
+     *     another process now)
+     * @throws Descriptors.ExhaustedException when no descriptor could be had for the pidfd, even from
+     *     the reserve: whether the process lives is then unknown
      */
     public static boolean send(ProcessRef ref, int signal) {
+        try {
+            return Descriptors.withReserve(() -> sendOnPidfd(ref, signal));
+        } catch (IOException e) {
+            throw new Descriptors.ExhaustedException("cannot signal " + ref.pid(), e);
+        }
+    }
+
+    private static boolean sendOnPidfd(ProcessRef ref, int signal) throws IOException {
+        int pidfd;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment err = Libc.errnoState(arena);
-            int pidfd = (int) Libc.pidfd_open.invokeExact(err, ref.pid(), 0);
-            if (pidfd < 0) {
-                return false;
+            pidfd = (int) Libc.pidfd_open.invokeExact(err, ref.pid(), 0);
+            if (pidfd < 0 && Descriptors.exhausted(Libc.errno(err))) {
+                throw Descriptors.exhaustion(Libc.errno(err));
             }
-            try {
-                ProcStat stat = ProcStat.read(ref.pid());
-                if (stat == null || stat.startTime() != ref.startTime()) {
-                    return false;
-                }
-                int rc = (int) Libc.pidfd_send_signal.invokeExact(err, pidfd, signal, MemorySegment.NULL, 0);
-                return rc == 0;
-            } finally {
-                int ignored = (int) Libc.close.invokeExact(err, pidfd);
-            }
+        } catch (IOException e) {
+            throw e;
         } catch (Throwable t) {
             throw new IllegalStateException("signal " + ref, t);
+        }
+        if (pidfd < 0) {
+            return false;
+        }
+        try {
+            ProcStat stat;
+            try {
+                stat = ProcStat.read(ref.pid());
+            } catch (Descriptors.ExhaustedException e) {
+                throw e.getCause();
+            }
+            if (stat == null || stat.startTime() != ref.startTime()) {
+                return false;
+            }
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment err = Libc.errnoState(arena);
+                return (int) Libc.pidfd_send_signal.invokeExact(err, pidfd, signal, MemorySegment.NULL, 0) == 0;
+            }
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("signal " + ref, t);
+        } finally {
+            Libc.closeQuietly(pidfd);
         }
     }
 

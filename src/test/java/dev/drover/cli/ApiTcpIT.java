@@ -263,7 +263,7 @@ class ApiTcpIT {
         up("""
                 processes:
                   slow:
-                    command: "trap 'sleep 3; exit 0' TERM; while :; do sleep 0.1; done"
+                    command: "trap 'exec sleep 3' TERM; while :; do sleep 0.1; done"
                     stop_timeout: 20s
                 """);
         assertThat(call("GET", "/ready", null).statusCode()).isEqualTo(200);

@@ -99,7 +99,7 @@ class DaemonFaultsIT {
 
     /** A chain top → mid → base whose members take about a second to stop, so a reload of all three takes some 3 s, plus a storm. */
     private static String reloadConfig(int generation) {
-        String slow = "\"trap 'sleep 1; exit 0' TERM; while :; do sleep 0.1; done\"";
+        String slow = "\"trap 'exec sleep 1' TERM; while :; do sleep 0.1; done\"";
         return """
                 processes:
                   base: {command: %s, env: {GEN: "%d"}}

@@ -362,7 +362,7 @@ class EngineTest {
         Engine engine = fixture.start("""
                 processes:
                   slow:
-                    command: "trap 'sleep 0.3; exit 0' TERM; while :; do sleep 0.05; done"
+                    command: "trap 'exec sleep 0.3' TERM; while :; do sleep 0.05; done"
                 """);
         await().atMost(WAIT).until(() -> engine.snapshot("slow").state() == ProcessState.RUNNING);
         int pid = engine.snapshot("slow").pid();

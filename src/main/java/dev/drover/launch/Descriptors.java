@@ -1,0 +1,146 @@
+package dev.drover.launch;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.TreeSet;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A reserve of descriptors, held open on /dev/null, for the moment the descriptor table is full.
+ * Stopping a process needs descriptors (a pidfd to signal it safely, /proc and cgroup files to find
+ * what it started); when they are short, the operation is run once more with the reserve freed for
+ * it, one operation at a time, and the reserve is taken back afterwards. Without this, a daemon at
+ * its descriptor limit could not stop what its services started.
+ *
+ * <p>The limit is on descriptor numbers ({@code RLIMIT_NOFILE} is one more than the highest number
+ * that may be opened), so the reserve holds the lowest numbers it can: each {@link #fill()} moves it
+ * down into numbers freed since. A limit lowered under a running daemon (prlimit) then still leaves
+ * the reserve usable.
+ */
+public final class Descriptors {
+    /** Enough for the deepest user: a /proc scan holds its directory and one stat file, a signal a pidfd and a stat file. */
+    static final int RESERVE = 8;
+    private static final MemorySegment DEV_NULL = Arena.global().allocateFrom("/dev/null");
+    private static final ReentrantLock LOCK = new ReentrantLock();
+    private static final TreeSet<Integer> held = new TreeSet<>();
+
+    private Descriptors() {}
+
+    /** An operation that opens descriptors. */
+    @FunctionalInterface
+    public interface Action<T> {
+        T run() throws IOException;
+    }
+
+    /** Thrown when even the reserve could not make room: the operation could not be done, which does not mean its answer is "none". */
+    public static final class ExhaustedException extends UncheckedIOException {
+        public ExhaustedException(String what, IOException cause) {
+            super(what + ": " + cause.getMessage(), cause);
+        }
+    }
+
+    /** Opens the reserve, or tops it up and moves it to lower numbers freed since. */
+    public static void fill() {
+        LOCK.lock();
+        try {
+            refill();
+            while (held.size() == RESERVE) {
+                int fd = openDevNull();
+                if (fd < 0) {
+                    return;
+                }
+                if (fd > held.last()) {
+                    Libc.closeQuietly(fd);
+                    return;
+                }
+                Libc.closeQuietly(held.pollLast());
+                held.add(fd);
+            }
+        } finally {
+            LOCK.unlock();
+        }
+    }
+
+    /** How many descriptors the reserve holds now. */
+    static int held() {
+        LOCK.lock();
+        try {
+            return held.size();
+        } finally {
+            LOCK.unlock();
+        }
+    }
+
+    /**
+     * Runs {@code action}; if it fails because the descriptor table is full, runs it again with the
+     * reserve freed, then takes the reserve back. Other failures pass through unchanged.
+     */
+    public static <T> T withReserve(Action<T> action) throws IOException {
+        if (!LOCK.isHeldByCurrentThread()) {
+            try {
+                return action.run();
+            } catch (IOException e) {
+                if (!exhausted(e)) {
+                    throw e;
+                }
+            }
+        }
+        LOCK.lock();
+        try {
+            release();
+            return action.run();
+        } finally {
+            if (LOCK.getHoldCount() == 1) {
+                refill();
+            }
+            LOCK.unlock();
+        }
+    }
+
+    /** True for EMFILE (this process's table is full) and ENFILE (the system's is). */
+    public static boolean exhausted(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains("Too many open files")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static boolean exhausted(int errno) {
+        return errno == EMFILE || errno == ENFILE;
+    }
+
+    static final int ENFILE = 23;
+    static final int EMFILE = 24;
+
+    /** An IOException that {@link #exhausted(Throwable)} recognises, for a failed native call. */
+    static IOException exhaustion(int errno) {
+        return new IOException(Libc.strerror(errno));
+    }
+
+    private static void release() {
+        held.forEach(Libc::closeQuietly);
+        held.clear();
+    }
+
+    private static void refill() {
+        while (held.size() < RESERVE) {
+            int fd = openDevNull();
+            if (fd < 0) {
+                return; // short of descriptors now: topped up by the next fill
+            }
+            held.add(fd);
+        }
+    }
+
+    private static int openDevNull() {
+        try (Arena arena = Arena.ofConfined()) {
+            return (int) Libc.open.invokeExact(Libc.errnoState(arena), DEV_NULL, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+        } catch (Throwable t) {
+            throw new IllegalStateException("open /dev/null", t);
+        }
+    }
+}

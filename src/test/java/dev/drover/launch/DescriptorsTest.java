@@ -1,0 +1,60 @@
+package dev.drover.launch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.FileSystemException;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class DescriptorsTest {
+
+    @Test
+    void anOperationThatFindsTheTableFullRunsOnceMoreWithTheReserveFreedThenTheReserveIsTakenBack() throws Exception {
+        Descriptors.fill();
+        assertThat(Descriptors.held()).isEqualTo(Descriptors.RESERVE);
+        List<Integer> heldAtEachRun = new ArrayList<>();
+        String answer = Descriptors.withReserve(() -> {
+            heldAtEachRun.add(Descriptors.held());
+            if (heldAtEachRun.size() == 1) {
+                throw new FileSystemException("/proc/1/stat", null, "Too many open files");
+            }
+            return "read";
+        });
+        assertThat(answer).isEqualTo("read");
+        assertThat(heldAtEachRun).containsExactly(Descriptors.RESERVE, 0);
+        assertThat(Descriptors.held()).isEqualTo(Descriptors.RESERVE);
+    }
+
+    @Test
+    void otherFailuresPassThroughWithoutARetry() {
+        int[] runs = {0};
+        assertThatThrownBy(() -> Descriptors.withReserve(() -> {
+            runs[0]++;
+            throw new IOException("No such file or directory");
+        })).hasMessage("No such file or directory");
+        assertThat(runs[0]).isEqualTo(1);
+    }
+
+    @Test
+    void nestedOperationsShareOneRelease() throws Exception {
+        Descriptors.fill();
+        int inner = Descriptors.withReserve(() -> {
+            if (Descriptors.held() > 0) {
+                throw new IOException("Too many open files");
+            }
+            return Descriptors.withReserve(Descriptors::held);
+        });
+        assertThat(inner).isZero();
+        assertThat(Descriptors.held()).isEqualTo(Descriptors.RESERVE);
+    }
+
+    @Test
+    void exhaustionIsRecognisedThroughCauses() {
+        assertThat(Descriptors.exhausted(new RuntimeException(new IOException("Too many open files")))).isTrue();
+        assertThat(Descriptors.exhausted(new IOException("Too many open files in system"))).isTrue();
+        assertThat(Descriptors.exhausted(new IOException("Permission denied"))).isFalse();
+    }
+}
