@@ -15,10 +15,12 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * What a listener's acceptor thread does when accepting a connection fails. When the descriptor
- * table is full, the client waiting in the accept queue is taken with the reserve freed for it,
- * told so in a 503 and closed, so that it gets an answer rather than a hang and the acceptor does
- * not spin on a queue it cannot empty. The daemon's log says so once per episode, with a count,
- * never once per attempt.
+ * table is full, a client waiting in the accept queue is taken on a spare descriptor the listener
+ * keeps for this, told so in a 503 and closed, so that it gets an answer rather than a hang and the
+ * acceptor does not spin on a queue it cannot empty. (The kernel takes a descriptor number before
+ * it waits for a client, so with a full table every attempt fails at once: the spare is the
+ * listener's own, never the reserve that stops need.) The daemon's log says so once per episode,
+ * with a count, never once per attempt.
  */
 final class AcceptFailures {
     /** Pause after a failure that the reserve could not get past, so that a full table costs no CPU. */
@@ -26,6 +28,7 @@ final class AcceptFailures {
     private static final byte[] BUSY = busy();
 
     private final String listener;
+    private final Descriptors.Spare spare = new Descriptors.Spare();
     private boolean exhausted;
     private long refused;
 
@@ -69,18 +72,20 @@ final class AcceptFailures {
         }
     }
 
-    /** Takes the waiting client on the reserve, answers 503 and closes; false when even that found no descriptor. */
+    /** Takes a waiting client on the spare, answers 503 and closes; false when none waits or there was no spare. */
     private boolean refuseOne(ServerSocketChannel channel) {
         try {
-            return Descriptors.withReserve(() -> {
+            return spare.use(() -> {
                 SocketChannel client;
                 synchronized (channel.blockingLock()) {
                     boolean blocking = channel.isBlocking();
-                    channel.configureBlocking(false); // the client may have given up: never wait here, on the reserve
+                    channel.configureBlocking(false); // none may be waiting: never wait here
                     try {
                         client = channel.accept();
                     } finally {
-                        channel.configureBlocking(blocking);
+                        if (blocking) {
+                            channel.configureBlocking(true);
+                        }
                     }
                 }
                 if (client == null) {
@@ -88,6 +93,7 @@ final class AcceptFailures {
                 }
                 try (client) {
                     client.configureBlocking(false);
+                    client.read(ByteBuffer.allocate(8192)); // what the client sent, so closing is an end of stream, not a reset
                     client.write(ByteBuffer.wrap(BUSY)); // fits in a fresh socket's buffer; never waits
                 }
                 refused++;

@@ -120,7 +120,11 @@ public final class RemoteControl implements Control {
         if ((reply.status() != 200 && reply.status() != 503) || !isJson(reply)) {
             throw WireJson.error(reply.status(), reply.body());
         }
-        return WireJson.read(reply.body(), WireJson.Health.class).report();
+        WireJson.Health health = WireJson.read(reply.body(), WireJson.Health.class);
+        if (health.status() == null) {
+            throw WireJson.error(reply.status(), reply.body()); // a 503 that is an error, not a health answer
+        }
+        return health.report();
     }
 
     /** Asks the daemon to stop everything and exit; returns once it has accepted, not once it is gone. */

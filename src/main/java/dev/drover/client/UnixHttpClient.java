@@ -92,10 +92,20 @@ final class UnixHttpClient {
         head.append("Content-Length: ").append(body.length).append("\r\n\r\n");
         byte[] headBytes = head.toString().getBytes(StandardCharsets.ISO_8859_1);
         ByteBuffer out = ByteBuffer.allocate(headBytes.length + body.length).put(headBytes).put(body).flip();
-        while (out.hasRemaining()) {
-            channel.write(out);
-        }
         InputStream in = new BufferedInputStream(Channels.newInputStream(channel), 16 * 1024);
+        try {
+            while (out.hasRemaining()) {
+                channel.write(out);
+            }
+        } catch (IOException notSent) {
+            // The daemon may have answered before reading (a 503 when it has no descriptor to
+            // spare) and closed: its answer is still there to read.
+            try {
+                return HttpReply.read(in);
+            } catch (IOException noAnswer) {
+                throw notSent;
+            }
+        }
         return HttpReply.read(in);
     }
 

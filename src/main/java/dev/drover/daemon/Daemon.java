@@ -15,6 +15,7 @@ import dev.drover.engine.EngineMetrics;
 import dev.drover.engine.ProcessSnapshot;
 import dev.drover.launch.Launcher;
 import dev.drover.launch.ProcessRef;
+import dev.drover.launch.Descriptors;
 import dev.drover.launch.Remnants;
 import dev.drover.launch.Signals;
 import dev.drover.launch.SystemdNotifier;
@@ -70,6 +71,7 @@ public final class Daemon {
         try (lock) {
             // The lock is ours, so any socket or pid file here was left by a daemon that died.
             Files.deleteIfExists(runtime.socket());
+            Descriptors.fill(); // before anything that may need it, the clean-up below included
             cleanUpAfterPredecessor();
             Files.writeString(runtime.pidFile(), Launcher.selfPid() + "\n");
             boolean clean = false;
@@ -259,8 +261,12 @@ public final class Daemon {
     }
 
     private static long startTime(int pid) {
-        ProcessRef ref = ProcessRef.of(pid);
-        return ref == null ? -1 : ref.startTime(); // -1: gone since the snapshot; nothing to find later
+        try {
+            ProcessRef ref = ProcessRef.of(pid);
+            return ref == null ? -1 : ref.startTime(); // -1: gone since the snapshot; nothing to find later
+        } catch (Descriptors.ExhaustedException e) {
+            return -1; // unknown for now: the next state write has it again
+        }
     }
 
     private void say(String message) {

@@ -286,6 +286,15 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /**
+     * Measures the CPU and memory of every running process now, unless that was done in the last
+     * couple of seconds: what a look at those figures calls first (processes without limits are
+     * measured only when looked at).
+     */
+    public void measureUsage() {
+        resources.freshen();
+    }
+
     /** Skips the grace period of every stop in progress. */
     public void forceStop() {
         layout.instances().values().forEach(ProcessSupervisor::forceKill);

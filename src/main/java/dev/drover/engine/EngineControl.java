@@ -38,11 +38,13 @@ public final class EngineControl implements Control {
 
     @Override
     public List<ProcessInfo> processes() {
+        engine.measureUsage();
         return engine.snapshots().stream().map(EngineControl::info).toList();
     }
 
     @Override
     public ProcessInfo process(String id) throws ControlException {
+        engine.measureUsage();
         return info(snapshot(id));
     }
 
@@ -92,8 +94,16 @@ public final class EngineControl implements Control {
         StopSignal parsed = StopSignal.parse(signal)
                 .orElseThrow(() -> new ControlException(400, "unknown signal " + signal + " (use a name like TERM, HUP, USR1, or a number)"));
         boolean delivered = false;
+        String shortOf = null;
         for (String instance : instances) {
-            delivered |= engine.signal(instance, parsed.number());
+            try {
+                delivered |= engine.signal(instance, parsed.number());
+            } catch (dev.drover.launch.Descriptors.ExhaustedException e) {
+                shortOf = e.getMessage(); // the other instances are still signalled
+            }
+        }
+        if (shortOf != null) {
+            throw new ControlException(503, "could not signal every instance of " + id + ": " + shortOf);
         }
         if (!delivered) {
             throw new ControlException(409, id + " is not running, nothing to signal");

@@ -44,13 +44,19 @@ public final class EngineMetrics {
                 .name("drover_process_cpu_seconds_total")
                 .help("CPU time used by the process and everything it started, as sampled")
                 .labelNames("process", "replica")
-                .callback(c -> engine.snapshots().forEach(s -> c.call(s.cpuSeconds(), labels(s))))
+                .callback(c -> {
+                    engine.measureUsage(); // measured when looked at (at most once per interval)
+                    engine.snapshots().forEach(s -> c.call(s.cpuSeconds(), labels(s)));
+                })
                 .register(registry);
         GaugeWithCallback.builder()
                 .name("drover_process_resident_memory_bytes")
                 .help("Resident memory of the process and everything it started, at the last sample (0 when not running)")
                 .labelNames("process", "replica")
-                .callback(g -> engine.snapshots().forEach(s -> g.call(s.memoryBytes() == null ? 0 : s.memoryBytes(), labels(s))))
+                .callback(g -> {
+                    engine.measureUsage();
+                    engine.snapshots().forEach(s -> g.call(s.memoryBytes() == null ? 0 : s.memoryBytes(), labels(s)));
+                })
                 .register(registry);
         CounterWithCallback.builder()
                 .name("drover_process_probe_failures_total")

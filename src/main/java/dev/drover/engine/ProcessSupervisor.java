@@ -322,7 +322,14 @@ final class ProcessSupervisor {
                     CompletableFuture<StopOutcome> cleanup =
                             exited.cleanUpAfterExit(definition.spec().stopSignal().number(), definition.spec().stopTimeout());
                     cleanups.add(cleanup);
-                    cleanup.whenComplete((outcome, error) -> cleanups.remove(cleanup));
+                    cleanup.whenComplete((outcome, error) -> {
+                        cleanups.remove(cleanup);
+                        if (outcome != null && outcome.unverified() != null) {
+                            log.announce("after its exit (pid " + exited.pid() + "): " + outcome.unverified());
+                        } else if (error != null) {
+                            log.announce("after its exit (pid " + exited.pid() + "): the clean-up failed: " + error.getMessage());
+                        }
+                    });
                 });
                 yield null;
             }

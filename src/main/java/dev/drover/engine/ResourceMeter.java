@@ -7,7 +7,7 @@ import java.util.Locale;
 
 /**
  * The resource figures of one process instance, fed one {@link Usage} sample at a time by the
- * {@link ResourceMonitor}: CPU percent between the last two samples, resident memory, CPU seconds
+ * {@link ResourceMonitor}: CPU percent between the last two samples (since the start, at the first), resident memory, CPU seconds
  * used by all its children so far, and whether a limit has been broken for several samples in a row.
  */
 final class ResourceMeter {
@@ -36,9 +36,10 @@ final class ResourceMeter {
     synchronized String record(Child current, Usage usage, long atNanos) {
         if (current != child) {
             // A new child: its CPU counts from zero, and a breach of the last one is forgotten.
+            // Its first figure is its average since its start.
             child = current;
             lastCpuNanos = 0;
-            lastAtNanos = atNanos;
+            lastAtNanos = current == null ? atNanos : current.startedAtNanos();
             memoryBreaches = 0;
             cpuBreaches = 0;
             cpuPercent = null;
@@ -48,7 +49,7 @@ final class ResourceMeter {
         cpuSeconds = totalCpuNanos / 1e9;
         long wall = atNanos - lastAtNanos;
         Double percent = wall > 0 ? 100.0 * cpuDelta / wall : null;
-        cpuPercent = percent; // null on a new child's first sample: nothing to compare with yet
+        cpuPercent = percent;
         lastCpuNanos = usage.cpuNanos();
         lastAtNanos = atNanos;
         memoryBytes = usage.rssBytes();
@@ -84,7 +85,7 @@ final class ResourceMeter {
         cpuBreaches = 0;
     }
 
-    /** Percent of one core between the last two samples, or null before two samples of the current child. */
+    /** Percent of one core between the last two samples (at the first, since the child's start), or null before any. */
     Double cpuPercent() {
         return cpuPercent;
     }

@@ -22,10 +22,13 @@ public final class Child {
 
     private final Launcher launcher;
     private final int pid;
-    private final long startTime;
+    /** -1 when it could not be read at spawn (no descriptor to spare); read again on first use. */
+    private volatile long startTime;
     private final Path cgroup;
     private final String marker;
     private final CompletableFuture<ExitStatus> exit;
+    /** System.nanoTime() just after the spawn. */
+    private final long startedAtNanos = System.nanoTime();
     private volatile boolean forceRequested;
     /** The child is in its cgroup (the move happens just after spawn, on another thread). */
     private volatile boolean inCgroup;
@@ -52,6 +55,11 @@ public final class Child {
         return pid;
     }
 
+    /** When it was spawned, on the System.nanoTime() clock. */
+    public long startedAtNanos() {
+        return startedAtNanos;
+    }
+
     /** Begins reading the child's stdout and stderr (once; later calls do nothing). */
     public synchronized void startReading() {
         if (startReading != null) {
@@ -61,6 +69,17 @@ public final class Child {
     }
 
     public ProcessRef ref() {
+        if (startTime < 0 && !exit.isDone()) {
+            // Not reaped yet, so the PID is still this child's: safe to read its start time now.
+            try {
+                ProcStat stat = ProcStat.read(pid);
+                if (stat != null && !exit.isDone()) {
+                    startTime = stat.startTime();
+                }
+            } catch (Descriptors.ExhaustedException e) {
+                // still short: signals to it fail until the next try
+            }
+        }
         return new ProcessRef(pid, startTime);
     }
 
@@ -267,10 +286,10 @@ public final class Child {
         // spare, even from the reserve) counts as "something may be left": the grace period runs
         // out and everything known is killed.
         Look look = new Look();
-        signalAll(look.leftovers(false), signal);
+        signalAll(look.leftovers(false), signal, look);
         awaitExit(deadline);
         List<ProcessRef> left = look.leftovers(thorough);
-        signalAll(left, signal);
+        signalAll(left, signal, look);
         while (look.unsure(left) && !forceRequested && System.nanoTime() < deadline) {
             LockSupport.parkNanos(POLL.toNanos());
             left = look.leftovers(thorough);
@@ -291,9 +310,10 @@ public final class Child {
         }
         boolean clear = !look.unsure(after);
         release();
-        String unverified = clear ? null : look.trouble == null
-                ? "some processes it started could not be killed"
-                : "could not make sure that everything it started is gone (" + look.trouble + ")";
+        String unverified = clear ? null
+                : look.lookTrouble != null ? "could not make sure that everything it started is gone (" + look.lookTrouble + ")"
+                : look.signalTrouble != null ? "could not signal everything it started (" + look.signalTrouble + ")"
+                : "some processes it started could not be killed";
         return new StopOutcome(exit.getNow(null), true, killed, unverified);
     }
 
@@ -303,7 +323,10 @@ public final class Child {
      */
     private final class Look {
         private final Map<Integer, ProcessRef> seen = new LinkedHashMap<>();
-        private String trouble;
+        /** Why the last look could not be made; null when it was. */
+        private String lookTrouble;
+        /** Why a signal could not be sent, the last time one could not. */
+        private String signalTrouble;
         private boolean failed;
 
         /** What is left, or what was seen before when this look could not be made (then {@link #failed}). */
@@ -312,9 +335,10 @@ public final class Child {
                 List<ProcessRef> found = Child.this.leftovers(thorough);
                 found.forEach(ref -> seen.put(ref.pid(), ref));
                 failed = false;
+                lookTrouble = null;
                 return found;
             } catch (Descriptors.ExhaustedException e) {
-                trouble = e.getMessage();
+                lookTrouble = e.getMessage();
                 failed = true;
                 return new ArrayList<>(seen.values());
             }
@@ -326,14 +350,14 @@ public final class Child {
         }
     }
 
-    private void signalAll(List<ProcessRef> refs, int signal) {
+    private void signalAll(List<ProcessRef> refs, int signal, Look look) {
         for (ProcessRef ref : refs) {
             if (ref.pid() != pid) {
                 try {
                     Signals.send(ref, signal);
                     Signals.send(ref, Signals.SIGCONT);
                 } catch (Descriptors.ExhaustedException e) {
-                    // no descriptor even from the reserve: the next look tries again
+                    look.signalTrouble = e.getMessage(); // no descriptor even from the reserve: the kill pass tries again
                 }
             }
         }
@@ -357,7 +381,7 @@ public final class Child {
                     killed++;
                 }
             } catch (Descriptors.ExhaustedException e) {
-                look.trouble = e.getMessage();
+                look.signalTrouble = e.getMessage();
             }
         }
         return killed;

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.FileSystemException;
+import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -22,6 +24,8 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class Descriptors {
     /** Enough for the deepest user: a /proc scan holds its directory and one stat file, a signal a pidfd and a stat file. */
     static final int RESERVE = 8;
+    static final int ENFILE = 23;
+    static final int EMFILE = 24;
     private static final MemorySegment DEV_NULL = Arena.global().allocateFrom("/dev/null");
     private static final ReentrantLock LOCK = new ReentrantLock();
     private static final TreeSet<Integer> held = new TreeSet<>();
@@ -37,7 +41,36 @@ public final class Descriptors {
     /** Thrown when even the reserve could not make room: the operation could not be done, which does not mean its answer is "none". */
     public static final class ExhaustedException extends UncheckedIOException {
         public ExhaustedException(String what, IOException cause) {
-            super(what + ": " + cause.getMessage(), cause);
+            super(what + ": " + reason(cause), cause);
+        }
+
+        private static String reason(IOException cause) {
+            return cause instanceof FileSystemException f && f.getReason() != null ? f.getReason() : cause.getMessage();
+        }
+    }
+
+    /**
+     * One descriptor held for a single user apart from the shared reserve: an API listener, which
+     * meets a full table on every attempt to accept and must not free the reserve stops need.
+     */
+    public static final class Spare {
+        private int fd = openDevNull();
+
+        /** Runs {@code action} with this spare closed for it, then takes it back; without a spare, fails as exhausted. */
+        public synchronized <T> T use(Action<T> action) throws IOException {
+            if (fd < 0) {
+                fd = openDevNull();
+                if (fd < 0) {
+                    throw exhaustion(EMFILE);
+                }
+            }
+            Libc.closeQuietly(fd);
+            fd = -1;
+            try {
+                return action.run();
+            } finally {
+                fd = openDevNull();
+            }
         }
     }
 
@@ -92,17 +125,29 @@ public final class Descriptors {
             release();
             return action.run();
         } finally {
-            if (LOCK.getHoldCount() == 1) {
-                refill();
+            try {
+                if (LOCK.getHoldCount() == 1) {
+                    refill();
+                }
+            } finally {
+                LOCK.unlock();
             }
-            LOCK.unlock();
         }
     }
+
+    /**
+     * The texts of EMFILE and ENFILE, in English and as this system's C library says them: the
+     * JDK's exception messages come from strerror in the process's locale.
+     */
+    private static final List<String> EXHAUSTED_TEXTS = java.util.stream.Stream.of(
+                    "Too many open files", Libc.strerror(EMFILE), Libc.strerror(ENFILE))
+            .distinct().toList();
 
     /** True for EMFILE (this process's table is full) and ENFILE (the system's is). */
     public static boolean exhausted(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t.getMessage() != null && t.getMessage().contains("Too many open files")) {
+            String message = t.getMessage();
+            if (message != null && EXHAUSTED_TEXTS.stream().anyMatch(message::contains)) {
                 return true;
             }
         }
@@ -113,8 +158,6 @@ public final class Descriptors {
         return errno == EMFILE || errno == ENFILE;
     }
 
-    static final int ENFILE = 23;
-    static final int EMFILE = 24;
 
     /** An IOException that {@link #exhausted(Throwable)} recognises, for a failed native call. */
     static IOException exhaustion(int errno) {

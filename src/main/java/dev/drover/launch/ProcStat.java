@@ -10,17 +10,25 @@ public record ProcStat(int pid, char state, int ppid, int pgrp, int session, lon
     /**
      * Reads /proc/PID/stat; null when the process does not exist (or vanished while reading).
      *
-     * @throws Descriptors.ExhaustedException when no descriptor could be had to read it: whether the
-     *     process exists is then unknown
+     * @throws Descriptors.ExhaustedException when no descriptor could be had to read it, even from
+     *     the reserve: whether the process exists is then unknown
      */
     public static ProcStat read(int pid) {
-        byte[] bytes;
-        Path path = Path.of("/proc", Integer.toString(pid), "stat");
         try {
-            bytes = Descriptors.withReserve(() -> Files.readAllBytes(path));
+            return Descriptors.withReserve(() -> readOrFail(pid));
+        } catch (IOException e) {
+            throw new Descriptors.ExhaustedException("cannot read /proc/" + pid + "/stat", e);
+        }
+    }
+
+    /** Like {@link #read}, without the reserve: a full descriptor table is an IOException. */
+    static ProcStat readOrFail(int pid) throws IOException {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(Path.of("/proc", Integer.toString(pid), "stat"));
         } catch (IOException e) {
             if (Descriptors.exhausted(e)) {
-                throw new Descriptors.ExhaustedException("cannot read " + path, e);
+                throw e;
             }
             return null;
         }

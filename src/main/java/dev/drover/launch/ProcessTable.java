@@ -64,12 +64,8 @@ final class ProcessTable {
             for (Path dir : dirs) {
                 String name = dir.getFileName().toString();
                 if (!name.isEmpty() && Character.isDigit(name.charAt(0))) {
-                    ProcStat stat;
-                    try {
-                        stat = ProcStat.read(Integer.parseInt(name));
-                    } catch (Descriptors.ExhaustedException e) {
-                        throw e.getCause(); // the whole walk is retried on the reserve
-                    }
+                    // Without the reserve: a full table fails the walk, which is then run once more on it.
+                    ProcStat stat = ProcStat.readOrFail(Integer.parseInt(name));
                     if (stat != null) {
                         stats.put(stat.pid(), stat);
                     }

@@ -36,13 +36,13 @@ public final class Remnants {
      */
     public static int stop(String markerPrefix, int signal, Duration grace) {
         List<ProcessRef> found = find(markerPrefix);
-        found.forEach(ref -> Signals.send(ref, signal));
-        found.forEach(ref -> Signals.send(ref, Signals.SIGCONT));
+        found.forEach(ref -> sendQuietly(ref, signal));
+        found.forEach(ref -> sendQuietly(ref, Signals.SIGCONT));
         long deadline = System.nanoTime() + grace.toNanos();
-        while (found.stream().anyMatch(ProcessRef::isAlive) && System.nanoTime() < deadline) {
+        while (found.stream().anyMatch(Remnants::mayLive) && System.nanoTime() < deadline) {
             LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
         }
-        found.stream().filter(ProcessRef::isAlive).forEach(ref -> Signals.send(ref, Signals.SIGKILL));
+        found.stream().filter(Remnants::mayLive).forEach(ref -> sendQuietly(ref, Signals.SIGKILL));
         // The marker prefix is "PID.starttime-": the same identity names the dead Drover's cgroups.
         Path cgroups = Cgroups.siblingBase(markerPrefix.substring(0, markerPrefix.length() - 1));
         if (cgroups != null && Files.isDirectory(cgroups)) {
@@ -61,5 +61,23 @@ public final class Remnants {
             Cgroups.remove(cgroups);
         }
         return found.size();
+    }
+
+    /** Alive, or unknown for lack of a descriptor. */
+    private static boolean mayLive(ProcessRef ref) {
+        try {
+            return ref.isAlive();
+        } catch (Descriptors.ExhaustedException e) {
+            return true;
+        }
+    }
+
+    /** One process short of a descriptor does not stop the others from being signalled. */
+    private static void sendQuietly(ProcessRef ref, int signal) {
+        try {
+            Signals.send(ref, signal);
+        } catch (Descriptors.ExhaustedException e) {
+            // the cgroups below are killed regardless
+        }
     }
 }

@@ -60,12 +60,7 @@ public final class Signals {
             return false;
         }
         try {
-            ProcStat stat;
-            try {
-                stat = ProcStat.read(ref.pid());
-            } catch (Descriptors.ExhaustedException e) {
-                throw e.getCause();
-            }
+            ProcStat stat = ProcStat.readOrFail(ref.pid());
             if (stat == null || stat.startTime() != ref.startTime()) {
                 return false;
             }

@@ -14,6 +14,7 @@ import dev.drover.control.ControlException;
 import dev.drover.control.LogEntry;
 import dev.drover.engine.Engine;
 import dev.drover.engine.EngineControl;
+import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.net.StandardProtocolFamily;
 import java.net.URL;
@@ -21,6 +22,7 @@ import java.net.URLClassLoader;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -105,6 +107,37 @@ class RemoteControlTest {
             try (SocketChannel accepted = silent.accept()) {
                 assertThat(accepted).isNotNull();
             }
+        }
+    }
+
+    @Test
+    void aDaemonShortOfDescriptorsIsReportedAsSoByEveryCallHealthIncluded() throws Exception {
+        // What the API's listener answers when it has no descriptor to spare (AcceptFailures).
+        byte[] body = "{\"error\":\"the daemon has no file descriptor to spare (Too many open files); try again\"}".getBytes(StandardCharsets.UTF_8);
+        byte[] answer = ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: " + body.length
+                + "\r\nConnection: close\r\n\r\n" + new String(body, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
+        Path socket = dir.resolve("drover.sock");
+        try (ServerSocketChannel busy = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            busy.bind(UnixDomainSocketAddress.of(socket));
+            Thread refuser = Thread.ofVirtual().start(() -> {
+                while (true) {
+                    try (SocketChannel client = busy.accept()) {
+                        client.write(java.nio.ByteBuffer.wrap(answer));
+                    } catch (IOException e) {
+                        return; // closed: the test is over
+                    }
+                }
+            });
+            RemoteControl remote = new RemoteControl(socket, Duration.ofSeconds(5));
+            for (org.assertj.core.api.ThrowableAssert.ThrowingCallable call : List.<org.assertj.core.api.ThrowableAssert.ThrowingCallable>of(
+                    remote::health, remote::processes)) {
+                assertThatExceptionOfType(ControlException.class).isThrownBy(call).satisfies(e -> {
+                    assertThat(e.status()).isEqualTo(503);
+                    assertThat(e.getMessage()).contains("Too many open files");
+                });
+            }
+            busy.close();
+            refuser.join(Duration.ofSeconds(5));
         }
     }
 

@@ -52,6 +52,33 @@ class DescriptorsTest {
     }
 
     @Test
+    void aSpareIsClosedForItsActionAndTakenBackAfterwardsLeavingTheReserveAlone() throws Exception {
+        Descriptors.fill();
+        Descriptors.Spare spare = new Descriptors.Spare();
+        // Counted around the action, a few times over: a thread left by another test may open a file meanwhile.
+        List<String> counts = new ArrayList<>();
+        for (int attempt = 0; attempt < 5; attempt++) {
+            long before = openDescriptors();
+            long during = spare.use(() -> {
+                assertThat(Descriptors.held()).isEqualTo(Descriptors.RESERVE);
+                return openDescriptors();
+            });
+            long after = openDescriptors();
+            counts.add(before + "/" + during + "/" + after);
+            if (during == before - 1 && after == before) {
+                return;
+            }
+        }
+        throw new AssertionError("open descriptors before/during/after never showed the spare closed and back: " + counts);
+    }
+
+    private static long openDescriptors() throws IOException {
+        try (var fds = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+            return fds.count() - 1; // the listing's own
+        }
+    }
+
+    @Test
     void exhaustionIsRecognisedThroughCauses() {
         assertThat(Descriptors.exhausted(new RuntimeException(new IOException("Too many open files")))).isTrue();
         assertThat(Descriptors.exhausted(new IOException("Too many open files in system"))).isTrue();
