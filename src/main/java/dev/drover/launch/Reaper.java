@@ -12,11 +12,15 @@ import java.util.function.IntConsumer;
  * Reaps every child of this JVM on one platform thread: the children Drover spawned (each exit
  * completes a future) and the orphans that reach us as child subreaper. The thread waits in epoll
  * on a pidfd per spawned child, so an exit is seen at once; orphans have no pidfd and are reaped at
- * the latest after {@link #ORPHAN_SWEEP_MS}. Nothing else in the JVM may start processes, or its
+ * the latest after {@link #ORPHAN_SWEEP_MS} while anything exits, {@link #IDLE_SWEEP_MS} after ten
+ * quiet seconds. Nothing else in the JVM may start processes, or its
  * exit statuses are taken.
  */
 final class Reaper {
     static final int ORPHAN_SWEEP_MS = 500;
+    /** The sweep once nothing has exited for {@link #ACTIVE_NANOS}. */
+    static final int IDLE_SWEEP_MS = 5_000;
+    private static final long ACTIVE_NANOS = 10_000_000_000L;
     private static final int MAX_EVENTS = 64;
 
     private final Object lock = new Object();
@@ -93,10 +97,19 @@ final class Reaper {
             MemorySegment err = Libc.errnoState(arena);
             MemorySegment info = arena.allocate(Libc.SIGINFO_SIZE);
             MemorySegment events = arena.allocate(Libc.EPOLL_EVENT_SIZE * MAX_EVENTS);
+            long activeAt = System.nanoTime();
+            int sweepMs = ORPHAN_SWEEP_MS;
             while (!wakeup.stopping()) {
-                int ignored = (int) Libc.epoll_wait.invokeExact(err, wakeup.epollFd, events, MAX_EVENTS, ORPHAN_SWEEP_MS);
-                reapAll(err, info);
+                int ready = (int) Libc.epoll_wait.invokeExact(err, wakeup.epollFd, events, MAX_EVENTS, sweepMs);
+                int reaped = reapAll(err, info);
                 countUnclaimedAsOrphans();
+                // Orphans come with activity (a child's exit, a stop): sweep often while there is
+                // some, rarely once all is quiet, so that an idle Drover does not wake for nothing.
+                long now = System.nanoTime();
+                if (ready > 0 || reaped > 0) {
+                    activeAt = now;
+                }
+                sweepMs = now - activeAt < ACTIVE_NANOS ? ORPHAN_SWEEP_MS : IDLE_SWEEP_MS;
             }
         } catch (Throwable t) {
             // The reaper must not die silently: without it no exit is ever seen.
@@ -105,14 +118,14 @@ final class Reaper {
         }
     }
 
-    /** Reaps every child that has exited, ours and orphans alike. */
-    private void reapAll(MemorySegment err, MemorySegment info) throws Throwable {
-        while (true) {
+    /** Reaps every child that has exited, ours and orphans alike; returns how many. */
+    private int reapAll(MemorySegment err, MemorySegment info) throws Throwable {
+        for (int reaped = 0; ; reaped++) {
             info.fill((byte) 0);
             int rc = (int) Libc.waitid.invokeExact(err, Libc.P_ALL, 0, info, Libc.WEXITED | Libc.WNOHANG);
             int pid = info.get(ValueLayout.JAVA_INT, 16);
             if (rc != 0 || pid == 0) {
-                return;
+                return reaped;
             }
             int code = info.get(ValueLayout.JAVA_INT, 8);
             int status = info.get(ValueLayout.JAVA_INT, 24);
