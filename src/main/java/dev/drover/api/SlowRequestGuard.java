@@ -12,8 +12,9 @@ import org.eclipse.jetty.util.thread.Scheduler;
 /**
  * Closes connections whose client takes longer than a deadline to send a request's line and
  * headers. Jetty's idle timeout alone does not stop a client that trickles a byte every few
- * seconds (slowloris): each byte resets it. Every second this looks at each connection's parser;
- * one that has been inside the same request head for longer than the deadline is closed.
+ * seconds (slowloris): each byte resets it. Every second while any connection is open, this looks
+ * at each connection's parser; one that has been inside the same request head for longer than the
+ * deadline is closed. With no connection open it does not wake at all.
  */
 final class SlowRequestGuard extends AbstractLifeCycle implements Connection.Listener {
     private record Watch(long request, long sinceNanos) {}
@@ -24,6 +25,8 @@ final class SlowRequestGuard extends AbstractLifeCycle implements Connection.Lis
     private final Map<HttpConnection, Watch> open = new ConcurrentHashMap<>();
     private static final Watch IDLE = new Watch(-1, 0);
     private volatile Scheduler.Task next;
+    /** A sweep is scheduled; set by the first connection to open, cleared when a sweep finds none. */
+    private final java.util.concurrent.atomic.AtomicBoolean sweeping = new java.util.concurrent.atomic.AtomicBoolean();
 
     SlowRequestGuard(Scheduler scheduler, Duration deadline) {
         this.scheduler = scheduler;
@@ -33,7 +36,14 @@ final class SlowRequestGuard extends AbstractLifeCycle implements Connection.Lis
 
     @Override
     protected void doStart() {
-        next = scheduler.schedule(this::sweep, sweepMillis, TimeUnit.MILLISECONDS);
+        sweepWhileOpen();
+    }
+
+    /** Schedules the next sweep unless one is scheduled or no connection is open. */
+    private void sweepWhileOpen() {
+        if (isRunning() && !open.isEmpty() && sweeping.compareAndSet(false, true)) {
+            next = scheduler.schedule(this::sweep, sweepMillis, TimeUnit.MILLISECONDS);
+        }
     }
 
     @Override
@@ -50,6 +60,7 @@ final class SlowRequestGuard extends AbstractLifeCycle implements Connection.Lis
         if (connection instanceof HttpConnection http) {
             // The deadline of the first request counts from the moment the connection opened.
             open.put(http, new Watch(http.getMessagesIn(), System.nanoTime()));
+            sweepWhileOpen();
         }
     }
 
@@ -77,8 +88,7 @@ final class SlowRequestGuard extends AbstractLifeCycle implements Connection.Lis
             }
             return watch;
         });
-        if (isRunning()) {
-            next = scheduler.schedule(this::sweep, sweepMillis, TimeUnit.MILLISECONDS);
-        }
+        sweeping.set(false);
+        sweepWhileOpen(); // also when a connection opened during this sweep
     }
 }

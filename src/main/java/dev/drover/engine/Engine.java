@@ -238,6 +238,7 @@ public final class Engine implements AutoCloseable {
                 lastVerdicts.clear();
                 next.processes().keySet().forEach(this::reevaluate);
             }
+            resources.instancesChanged();
             for (String name : leaving) {
                 for (ProcessSupervisor old : current.byProcess().get(name)) {
                     old.close();

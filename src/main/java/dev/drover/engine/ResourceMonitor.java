@@ -17,7 +17,8 @@ import java.util.function.Supplier;
 /**
  * Measures the CPU and memory of running instances' whole process trees, on one thread of its
  * own. Instances with limits are measured every interval (2 s by default), and their supervisor is
- * told when a limit has been broken for several samples in a row. The others are measured only
+ * told when a limit has been broken for several samples in a row; while none has limits, the
+ * thread wakes only every 30 s (to keep the descriptor reserve), or when a reload changes the set. The others are measured only
  * when someone looks ({@code ps}, the API, a metrics scrape; see {@link #freshen()}), at most once
  * per interval: idle Drover then costs nothing for them. (Sampling 100 idle processes every 2 s
  * cost about 0.6% of a core; every 6 s, about 0.3% with the garbage it made.)
@@ -40,8 +41,34 @@ final class ResourceMonitor implements AutoCloseable {
     ResourceMonitor(Supplier<Collection<ProcessSupervisor>> supervisors, Duration interval) {
         this.supervisors = supervisors;
         this.intervalNanos = interval.toNanos();
-        long ms = interval.toMillis();
-        thread.scheduleWithFixedDelay(() -> sampleQuietly(false), ms, ms, TimeUnit.MILLISECONDS);
+        next = thread.schedule(this::round, intervalNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** The next periodic round, so that a reload can bring it forward. */
+    private volatile java.util.concurrent.ScheduledFuture<?> next;
+    /** Whether the last round found an instance with limits: with none, rounds are 15 times rarer. */
+    private volatile boolean limited;
+
+    private void round() {
+        sampleQuietly(false);
+        long delay = limited ? intervalNanos : intervalNanos * IDLE_ROUNDS;
+        try {
+            next = thread.schedule(this::round, delay, TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed
+        }
+    }
+
+    /** The set of instances changed (a reload): the next round comes after one interval, so new limits apply at once. */
+    void instancesChanged() {
+        java.util.concurrent.ScheduledFuture<?> pending = next;
+        if (!limited && pending != null && pending.cancel(false)) {
+            try {
+                next = thread.schedule(this::round, intervalNanos, TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // closed
+            }
+        }
     }
 
     /**
@@ -66,13 +93,22 @@ final class ResourceMonitor implements AutoCloseable {
         }
     }
 
+    /** Rounds are this many intervals apart while no instance has limits. */
+    private static final int IDLE_ROUNDS = 15;
+    /** Rounds between moves of the descriptor reserve to lower numbers (topped up at once when short). */
+    private static final int FILL_EVERY = 15;
+    private long ticks;
+
     /** Why the last round failed (said once, not every round), or null. */
     private String failing;
 
     private void sampleQuietly(boolean everyone) {
         try {
-            // The descriptor reserve is taken back here if a moment of exhaustion left it short.
-            Descriptors.fill();
+            // The descriptor reserve is taken back here if a moment of exhaustion left it short,
+            // and moved to lower numbers now and then.
+            if (++ticks % (limited ? FILL_EVERY : 1) == 0 || Descriptors.depleted()) {
+                Descriptors.fill();
+            }
             sample(everyone);
             if (failing != null) {
                 System.err.println(java.time.Instant.now() + " drover: resource sampling works again");
@@ -98,8 +134,11 @@ final class ResourceMonitor implements AutoCloseable {
         long now = System.nanoTime();
         Map<Child, ProcessSupervisor> running = new LinkedHashMap<>();
         List<ProcessSupervisor> idle = new ArrayList<>();
+        boolean anyLimits = false;
         for (ProcessSupervisor supervisor : supervisors.get()) {
-            if (!everyone && !supervisor.definition().spec().limits().any()) {
+            boolean limits = supervisor.definition().spec().limits().any();
+            anyLimits |= limits;
+            if (!everyone && !limits) {
                 continue;
             }
             Child child = supervisor.runningChild();
@@ -110,6 +149,7 @@ final class ResourceMonitor implements AutoCloseable {
             }
         }
         idle.forEach(s -> s.meter().idle());
+        limited = anyLimits;
         if (everyone) {
             everyoneAtNanos = now;
         }

@@ -96,6 +96,11 @@ public final class Descriptors {
         }
     }
 
+    /** True when the reserve holds fewer than it should (a moment of exhaustion took some). */
+    public static boolean depleted() {
+        return held() < RESERVE;
+    }
+
     /** How many descriptors the reserve holds now. */
     static int held() {
         LOCK.lock();
