@@ -97,19 +97,13 @@ final class Cgroups {
      */
     static List<Integer> pids(Path cgroup) {
         List<Integer> pids = new ArrayList<>();
-        Path procs = cgroup.resolve("cgroup.procs");
-        try {
-            for (String line : Descriptors.withReserve(() -> Files.readAllLines(procs))) {
-                if (!line.isBlank()) {
-                    pids.add(Integer.parseInt(line.trim()));
-                }
-            }
-        } catch (IOException e) {
-            if (Descriptors.exhausted(e)) {
-                throw new Descriptors.ExhaustedException("cannot read " + procs, e);
-            }
-            // gone: nothing left in it
+        byte[] procs = Descriptors.readOrNull(cgroup.resolve("cgroup.procs"));
+        if (procs == null) {
+            return pids; // gone: nothing left in it
         }
+        new String(procs, java.nio.charset.StandardCharsets.US_ASCII).lines()
+                .filter(line -> !line.isBlank())
+                .forEach(line -> pids.add(Integer.parseInt(line.trim())));
         return pids;
     }
 

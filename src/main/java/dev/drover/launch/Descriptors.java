@@ -5,6 +5,8 @@ import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.locks.ReentrantLock;
@@ -137,6 +139,23 @@ public final class Descriptors {
             } finally {
                 LOCK.unlock();
             }
+        }
+    }
+
+    /**
+     * Reads a whole file, on the reserve when the table is full.
+     *
+     * @return its bytes, or null when it cannot be read for another reason (gone, not ours)
+     * @throws ExhaustedException when no descriptor could be had even from the reserve
+     */
+    static byte[] readOrNull(Path file) {
+        try {
+            return withReserve(() -> Files.readAllBytes(file));
+        } catch (IOException e) {
+            if (exhausted(e)) {
+                throw new ExhaustedException("cannot read " + file, e);
+            }
+            return null;
         }
     }
 

@@ -126,14 +126,8 @@ final class ProcessTable {
 
     /** Scans the NUL-separated entries of /proc/PID/environ for one that starts with (or is) {@code wanted}. */
     private static boolean anyEnvironEntry(int pid, byte[] wanted, boolean whole) {
-        byte[] env;
-        Path path = Path.of("/proc", Integer.toString(pid), "environ");
-        try {
-            env = Descriptors.withReserve(() -> Files.readAllBytes(path));
-        } catch (IOException e) {
-            if (Descriptors.exhausted(e)) {
-                throw new Descriptors.ExhaustedException("cannot read " + path, e);
-            }
+        byte[] env = Descriptors.readOrNull(Path.of("/proc", Integer.toString(pid), "environ"));
+        if (env == null) {
             return false; // gone, or not ours to read
         }
         int start = 0;
