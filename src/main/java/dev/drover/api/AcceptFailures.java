@@ -25,6 +25,7 @@ import java.util.concurrent.locks.LockSupport;
 final class AcceptFailures {
     /** Pause after a failure that the reserve could not get past, so that a full table costs no CPU. */
     private static final long PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+
     private static final byte[] BUSY = busy();
 
     private final String listener;
@@ -67,7 +68,8 @@ final class AcceptFailures {
     synchronized void accepted() {
         if (exhausted) {
             exhausted = false;
-            say("the API on " + listener + " accepts connections again (" + refused + " turned away while descriptors were short)");
+            say("the API on " + listener + " accepts connections again (" + refused
+                    + " turned away while descriptors were short)");
             refused = 0;
         }
     }
@@ -93,7 +95,8 @@ final class AcceptFailures {
                 }
                 try (client) {
                     client.configureBlocking(false);
-                    client.read(ByteBuffer.allocate(8192)); // what the client sent, so closing is an end of stream, not a reset
+                    client.read(ByteBuffer.allocate(
+                            8192)); // what the client sent, so closing is an end of stream, not a reset
                     client.write(ByteBuffer.wrap(BUSY)); // fits in a fresh socket's buffer; never waits
                 }
                 refused++;
@@ -105,9 +108,10 @@ final class AcceptFailures {
     }
 
     private static byte[] busy() {
-        byte[] body = Json.bytes(Bodies.ErrorBody.of("the daemon has no file descriptor to spare (Too many open files); try again", List.of()));
-        String head = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: " + body.length
-                + "\r\nRetry-After: 1\r\nConnection: close\r\n\r\n";
+        byte[] body = Json.bytes(Bodies.ErrorBody.of(
+                "the daemon has no file descriptor to spare (Too many open files); try again", List.of()));
+        String head = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: "
+                + body.length + "\r\nRetry-After: 1\r\nConnection: close\r\n\r\n";
         byte[] bytes = new byte[head.length() + body.length];
         System.arraycopy(head.getBytes(StandardCharsets.US_ASCII), 0, bytes, 0, head.length());
         System.arraycopy(body, 0, bytes, head.length(), body.length);

@@ -72,6 +72,9 @@ public final class ApiHandler extends Handler.Abstract {
                 .add("POST", "/api/processes/{id}/stop", this::stopProcess)
                 .add("POST", "/api/processes/{id}/restart", this::restartProcess)
                 .add("POST", "/api/processes/{id}/signal", this::signalProcess)
+                .add("POST", "/api/processes/{id}/drain", x -> x.reply(200, control.drain(x.parameter("id"))))
+                .add("POST", "/api/processes/{id}/undrain", x -> x.reply(200, control.undrain(x.parameter("id"))))
+                .add("GET", "/api/routes", x -> x.reply(200, new Bodies.RouteList(control.routes())))
                 .add("GET", "/api/processes/{id}/logs", this::processLogs)
                 .add("GET", "/api/logs", this::logs)
                 .add("POST", "/api/reload", this::reload)
@@ -106,11 +109,13 @@ public final class ApiHandler extends Handler.Abstract {
         String[] route = {"unmatched"};
         Callback counted = Callback.from(
                 () -> {
-                    metrics.recordRequest(request.getMethod(), route[0], response.getStatus(), System.nanoTime() - began);
+                    metrics.recordRequest(
+                            request.getMethod(), route[0], response.getStatus(), System.nanoTime() - began);
                     callback.succeeded();
                 },
                 failure -> {
-                    metrics.recordRequest(request.getMethod(), route[0], response.getStatus(), System.nanoTime() - began);
+                    metrics.recordRequest(
+                            request.getMethod(), route[0], response.getStatus(), System.nanoTime() - began);
                     callback.failed(failure);
                 });
         Exchange exchange = new Exchange(request, response, counted);
@@ -127,11 +132,19 @@ public final class ApiHandler extends Handler.Abstract {
                 }
                 case Routes.Match.WrongMethod wrong -> {
                     response.getHeaders().put(HttpHeader.ALLOW, String.join(", ", wrong.allowed()));
-                    exchange.error(405, request.getMethod() + " is not allowed on " + request.getHttpURI().getPath()
-                            + " (use " + String.join(" or ", wrong.allowed()) + ")", List.of());
+                    exchange.error(
+                            405,
+                            request.getMethod() + " is not allowed on "
+                                    + request.getHttpURI().getPath() + " (use " + String.join(" or ", wrong.allowed())
+                                    + ")",
+                            List.of());
                 }
                 case Routes.Match.Missing missing ->
-                        exchange.error(404, "no such route: " + request.getMethod() + " " + request.getHttpURI().getPath(), List.of());
+                    exchange.error(
+                            404,
+                            "no such route: " + request.getMethod() + " "
+                                    + request.getHttpURI().getPath(),
+                            List.of());
             }
         } catch (ControlException e) {
             exchange.error(e.status() >= 400 && e.status() <= 599 ? e.status() : 502, e.getMessage(), e.details());
@@ -167,12 +180,19 @@ public final class ApiHandler extends Handler.Abstract {
         if (verdict == BearerToken.Verdict.ACCEPTED) {
             return true;
         }
-        x.response().getHeaders().put(HttpHeader.WWW_AUTHENTICATE, verdict == BearerToken.Verdict.MISSING
-                ? "Bearer realm=\"drover\""
-                : "Bearer realm=\"drover\", error=\"invalid_token\"");
-        x.error(401, verdict == BearerToken.Verdict.MISSING
-                ? "this route needs an Authorization: Bearer <token> header"
-                : "the bearer token is not valid", List.of());
+        x.response()
+                .getHeaders()
+                .put(
+                        HttpHeader.WWW_AUTHENTICATE,
+                        verdict == BearerToken.Verdict.MISSING
+                                ? "Bearer realm=\"drover\""
+                                : "Bearer realm=\"drover\", error=\"invalid_token\"");
+        x.error(
+                401,
+                verdict == BearerToken.Verdict.MISSING
+                        ? "this route needs an Authorization: Bearer <token> header"
+                        : "the bearer token is not valid",
+                List.of());
         return false;
     }
 
@@ -244,9 +264,13 @@ public final class ApiHandler extends Handler.Abstract {
     }
 
     /** Answers first: shutting down stops this very server. */
-    private void shutdown(Exchange x) {
+    private void shutdown(Exchange x) throws ControlException {
+        boolean force = x.flagQuery("force");
         ready = false;
-        x.reply(202, new Bodies.Status("stopping"), () -> Thread.ofPlatform().name("drover-api-shutdown").start(this::shutdownControl));
+        x.reply(
+                202,
+                new Bodies.Status("stopping"),
+                () -> Thread.ofPlatform().name("drover-api-shutdown").start(() -> shutdownControl(force)));
     }
 
     private void health(Exchange x) throws ControlException {
@@ -254,8 +278,10 @@ public final class ApiHandler extends Handler.Abstract {
         x.reply(report.healthy() ? 200 : 503, Bodies.Health.of(report));
     }
 
-    private void ready(Exchange x) {
-        x.reply(ready ? 200 : 503, new Bodies.Status(ready ? "ready" : "not_ready"));
+    /** 200 once started, while not reloading or stopping, and every process that should serve does. */
+    private void ready(Exchange x) throws ControlException {
+        boolean now = ready && control.health().healthy();
+        x.reply(now ? 200 : 503, new Bodies.Status(now ? "ready" : "not_ready"));
     }
 
     private void alive(Exchange x) {
@@ -265,7 +291,9 @@ public final class ApiHandler extends Handler.Abstract {
     /** {@code /health} plus Drover's own figures: version, pid, uptime, heap and threads. */
     private void healthDetailed(Exchange x) throws ControlException {
         HealthReport report = control.health();
-        x.reply(report.healthy() ? 200 : 503, Bodies.DetailedHealth.of(report, Bodies.Self.measure(startedAtMillis, ready)));
+        x.reply(
+                report.healthy() ? 200 : 503,
+                Bodies.DetailedHealth.of(report, Bodies.Self.measure(startedAtMillis, ready)));
     }
 
     private void metrics(Exchange x) {
@@ -279,10 +307,13 @@ public final class ApiHandler extends Handler.Abstract {
 
     /** Every state and health change from now on, as server-sent events. */
     private void events(Exchange x) throws ControlException {
-        SseStream<ProcessEvent> stream = new SseStream<>(x.response(), x.callback(), streamQueue, heartbeat, "events", streams::remove);
+        SseStream<ProcessEvent> stream =
+                new SseStream<>(x.response(), x.callback(), streamQueue, heartbeat, "events", streams::remove);
         stream.attach(control.followEvents(stream));
         startStream(x, stream);
-        Thread.ofVirtual().name("drover-api-events").start(() -> stream.run("following every state and health change", List.of(), SseStream::noOverlap));
+        Thread.ofVirtual()
+                .name("drover-api-events")
+                .start(() -> stream.run("following every state and health change", List.of(), SseStream::noOverlap));
     }
 
     private void startStream(Exchange x, SseStream<?> stream) {
@@ -294,9 +325,9 @@ public final class ApiHandler extends Handler.Abstract {
         x.request().addFailureListener(failure -> stream.close());
     }
 
-    private void shutdownControl() {
+    private void shutdownControl(boolean force) {
         try {
-            control.shutdown();
+            control.shutdown(force);
         } catch (ControlException | RuntimeException e) {
             System.err.println("drover: shutdown requested over the API failed: " + e.getMessage());
         }
@@ -304,7 +335,8 @@ public final class ApiHandler extends Handler.Abstract {
 
     /** Starts a server-sent event stream: subscribe first so no line falls between history and live. */
     private void follow(Exchange x, List<String> ids, int lines) throws ControlException {
-        SseStream<LogEntry> stream = new SseStream<>(x.response(), x.callback(), streamQueue, heartbeat, "lines", streams::remove);
+        SseStream<LogEntry> stream =
+                new SseStream<>(x.response(), x.callback(), streamQueue, heartbeat, "lines", streams::remove);
         stream.attach(control.followLogs(ids, stream));
         List<LogEntry> history;
         try {
@@ -315,14 +347,18 @@ public final class ApiHandler extends Handler.Abstract {
         }
         startStream(x, stream);
         String greeting = "following " + (ids.isEmpty() ? "every process" : String.join(", ", ids));
-        Thread.ofVirtual().name("drover-api-logs").start(() -> stream.run(greeting, history, SseStream::withoutOverlap));
+        Thread.ofVirtual()
+                .name("drover-api-logs")
+                .start(() -> stream.run(greeting, history, SseStream::withoutOverlap));
     }
 
     private List<LogEntry> history(List<String> ids, int lines) throws ControlException {
         if (ids.size() == 1) {
             return control.logs(ids.getFirst(), lines);
         }
-        List<String> names = ids.isEmpty() ? control.processes().stream().map(ProcessInfo::id).toList() : ids;
+        List<String> names = ids.isEmpty()
+                ? control.processes().stream().map(ProcessInfo::id).toList()
+                : ids;
         List<LogEntry> merged = new ArrayList<>();
         for (String name : names) {
             merged.addAll(control.logs(name, lines));

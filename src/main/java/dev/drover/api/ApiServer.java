@@ -1,5 +1,6 @@
 package dev.drover.api;
 
+import dev.drover.config.HostPort;
 import dev.drover.control.Control;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,8 +14,8 @@ import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
-import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 import org.eclipse.jetty.util.thread.VirtualThreadPool;
 
 /**
@@ -62,7 +63,8 @@ public final class ApiServer {
      * @param tcpListen {@code host:port} to serve on over TCP as well (the handler then needs a
      *     token), or null; port 0 picks a free port, see {@link #tcpPort()}
      */
-    public static ApiServer start(Control control, ApiHandler handler, Path socket, String tcpListen, Timeouts timeouts) throws IOException {
+    public static ApiServer start(Control control, ApiHandler handler, Path socket, String tcpListen, Timeouts timeouts)
+            throws IOException {
         if (handler.control() != control) {
             throw new IllegalArgumentException("the handler serves another Control than the one given");
         }
@@ -84,29 +86,26 @@ public final class ApiServer {
         // One acceptor thread per listener, blocking in accept(2): a failed accept (a full descriptor
         // table) is handled there, where a selector would spin on the ready listening socket.
         AcceptFailures unixFailures = new AcceptFailures("the Unix socket");
-        UnixDomainServerConnector connector = new UnixDomainServerConnector(server, 1, 1, new HttpConnectionFactory(http)) {
-            @Override
-            protected void accept(int acceptorId) throws IOException {
-                super.accept(acceptorId);
-                unixFailures.accepted();
-            }
+        UnixDomainServerConnector connector =
+                new UnixDomainServerConnector(server, 1, 1, new HttpConnectionFactory(http)) {
+                    @Override
+                    protected void accept(int acceptorId) throws IOException {
+                        super.accept(acceptorId);
+                        unixFailures.accepted();
+                    }
 
-            @Override
-            protected boolean handleAcceptFailure(Throwable failure) {
-                return unixFailures.handle(failure, isRunning(), getTransport());
-            }
-        };
+                    @Override
+                    protected boolean handleAcceptFailure(Throwable failure) {
+                        return unixFailures.handle(failure, isRunning(), getTransport());
+                    }
+                };
         connector.setUnixDomainPath(socket);
         connector.setIdleTimeout(timeouts.idle().toMillis());
         connector.addEventListener(guard);
         server.addConnector(connector);
         ServerConnector tcp = null;
         if (tcpListen != null) {
-            int colon = tcpListen.lastIndexOf(':');
-            String host = tcpListen.substring(0, colon);
-            if (host.startsWith("[") && host.endsWith("]")) {
-                host = host.substring(1, host.length() - 1);
-            }
+            HostPort address = HostPort.parse(tcpListen);
             AcceptFailures tcpFailures = new AcceptFailures(tcpListen);
             tcp = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http)) {
                 @Override
@@ -120,8 +119,8 @@ public final class ApiServer {
                     return tcpFailures.handle(failure, isRunning(), getTransport());
                 }
             };
-            tcp.setHost(host);
-            tcp.setPort(Integer.parseInt(tcpListen.substring(colon + 1)));
+            tcp.setHost(address.host());
+            tcp.setPort(address.port());
             tcp.setIdleTimeout(timeouts.idle().toMillis());
             tcp.addEventListener(guard);
             server.addConnector(tcp);
@@ -136,7 +135,9 @@ public final class ApiServer {
         } catch (Exception e) {
             stopQuietly(server);
             String where = tcpListen == null ? socket.toString() : socket + " and " + tcpListen;
-            throw e instanceof IOException io && tcpListen == null ? io : new IOException("cannot serve the API on " + where + ": " + e.getMessage(), e);
+            throw e instanceof IOException io && tcpListen == null
+                    ? io
+                    : new IOException("cannot serve the API on " + where + ": " + e.getMessage(), e);
         }
         return new ApiServer(server, handler, socket, tcp);
     }

@@ -10,7 +10,11 @@ import java.security.NoSuchAlgorithmException;
  * token's length shows in how long the check takes.
  */
 final class BearerToken {
-    enum Verdict { ACCEPTED, MISSING, INVALID }
+    enum Verdict {
+        ACCEPTED,
+        MISSING,
+        INVALID
+    }
 
     private static final String SCHEME = "bearer ";
 
@@ -24,7 +28,8 @@ final class BearerToken {
         if (authorization == null || authorization.isBlank()) {
             return Verdict.MISSING;
         }
-        if (authorization.length() < SCHEME.length() || !authorization.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
+        if (authorization.length() < SCHEME.length()
+                || !authorization.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
             return Verdict.INVALID;
         }
         String presented = authorization.substring(SCHEME.length()).strip();

@@ -3,6 +3,7 @@ package dev.drover.api;
 import dev.drover.control.HealthReport;
 import dev.drover.control.LogEntry;
 import dev.drover.control.ProcessInfo;
+import dev.drover.control.RouteInfo;
 import java.util.List;
 
 /** The JSON bodies of the API that are not a control record as is. */
@@ -20,6 +21,8 @@ final class Bodies {
 
     record LogLines(List<LogEntry> lines) {}
 
+    record RouteList(List<RouteInfo> routes) {}
+
     /** {@code {"status": "ready"}} and the like. */
     record Status(String status) {}
 
@@ -28,7 +31,8 @@ final class Bodies {
         record Counts(int total, int running, int ready, List<ProcessInfo> details) {}
 
         static Health of(HealthReport report) {
-            return new Health(report.status(), new Counts(report.total(), report.running(), report.ready(), report.details()));
+            return new Health(
+                    report.status(), new Counts(report.total(), report.running(), report.ready(), report.details()));
         }
     }
 
@@ -47,13 +51,19 @@ final class Bodies {
         record Threads(int live, int daemon, int peak) {}
 
         static Self measure(long startedAtMillis, boolean ready) {
-            java.lang.management.MemoryUsage heap = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+            java.lang.management.MemoryUsage heap =
+                    java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
             java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
             String version = Bodies.class.getPackage().getImplementationVersion();
-            return new Self(version == null ? "development" : version, ProcessHandle.current().pid(), startedAtMillis,
-                    System.currentTimeMillis() - startedAtMillis, ready,
+            return new Self(
+                    version == null ? "development" : version,
+                    ProcessHandle.current().pid(),
+                    startedAtMillis,
+                    System.currentTimeMillis() - startedAtMillis,
+                    ready,
                     new Heap(heap.getUsed(), heap.getCommitted(), heap.getMax()),
-                    new Threads(threads.getThreadCount(), threads.getDaemonThreadCount(), threads.getPeakThreadCount()));
+                    new Threads(
+                            threads.getThreadCount(), threads.getDaemonThreadCount(), threads.getPeakThreadCount()));
         }
     }
 }

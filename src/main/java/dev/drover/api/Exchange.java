@@ -149,10 +149,14 @@ final class Exchange {
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
-        Callback done = afterward == null ? callback : Callback.from(() -> {
-            callback.succeeded();
-            afterward.run();
-        }, callback::failed);
+        Callback done = afterward == null
+                ? callback
+                : Callback.from(
+                        () -> {
+                            callback.succeeded();
+                            afterward.run();
+                        },
+                        callback::failed);
         response.write(true, ByteBuffer.wrap(bytes), done);
     }
 

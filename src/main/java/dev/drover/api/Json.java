@@ -14,7 +14,8 @@ final class Json {
             return MAPPER.writeValueAsBytes(value);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             // Our bodies are records, lists and maps of plain values: this is a programming error.
-            throw new IllegalStateException("cannot write JSON for " + value.getClass().getName(), e);
+            throw new IllegalStateException(
+                    "cannot write JSON for " + value.getClass().getName(), e);
         }
     }
 }

@@ -13,7 +13,8 @@ import org.eclipse.jetty.util.Callback;
 /** Errors Jetty answers itself (a malformed request line, a header too large) in the API's JSON shape. */
 final class JsonErrorHandler extends ErrorHandler {
     @Override
-    protected void generateResponse(Request request, Response response, int code, String message, Throwable cause, Callback callback) {
+    protected void generateResponse(
+            Request request, Response response, int code, String message, Throwable cause, Callback callback) {
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
         response.write(true, ByteBuffer.wrap(body(code, message)), callback);
     }

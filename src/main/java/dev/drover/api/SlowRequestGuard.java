@@ -84,7 +84,9 @@ final class SlowRequestGuard extends AbstractLifeCycle implements Connection.Lis
                 return new Watch(request, now);
             }
             if (now - watch.sinceNanos() > deadlineNanos) {
-                connection.getEndPoint().close(new java.util.concurrent.TimeoutException("request head not received in time"));
+                connection
+                        .getEndPoint()
+                        .close(new java.util.concurrent.TimeoutException("request head not received in time"));
             }
             return watch;
         });

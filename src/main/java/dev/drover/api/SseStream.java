@@ -53,7 +53,13 @@ final class SseStream<T> implements Consumer<T> {
     /**
      * @param onEnd runs once the stream has ended and its follow handle is closed
      */
-    SseStream(Response response, Callback callback, int capacity, Duration heartbeat, String unit, Consumer<SseStream<?>> onEnd) {
+    SseStream(
+            Response response,
+            Callback callback,
+            int capacity,
+            Duration heartbeat,
+            String unit,
+            Consumer<SseStream<?>> onEnd) {
         this.response = response;
         this.callback = callback;
         this.queue = new ArrayBlockingQueue<>(capacity + 1); // +1: room for END even when full of lines
@@ -118,7 +124,11 @@ final class SseStream<T> implements Consumer<T> {
                 }
             }
             if (droppedEarly > 0) {
-                out.append(": dropped ").append(droppedEarly).append(' ').append(unit).append("\n\n");
+                out.append(": dropped ")
+                        .append(droppedEarly)
+                        .append(' ')
+                        .append(unit)
+                        .append("\n\n");
             }
             overlap.withoutOverlap(history, arrived).forEach(entry -> event(out, entry));
             write(out);
@@ -188,14 +198,20 @@ final class SseStream<T> implements Consumer<T> {
             return;
         }
         if (queued.droppedBefore() > 0) {
-            out.append(": dropped ").append(queued.droppedBefore()).append(' ').append(unit).append("\n\n");
+            out.append(": dropped ")
+                    .append(queued.droppedBefore())
+                    .append(' ')
+                    .append(unit)
+                    .append("\n\n");
         }
         event(out, queued.entry());
     }
 
     private static void event(StringBuilder out, Object entry) {
         // Jackson escapes newlines inside strings, so one event is always one data line.
-        out.append("data: ").append(new String(Json.bytes(entry), StandardCharsets.UTF_8)).append("\n\n");
+        out.append("data: ")
+                .append(new String(Json.bytes(entry), StandardCharsets.UTF_8))
+                .append("\n\n");
     }
 
     /** No item is in both: the history is empty, or items cannot repeat. */
@@ -209,11 +225,16 @@ final class SseStream<T> implements Consumer<T> {
      */
     static List<LogEntry> withoutOverlap(List<LogEntry> history, List<LogEntry> early) {
         Map<String, List<LogEntry>> historyByProcess = new HashMap<>();
-        history.forEach(e -> historyByProcess.computeIfAbsent(e.process(), k -> new ArrayList<>()).add(e));
+        history.forEach(e -> historyByProcess
+                .computeIfAbsent(e.process(), k -> new ArrayList<>())
+                .add(e));
         Map<String, List<LogEntry>> earlyByProcess = new HashMap<>();
-        early.forEach(e -> earlyByProcess.computeIfAbsent(e.process(), k -> new ArrayList<>()).add(e));
+        early.forEach(e -> earlyByProcess
+                .computeIfAbsent(e.process(), k -> new ArrayList<>())
+                .add(e));
         Map<String, Integer> skip = new HashMap<>();
-        earlyByProcess.forEach((process, arrived) -> skip.put(process, overlap(historyByProcess.getOrDefault(process, List.of()), arrived)));
+        earlyByProcess.forEach((process, arrived) ->
+                skip.put(process, overlap(historyByProcess.getOrDefault(process, List.of()), arrived)));
         List<LogEntry> kept = new ArrayList<>();
         for (LogEntry entry : early) {
             int left = skip.getOrDefault(entry.process(), 0);

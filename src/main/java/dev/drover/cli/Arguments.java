@@ -9,8 +9,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The options every command shares ({@code -f FILE}, {@code --runtime-dir DIR}) and its own flags,
- * valued options and names, parsed without a library so the CLI starts fast.
+ * The options every command shares ({@code --file FILE} or {@code -f FILE}, {@code --runtime-dir
+ * DIR}) and its own flags, valued options and names, parsed without a library so the CLI starts
+ * fast. A command that lists {@code -f} among its flags (logs: follow) takes the file as {@code
+ * --file} only.
  */
 final class Arguments {
     final Path configFile;
@@ -19,7 +21,8 @@ final class Arguments {
     final Map<String, String> values;
     final List<String> names;
 
-    private Arguments(Path configFile, String runtimeDir, Set<String> flags, Map<String, String> values, List<String> names) {
+    private Arguments(
+            Path configFile, String runtimeDir, Set<String> flags, Map<String, String> values, List<String> names) {
         this.configFile = configFile;
         this.runtimeDir = runtimeDir;
         this.flags = flags;
@@ -35,7 +38,8 @@ final class Arguments {
      * Parses {@code args}, accepting the given boolean flags and the given options that take a
      * value ({@code -n 10}, {@code -n=10} or {@code --timeout=30s}).
      */
-    static Arguments parse(String command, List<String> args, Set<String> allowedFlags, Set<String> valued) throws CliException {
+    static Arguments parse(String command, List<String> args, Set<String> allowedFlags, Set<String> valued)
+            throws CliException {
         Path file = null;
         String runtimeDir = null;
         Set<String> flags = new LinkedHashSet<>();
@@ -45,23 +49,31 @@ final class Arguments {
             String arg = args.get(i);
             String option = arg.contains("=") && arg.startsWith("-") ? arg.substring(0, arg.indexOf('=')) : arg;
             String inline = arg.contains("=") && arg.startsWith("-") ? arg.substring(arg.indexOf('=') + 1) : null;
-            boolean takesValue = option.equals("-f") || option.equals("--file") || option.equals("--runtime-dir") || valued.contains(option);
+            // After `logs`, -f follows (as in tail, docker, kubectl); everywhere else it names the config file.
+            boolean fileOption = option.equals("--file") || (option.equals("-f") && !allowedFlags.contains("-f"));
+            boolean takesValue = fileOption || option.equals("--runtime-dir") || valued.contains(option);
             if (takesValue) {
                 String value = inline;
                 if (value == null) {
                     if (i + 1 >= args.size()) {
-                        throw new CliException(ExitCodes.USAGE, option + " needs a value; see `drover help " + command + "`");
+                        throw new CliException(
+                                ExitCodes.USAGE, option + " needs a value; see `drover help " + command + "`");
                     }
                     value = args.get(++i);
                 }
-                switch (option) {
-                    case "-f", "--file" -> file = Path.of(value);
-                    case "--runtime-dir" -> runtimeDir = value;
-                    default -> values.put(option, value);
+                if (fileOption) {
+                    file = Path.of(value);
+                } else if (option.equals("--runtime-dir")) {
+                    runtimeDir = value;
+                } else {
+                    values.put(option, value);
                 }
             } else if (arg.startsWith("-") && arg.length() > 1) {
                 if (!allowedFlags.contains(arg)) {
-                    throw new CliException(ExitCodes.USAGE, "unknown option " + arg + " for `drover " + command + "`; see `drover help " + command + "`");
+                    throw new CliException(
+                            ExitCodes.USAGE,
+                            "unknown option " + arg + " for `drover " + command + "`; see `drover help " + command
+                                    + "`");
                 }
                 flags.add(arg);
             } else {

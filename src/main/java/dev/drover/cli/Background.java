@@ -2,6 +2,7 @@ package dev.drover.cli;
 
 import dev.drover.client.RemoteControl;
 import dev.drover.control.ControlException;
+import dev.drover.control.HealthReport;
 import dev.drover.control.ProcessInfo;
 import dev.drover.daemon.DaemonLock;
 import dev.drover.daemon.RuntimeDir;
@@ -19,12 +20,20 @@ import java.util.List;
 final class Background {
     /** JVM settings for the long-running daemon: small heap and stacks, serial GC, C1 only. */
     static final List<String> DAEMON_JVM_OPTIONS = List.of(
-            "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss256k", "-Xms4m", "-Xmx64m",
-            "-XX:MaxMetaspaceSize=64m", "-XX:ReservedCodeCacheSize=16m", "-XX:CICompilerCount=1",
-            "-XX:-UsePerfData", "-XX:+UseStringDeduplication",
+            "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1",
+            "-Xss256k",
+            "-Xms4m",
+            "-Xmx64m",
+            "-XX:MaxMetaspaceSize=64m",
+            "-XX:ReservedCodeCacheSize=16m",
+            "-XX:CICompilerCount=1",
+            "-XX:-UsePerfData",
+            "-XX:+UseStringDeduplication",
             // The monitor deflation thread checks every 250 ms by default: over a quarter of the
             // daemon's idle CPU. Idle monitors are deflated every 5 s instead (or when they pile up).
-            "-XX:+UnlockDiagnosticVMOptions", "-XX:AsyncDeflationInterval=5000");
+            "-XX:+UnlockDiagnosticVMOptions",
+            "-XX:AsyncDeflationInterval=5000");
 
     private Background() {}
 
@@ -33,17 +42,30 @@ final class Background {
         try {
             runtime.create();
             if (DaemonLock.isHeld(runtime)) {
-                throw new CliException(ExitCodes.FAILED, "a drover daemon (pid " + runtime.recordedPid() + ") is already running for "
-                        + runtime.dir() + "; use `drover ps`, or `drover down` first");
+                throw new CliException(
+                        ExitCodes.FAILED,
+                        "a drover daemon (pid " + runtime.recordedPid() + ") is already running for "
+                                + arguments.configFile + " (runtime directory " + runtime.dir()
+                                + "); use `drover ps`, or `drover down` first");
             }
         } catch (IOException e) {
             throw new CliException(ExitCodes.FAILED, e.getMessage());
         }
         List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.add(ProcessHandle.current()
+                .info()
+                .command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(DAEMON_JVM_OPTIONS);
         command.addAll(aotCache());
-        command.addAll(List.of("-jar", jar().toString(), "daemon", "-f", arguments.configFile.toString(), "--runtime-dir", runtime.dir().toString()));
+        command.addAll(List.of(
+                "-jar",
+                jar().toString(),
+                "daemon",
+                "-f",
+                arguments.configFile.toString(),
+                "--runtime-dir",
+                runtime.dir().toString()));
         command.addAll(arguments.names);
         int pid;
         try {
@@ -57,16 +79,31 @@ final class Background {
         List<ProcessInfo> processes = null;
         while (System.nanoTime() < deadline) {
             if (daemon == null || !daemon.isAlive()) {
-                throw new CliException(ExitCodes.FAILED, "the daemon exited at start; its log " + runtime.log() + " ends with:\n" + tail(runtime.log()));
+                throw new CliException(
+                        ExitCodes.FAILED,
+                        "the daemon exited at start; its log " + runtime.log() + " ends with:\n" + tail(runtime.log()));
             }
             try {
-                processes = control.processes();
-                List<ProcessInfo> fatal = processes.stream().filter(p -> p.state().equals("fatal")).toList();
+                HealthReport health = control.health();
+                processes = health.details();
+                List<ProcessInfo> fatal = processes.stream()
+                        .filter(p -> p.state().equals("fatal"))
+                        .toList();
                 if (!fatal.isEmpty()) {
-                    throw new CliException(ExitCodes.FAILED, "daemon started (pid " + pid + "), but:\n" + notReady(fatal));
+                    throw new CliException(
+                            ExitCodes.FAILED, "daemon started (pid " + pid + "), but:\n" + notReady(fatal));
                 }
-                if (!control.health().details().isEmpty() && allReady(control)) {
-                    System.out.println("drover daemon started (pid " + pid + "); " + processes.size() + " processes ready. `drover ps` shows them, `drover down` stops them.");
+                if (!processes.isEmpty() && health.healthy()) {
+                    long ready = processes.stream().filter(ProcessInfo::ready).count();
+                    long completed = processes.stream()
+                            .filter(p -> p.state().equals("exited")
+                                    && p.lastEnd() != null
+                                    && p.lastEnd().kind().equals("success"))
+                            .count();
+                    System.out.println("drover daemon started (pid " + pid + ") for "
+                            + arguments.configFile.getFileName() + "; " + count(ready, "process")
+                            + " ready" + (completed > 0 ? ", " + count(completed, "one-shot") + " completed" : "")
+                            + ". `drover ps` shows them, `drover down` stops them.");
                     return ExitCodes.OK;
                 }
             } catch (ControlException e) {
@@ -74,23 +111,37 @@ final class Background {
             }
             sleep();
         }
-        String status = processes == null ? "the daemon did not answer on " + runtime.socket() : notReady(processes.stream().filter(p -> !isReady(p)).toList());
-        throw new CliException(ExitCodes.FAILED, "not ready after " + timeout.toSeconds() + "s (the daemon, pid " + pid + ", keeps running):\n" + status);
+        String status = processes == null
+                ? "the daemon did not answer on " + runtime.socket()
+                : notReady(processes.stream()
+                        .filter(p -> !p.ready()
+                                && !p.state().equals("exited")
+                                && !p.state().equals("stopped"))
+                        .toList());
+        throw new CliException(
+                ExitCodes.FAILED,
+                "not ready after " + timeout.toSeconds() + "s (the daemon, pid " + pid + ", keeps running):\n"
+                        + status);
     }
 
-    private static boolean allReady(RemoteControl control) throws ControlException {
-        return control.health().healthy();
-    }
-
-    private static boolean isReady(ProcessInfo p) {
-        return p.state().equals("running") && p.health().equals("ready");
+    /** "1 process", "4 processes". */
+    static String count(long n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : noun.endsWith("s") ? "es" : "s");
     }
 
     private static String notReady(List<ProcessInfo> processes) {
         StringBuilder text = new StringBuilder();
+        long now = System.currentTimeMillis();
         for (ProcessInfo p : processes) {
-            String why = p.waitingFor() != null ? "waiting for " + p.waitingFor() : p.reason() != null ? p.reason() : p.health();
-            text.append("  ").append(p.id()).append(": ").append(p.state()).append(", ").append(why).append('\n');
+            String why = ProcessNotes.why(p, now);
+            text.append("  ")
+                    .append(p.id())
+                    .append(": ")
+                    .append(p.state())
+                    .append(", ")
+                    .append(why.isEmpty() ? p.health() : why)
+                    .append('\n');
+            ProcessNotes.lastLines(p).forEach(line -> text.append(line).append('\n'));
         }
         return text.toString().stripTrailing();
     }
@@ -100,8 +151,11 @@ final class Background {
         Path jar = jar();
         Path cache = jar.resolveSibling("drover-daemon.aot");
         try {
-            if (System.getenv("DROVER_NO_AOT") == null && Files.isRegularFile(cache)
-                    && !Files.getLastModifiedTime(jar).toInstant().isAfter(Files.getLastModifiedTime(cache).toInstant())) {
+            if (System.getenv("DROVER_NO_AOT") == null
+                    && Files.isRegularFile(cache)
+                    && !Files.getLastModifiedTime(jar)
+                            .toInstant()
+                            .isAfter(Files.getLastModifiedTime(cache).toInstant())) {
                 return List.of("-XX:AOTCache=" + cache, "-Xlog:aot=off", "-Xlog:cds=off");
             }
         } catch (IOException e) {
@@ -112,7 +166,11 @@ final class Background {
 
     static Path jar() {
         try {
-            return Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return Path.of(Main.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
         } catch (Exception e) {
             throw new IllegalStateException("cannot find drover's jar", e);
         }

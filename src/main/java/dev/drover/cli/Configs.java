@@ -11,6 +11,12 @@ final class Configs {
     private Configs() {}
 
     static DroverConfig load(Path file) throws CliException {
+        if (!java.nio.file.Files.exists(file)) {
+            throw new CliException(
+                    ExitCodes.FAILED,
+                    "no config file at " + file + "; name one with --file FILE (or -f FILE),"
+                            + " set $DROVER_CONFIG, or create drover.yaml here (see examples/stack.yaml)");
+        }
         try {
             return ConfigLoader.load(file);
         } catch (ConfigException e) {
@@ -29,11 +35,15 @@ final class Configs {
             var process = config.processes().get(dot < 0 ? name : name.substring(0, dot));
             boolean known = dot < 0
                     ? process != null
-                    : process != null && process.replicas() > 1 && name.substring(dot + 1).matches("\\d+")
+                    : process != null
+                            && process.replicas() > 1
+                            && name.substring(dot + 1).matches("\\d+")
                             && Integer.parseInt(name.substring(dot + 1)) < process.replicas();
             if (!known) {
-                throw new CliException(ExitCodes.FAILED,
-                        "unknown process " + name + " (known: " + String.join(", ", config.processes().keySet()) + ")");
+                throw new CliException(
+                        ExitCodes.FAILED,
+                        "unknown process " + name + " (known: "
+                                + String.join(", ", config.processes().keySet()) + ")");
             }
         }
     }

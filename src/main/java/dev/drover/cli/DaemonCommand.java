@@ -2,6 +2,7 @@ package dev.drover.cli;
 
 import dev.drover.config.DroverConfig;
 import dev.drover.daemon.Daemon;
+import dev.drover.daemon.Face;
 import dev.drover.daemon.RuntimeDir;
 import java.io.IOException;
 import java.util.List;
@@ -34,11 +35,17 @@ final class DaemonCommand implements Command {
     @Override
     public int run(List<String> args) throws CliException {
         Arguments arguments = Arguments.parse(name(), args, Set.of());
-        RuntimeDir runtime = RuntimeDir.resolve(arguments.configFile, arguments.runtimeDir);
         DroverConfig config = Configs.load(arguments.configFile);
         Configs.checkNames(config, arguments.names);
+        return runDaemon(Daemons.runtime(arguments), config, arguments.names, Face.background());
+    }
+
+    /** Runs the daemon wiring in this process until it stops; its refusals become exit status 1. */
+    static int runDaemon(RuntimeDir runtime, DroverConfig config, List<String> names, Face face) throws CliException {
         try {
-            return new Daemon(runtime, config, arguments.names).run();
+            return new Daemon(runtime, config, names, face).run();
+        } catch (Daemon.AlreadyRunning e) {
+            throw new CliException(ExitCodes.FAILED, e.getMessage());
         } catch (IOException e) {
             throw new CliException(ExitCodes.FAILED, e.getMessage());
         } catch (InterruptedException e) {

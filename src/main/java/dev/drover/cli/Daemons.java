@@ -4,18 +4,34 @@ import dev.drover.client.RemoteControl;
 import dev.drover.control.Control;
 import dev.drover.control.ControlException;
 import dev.drover.control.ProcessInfo;
+import dev.drover.daemon.Leftovers;
 import dev.drover.daemon.RuntimeDir;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
-/** How commands reach the daemon of a project, and turn names into process ids. */
+/** How commands reach the daemon of a config file, and turn names into process ids. */
 final class Daemons {
     private Daemons() {}
 
     static RuntimeDir runtime(Arguments arguments) {
         return RuntimeDir.resolve(arguments.configFile, arguments.runtimeDir);
+    }
+
+    /** "no drover daemon is running for FILE", and what a dead one left behind, if anything. */
+    static String noDaemon(Arguments arguments, String detail) {
+        RuntimeDir runtime = runtime(arguments);
+        String message = "no drover daemon is running for " + arguments.configFile + " (runtime directory "
+                + runtime.dir() + ")" + (detail == null || detail.startsWith("no drover daemon") ? "" : ": " + detail);
+        Leftovers leftovers = Leftovers.of(runtime);
+        int alive = leftovers.recorded() ? leftovers.alive().size() : 0;
+        if (alive > 0) {
+            return message + "; but its daemon (pid " + leftovers.daemonPid() + ") died and " + alive
+                    + " of its processes " + (alive == 1 ? "is" : "are")
+                    + " still running: `drover cleanup` stops them";
+        }
+        return message + "; start one with `drover up -d`";
     }
 
     static Control connect(Arguments arguments) {
@@ -30,22 +46,29 @@ final class Daemons {
         List<ProcessInfo> all = control.processes();
         Set<String> ids = new LinkedHashSet<>();
         for (String name : names) {
-            List<String> matching = all.stream().filter(p -> p.id().equals(name) || p.name().equals(name)).map(ProcessInfo::id).toList();
+            List<String> matching = all.stream()
+                    .filter(p -> p.id().equals(name) || p.name().equals(name))
+                    .map(ProcessInfo::id)
+                    .toList();
             if (matching.isEmpty()) {
                 Set<String> known = new LinkedHashSet<>();
                 all.forEach(p -> known.add(p.name()));
                 all.forEach(p -> known.add(p.id()));
-                throw new CliException(ExitCodes.FAILED, "unknown process " + name + " (known: " + String.join(", ", known) + ")");
+                throw new CliException(
+                        ExitCodes.FAILED, "unknown process " + name + " (known: " + String.join(", ", known) + ")");
             }
             ids.addAll(matching);
         }
         return new ArrayList<>(ids);
     }
 
-    /** The exit status and message for a failed request to the daemon. */
-    static CliException failure(ControlException e) {
+    /**
+     * The exit status and message for a failed request to the daemon of {@code arguments}' config
+     * file. Without a daemon, says whether one that died left processes running.
+     */
+    static CliException failure(ControlException e, Arguments arguments) {
         if (e.status() == ControlException.UNREACHABLE) {
-            return new CliException(ExitCodes.NO_DAEMON, e.getMessage());
+            return new CliException(ExitCodes.NO_DAEMON, noDaemon(arguments, e.getMessage()));
         }
         StringBuilder message = new StringBuilder(e.getMessage());
         for (String detail : e.details()) {

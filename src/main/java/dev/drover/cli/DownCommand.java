@@ -23,12 +23,18 @@ final class DownCommand extends RemoteCommand {
 
     @Override
     public String usage() {
-        return "Usage: drover down [-f FILE] [--runtime-dir DIR] [--timeout 120s]\n\nReturns once the daemon has exited.\n";
+        return """
+                Usage: drover down [--file FILE] [--runtime-dir DIR] [--force] [--timeout 120s]
+
+                Stops every process in reverse dependency order (each with its stop signal, then
+                SIGKILL after its stop_timeout), then the daemon; returns once the daemon has
+                exited. --force skips the stop_timeouts: what does not stop at once is killed.
+                """;
     }
 
     @Override
     Arguments parse(List<String> args) throws CliException {
-        Arguments arguments = Arguments.parse(name(), args, Set.of(), Set.of("--timeout"));
+        Arguments arguments = Arguments.parse(name(), args, Set.of("--force"), Set.of("--timeout"));
         Durations.parse(arguments.values.getOrDefault("--timeout", "120s"));
         return arguments;
     }
@@ -37,8 +43,10 @@ final class DownCommand extends RemoteCommand {
     int run(Arguments arguments, Control control) throws ControlException, CliException {
         RuntimeDir runtime = Daemons.runtime(arguments);
         ProcessRef daemon = ProcessRef.of(runtime.recordedPid());
-        control.shutdown();
-        long deadline = System.nanoTime() + Durations.parse(arguments.values.getOrDefault("--timeout", "120s")).toNanos();
+        control.shutdown(arguments.flags.contains("--force"));
+        long deadline = System.nanoTime()
+                + Durations.parse(arguments.values.getOrDefault("--timeout", "120s"))
+                        .toNanos();
         try {
             while (DaemonLock.isHeld(runtime) || (daemon != null && daemon.isRunning())) {
                 if (System.nanoTime() > deadline) {

@@ -51,8 +51,8 @@ final class EventsCommand extends RemoteCommand {
             System.out.println(Json.write(e));
         } else {
             String health = e.health().equals(e.previousHealth()) ? "" : " (" + e.health() + ")";
-            System.out.println(Instant.ofEpochMilli(e.time()) + " " + e.process() + " " + e.previousState() + " -> " + e.state() + health
-                    + (e.pid() > 0 ? " pid " + e.pid() : "") + ": " + e.reason());
+            System.out.println(Instant.ofEpochMilli(e.time()) + " " + e.process() + " " + e.previousState() + " -> "
+                    + e.state() + health + (e.pid() > 0 ? " pid " + e.pid() : "") + ": " + e.reason());
         }
         System.out.flush();
     }

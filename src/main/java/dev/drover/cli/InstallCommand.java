@@ -3,67 +3,191 @@ package dev.drover.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
-/** `drover install systemd [--user] [--print]`: a hardened Type=notify unit for the daemon. */
+/**
+ * `drover install systemd` and `drover uninstall systemd`: a hardened Type=notify unit that runs
+ * the daemon of one config file, with the same runtime directory the CLI uses (so `drover ps` in
+ * the project talks to it), from a copy of Drover kept outside the build directory.
+ */
 final class InstallCommand implements Command {
+    private final boolean install;
+
+    InstallCommand(boolean install) {
+        this.install = install;
+    }
+
     @Override
     public String name() {
-        return "install";
+        return install ? "install" : "uninstall";
     }
 
     @Override
     public String summary() {
-        return "write a systemd unit for this project (install systemd [--user] [--print])";
+        return install
+                ? "write a systemd unit for this config file (install systemd [--user] [--print])"
+                : "remove the systemd unit `install systemd` wrote (uninstall systemd [--user])";
     }
 
     @Override
     public String usage() {
-        return """
-                Usage: drover install systemd [-f FILE] [--user] [--print] [--name NAME]
+        if (!install) {
+            return """
+                    Usage: drover uninstall systemd [--file FILE] [--user] [--name NAME]
 
-                Writes drover-NAME.service (NAME defaults to the config directory's name) to
-                /etc/systemd/system, or ~/.config/systemd/user with --user, or prints it with
-                --print. The unit runs `drover daemon` with Type=notify (READY=1 once every
-                process is ready), WatchdogSec=30s (fed only while supervision is alive),
-                Restart=on-failure, KillMode=mixed and filesystem and privilege hardening.
+                    Removes the unit `drover install systemd` wrote for FILE (stop it first:
+                    systemctl [--user] disable --now drover-NAME), and the copy of Drover it ran
+                    when no other drover unit there uses it.
+                    """;
+        }
+        return """
+                Usage: drover install systemd [--file FILE] [--user] [--print] [--name NAME]
+                                              [--run-as USER] [--env-file FILE]
+
+                Writes drover-NAME.service (NAME: the config directory's name, plus the file's
+                when it is not drover.yaml) to /etc/systemd/system, or ~/.config/systemd/user
+                with --user (as `systemctl --user` names it), or prints it with --print. It copies
+                the running drover.jar to /usr/local/lib/drover/ (~/.local/share/drover/ with
+                --user; $XDG_CONFIG_HOME and $XDG_DATA_HOME are honoured), so that a `mvn clean`
+                does not break the service.
+
+                The unit runs `drover daemon` for FILE with the runtime directory the CLI uses
+                (.drover/ beside it), so `drover ps`, `logs`, `restart`… in the project talk to
+                it. Type=notify (READY=1 once every process is ready), WatchdogSec=30s (fed only
+                while supervision is alive), Restart=on-failure, KillMode=mixed, and hardening
+                that leaves the project directory writable (no PrivateTmp: a project under /tmp
+                stays visible). --run-as USER (or --user=USER) sets User= in a system unit.
+                --env-file FILE sets EnvironmentFile= (for ${DROVER_TOKEN} and friends); a .env
+                beside the config file is read when present.
                 Then: systemctl [--user] daemon-reload && systemctl [--user] enable --now drover-NAME
                 """;
     }
 
     @Override
     public int run(List<String> args) throws CliException {
-        Arguments arguments = Arguments.parse(name(), args, Set.of("--user", "--print"), Set.of("--name"));
+        List<String> normalized = new ArrayList<>();
+        for (String arg : args) {
+            if (arg.startsWith("--user=")) {
+                normalized.add("--run-as");
+                normalized.add(arg.substring("--user=".length()));
+            } else {
+                normalized.add(arg);
+            }
+        }
+        Arguments arguments = install
+                ? Arguments.parse(
+                        name(), normalized, Set.of("--user", "--print"), Set.of("--name", "--run-as", "--env-file"))
+                : Arguments.parse(name(), normalized, Set.of("--user"), Set.of("--name"));
         if (arguments.names.size() != 1 || !arguments.names.getFirst().equals("systemd")) {
-            throw new CliException(ExitCodes.USAGE, "only `drover install systemd` exists; see `drover help install`");
+            throw new CliException(
+                    ExitCodes.USAGE, "only `drover " + name() + " systemd` exists; see `drover help " + name() + "`");
         }
         boolean user = arguments.flags.contains("--user");
-        Path configDir = arguments.configFile.getParent();
-        String unitName = "drover-" + arguments.values.getOrDefault("--name", configDir.getFileName().toString().replaceAll("[^A-Za-z0-9_.-]", "-"));
-        String unit = unit(arguments.configFile, user);
+        String runAs = arguments.values.get("--run-as");
+        if (user && runAs != null) {
+            throw new CliException(
+                    ExitCodes.USAGE, "--run-as sets User= in a system unit; a --user unit runs as its user");
+        }
+        String unitName = "drover-" + arguments.values.getOrDefault("--name", defaultName(arguments.configFile));
+        Path unitDir =
+                user ? xdg("XDG_CONFIG_HOME", ".config").resolve("systemd/user") : Path.of("/etc/systemd/system");
+        Path jarDir = user ? xdg("XDG_DATA_HOME", ".local/share").resolve("drover") : Path.of("/usr/local/lib/drover");
+        Path unitFile = unitDir.resolve(unitName + ".service");
+        Path stableJar = jarDir.resolve("drover.jar");
+        if (!install) {
+            return uninstall(unitFile, stableJar, user, unitName);
+        }
+        Path envFile = arguments.values.containsKey("--env-file")
+                ? Path.of(arguments.values.get("--env-file")).toAbsolutePath().normalize()
+                : null;
+        if (envFile != null && !Files.isRegularFile(envFile)) {
+            throw new CliException(ExitCodes.FAILED, "--env-file " + envFile + " does not exist");
+        }
+        String unit = unit(arguments.configFile, stableJar, user, runAs, envFile);
         if (arguments.flags.contains("--print")) {
             System.out.print(unit);
             return ExitCodes.OK;
         }
-        Path dir = user ? Path.of(System.getProperty("user.home"), ".config", "systemd", "user") : Path.of("/etc/systemd/system");
-        Path file = dir.resolve(unitName + ".service");
         try {
-            Files.createDirectories(dir);
-            Files.writeString(file, unit);
+            Files.createDirectories(jarDir);
+            Path temp = jarDir.resolve("drover.jar.new");
+            Files.copy(Background.jar(), temp, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(temp, stableJar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.createDirectories(unitDir);
+            Files.writeString(unitFile, unit);
         } catch (IOException e) {
-            throw new CliException(ExitCodes.FAILED, "cannot write " + file + ": " + e.getMessage());
+            throw new CliException(ExitCodes.FAILED, "cannot install " + unitFile + ": " + e.getMessage());
         }
         String systemctl = user ? "systemctl --user" : "systemctl";
-        System.out.println("wrote " + file + "\nnow: " + systemctl + " daemon-reload && " + systemctl + " enable --now " + unitName);
+        System.out.println("wrote " + unitFile + " (running " + stableJar + ")\nnow: " + systemctl
+                + " daemon-reload && " + systemctl + " enable --now " + unitName);
         return ExitCodes.OK;
     }
 
-    static String unit(Path configFile, boolean user) {
-        String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    private static int uninstall(Path unitFile, Path stableJar, boolean user, String unitName) throws CliException {
+        String systemctl = user ? "systemctl --user" : "systemctl";
+        try {
+            if (!Files.deleteIfExists(unitFile)) {
+                throw new CliException(ExitCodes.FAILED, "no unit at " + unitFile + " (see --name and --user)");
+            }
+            boolean jarInUse = false;
+            try (var units = Files.list(unitFile.getParent())) {
+                for (Path other : units.filter(p -> p.getFileName().toString().startsWith("drover-"))
+                        .toList()) {
+                    jarInUse |= Files.readString(other).contains(stableJar.toString());
+                }
+            }
+            if (!jarInUse) {
+                Files.deleteIfExists(stableJar);
+            }
+        } catch (IOException e) {
+            throw new CliException(ExitCodes.FAILED, "cannot remove " + unitFile + ": " + e.getMessage());
+        }
+        System.out.println("removed " + unitFile + "\nnow: " + systemctl + " daemon-reload (after " + systemctl
+                + " disable --now " + unitName + ")");
+        return ExitCodes.OK;
+    }
+
+    /** The config directory's name, and the file's own when it is not drover.yaml. */
+    static String defaultName(Path configFile) {
+        String dir = configFile.getParent().getFileName() == null
+                ? "root"
+                : configFile.getParent().getFileName().toString();
+        String stem = configFile.getFileName().toString().replaceFirst("\\.(yaml|yml)$", "");
+        String name = stem.equals("drover") ? dir : dir + "-" + stem;
+        return name.replaceAll("[^A-Za-z0-9_.-]", "-");
+    }
+
+    /** Where systemd's user manager looks: $XDG_CONFIG_HOME (or $XDG_DATA_HOME), else under $HOME. */
+    private static Path xdg(String variable, String underHome) {
+        String set = System.getenv(variable);
+        if (set != null && !set.isEmpty()) {
+            return Path.of(set);
+        }
+        String home = System.getenv("HOME");
+        return Path.of(home != null && !home.isEmpty() ? home : System.getProperty("user.home"))
+                .resolve(underHome);
+    }
+
+    static String unit(Path configFile, Path jar, boolean user, String runAs, Path envFile) {
+        String java = ProcessHandle.current()
+                .info()
+                .command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         Path configDir = configFile.getParent();
-        String exec = java + " " + String.join(" ", Background.DAEMON_JVM_OPTIONS) + " -jar " + Background.jar()
-                + " daemon -f " + configFile + " --runtime-dir %t/drover-%N";
+        String exec = java + " " + String.join(" ", Background.DAEMON_JVM_OPTIONS) + " -jar " + jar + " daemon --file "
+                + configFile;
+        StringBuilder environment = new StringBuilder();
+        Path dotEnv = configDir.resolve(".env");
+        if (envFile != null) {
+            environment.append("EnvironmentFile=").append(envFile).append('\n');
+        } else if (Files.isRegularFile(dotEnv)) {
+            environment.append("EnvironmentFile=-").append(dotEnv).append('\n');
+        }
+        String account = runAs == null ? "" : "User=" + runAs + "\n";
         return """
                 [Unit]
                 Description=Drover process supervisor for %s
@@ -75,7 +199,7 @@ final class InstallCommand implements Command {
                 ExecStart=%s
                 ExecReload=/bin/kill -HUP $MAINPID
                 WorkingDirectory=%s
-                Restart=on-failure
+                %s%sRestart=on-failure
                 RestartSec=2s
                 TimeoutStartSec=120s
                 TimeoutStopSec=90s
@@ -84,7 +208,6 @@ final class InstallCommand implements Command {
                 KillSignal=SIGTERM
                 Delegate=yes
                 NoNewPrivileges=yes
-                PrivateTmp=yes
                 ProtectSystem=full
                 ProtectKernelTunables=yes
                 ProtectKernelModules=yes
@@ -94,6 +217,7 @@ final class InstallCommand implements Command {
 
                 [Install]
                 WantedBy=%s
-                """.formatted(configFile, exec, configDir, user ? "default.target" : "multi-user.target");
+                """.formatted(
+                configFile, exec, configDir, account, environment, user ? "default.target" : "multi-user.target");
     }
 }

@@ -24,18 +24,20 @@ final class LogsCommand extends RemoteCommand {
     @Override
     public String usage() {
         return """
-                Usage: drover logs [-f FILE] [--runtime-dir DIR] [-n N] [--follow|-F] [NAME…]
+                Usage: drover logs [--file FILE] [--runtime-dir DIR] [-n N] [-f|--follow] [NAME…]
 
                 Prints the last N lines (default 100) of each named process (all when none are
                 named), interleaved by time, as `name | line`; Drover's own events are tagged
-                [drover]. With --follow (or -F), keeps printing new lines until Ctrl-C, also across
-                restarts of the process. (-f is the config file, as for every command.)
+                [drover]. With -f (or --follow, -F), keeps printing new lines until Ctrl-C, also
+                across restarts of the process. Here -f follows, as in tail, docker and kubectl:
+                name the config file with --file, or with -f before the command
+                (`drover -f x.yaml logs -f web`).
                 """;
     }
 
     @Override
     Arguments parse(List<String> args) throws CliException {
-        return Arguments.parse(name(), args, Set.of("--follow", "-F"), Set.of("-n", "--lines"));
+        return Arguments.parse(name(), args, Set.of("-f", "--follow", "-F"), Set.of("-n", "--lines"));
     }
 
     @Override
@@ -52,18 +54,23 @@ final class LogsCommand extends RemoteCommand {
         entries.sort(Comparator.comparingLong(LogEntry::time));
         entries.forEach(e -> print(e, width));
         System.out.flush();
-        if (!arguments.flags.contains("--follow") && !arguments.flags.contains("-F")) {
+        if (!arguments.flags.contains("-f")
+                && !arguments.flags.contains("--follow")
+                && !arguments.flags.contains("-F")) {
             return ExitCodes.OK;
         }
-        followUntilEnd(control.followLogs(ids, e -> {
-            print(e, width);
-            System.out.flush();
-        }), "logs");
+        followUntilEnd(
+                control.followLogs(ids, e -> {
+                    print(e, width);
+                    System.out.flush();
+                }),
+                "logs");
         return ExitCodes.OK;
     }
 
     private static synchronized void print(LogEntry entry, int width) {
         String tag = entry.stream().equals("drover") ? "[drover] " : "";
-        System.out.println(entry.process() + " ".repeat(Math.max(0, width - entry.process().length())) + " | " + tag + entry.line());
+        System.out.println(entry.process()
+                + " ".repeat(Math.max(0, width - entry.process().length())) + " | " + tag + entry.line());
     }
 }

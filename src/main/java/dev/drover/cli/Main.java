@@ -1,5 +1,7 @@
 package dev.drover.cli;
 
+import dev.drover.config.KeySuggestions;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,10 +13,28 @@ public final class Main {
 
     static Map<String, Command> commands() {
         Map<String, Command> commands = new LinkedHashMap<>();
-        for (Command command : List.of(new UpCommand(), new DownCommand(), new PsCommand("ps"), new PsCommand("status"),
-                new ProcessCommand("start"), new ProcessCommand("stop"), new ProcessCommand("restart"), new LogsCommand(), new EventsCommand(),
-                new SimpleRemoteCommands.Reload(), new SimpleRemoteCommands.Health(), new SimpleRemoteCommands.SignalCommand(),
-                new ValidateCommand(), new InstallCommand(), new VersionCommand(), new DaemonCommand())) {
+        for (Command command : List.of(
+                new UpCommand(),
+                new DownCommand(),
+                new PsCommand("ps"),
+                new PsCommand("status"),
+                new ProcessCommand("start"),
+                new ProcessCommand("stop"),
+                new ProcessCommand("restart"),
+                new LogsCommand(),
+                new EventsCommand(),
+                new RoutesCommand(),
+                new DrainCommand(true),
+                new DrainCommand(false),
+                new SimpleRemoteCommands.Reload(),
+                new SimpleRemoteCommands.Health(),
+                new SimpleRemoteCommands.SignalCommand(),
+                new CleanupCommand(),
+                new ValidateCommand(),
+                new InstallCommand(true),
+                new InstallCommand(false),
+                new VersionCommand(),
+                new DaemonCommand())) {
             commands.put(command.name(), command);
         }
         return commands;
@@ -26,15 +46,47 @@ public final class Main {
 
     static int run(String[] args) {
         Map<String, Command> commands = commands();
-        if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
-            return help(commands, args.length > 1 ? args[1] : null);
+        // Options before the verb belong to every command: `drover -f x.yaml logs -f web`.
+        List<String> global = new ArrayList<>();
+        int verb = 0;
+        while (verb < args.length && args[verb].startsWith("-")) {
+            String option = args[verb];
+            if (option.equals("-v") || option.equals("--version")) {
+                return new VersionCommand().run(List.of());
+            }
+            if (option.equals("-h") || option.equals("--help")) {
+                return help(commands, null);
+            }
+            if (option.equals("-f") || option.equals("--file") || option.equals("--runtime-dir")) {
+                if (verb + 1 >= args.length) {
+                    System.err.println("drover: " + option + " needs a value; see `drover help`");
+                    return ExitCodes.USAGE;
+                }
+                global.add(option.equals("-f") ? "--file" : option);
+                global.add(args[verb + 1]);
+                verb += 2;
+            } else if (option.startsWith("--file=") || option.startsWith("--runtime-dir=")) {
+                global.add(option);
+                verb++;
+            } else {
+                System.err.println("drover: unknown option " + option + " before the command; see `drover help`");
+                return ExitCodes.USAGE;
+            }
         }
-        Command command = commands.get(args[0].equals("--version") ? "version" : args[0]);
+        if (verb >= args.length || args[verb].equals("help")) {
+            return help(commands, verb + 1 < args.length ? args[verb + 1] : null);
+        }
+        Command command = commands.get(args[verb]);
         if (command == null) {
-            System.err.println("drover: unknown command " + args[0] + "; commands: " + String.join(", ", commands.keySet()));
+            String suggestion = KeySuggestions.closest(args[verb], commands.keySet())
+                    .map(c -> "; did you mean `drover " + c + "`?")
+                    .orElse("");
+            System.err.println("drover: unknown command " + args[verb] + suggestion + " (commands: "
+                    + String.join(", ", commands.keySet()) + ")");
             return ExitCodes.USAGE;
         }
-        List<String> rest = Arrays.asList(args).subList(1, args.length);
+        List<String> rest = new ArrayList<>(global);
+        rest.addAll(Arrays.asList(args).subList(verb + 1, args.length));
         if (rest.contains("--help") || rest.contains("-h")) {
             System.out.print(command.usage());
             return ExitCodes.OK;
@@ -57,11 +109,14 @@ public final class Main {
             System.out.print(command.usage());
             return ExitCodes.OK;
         }
-        StringBuilder text = new StringBuilder("Usage: drover COMMAND [-f FILE] [ARGS]\n\nCommands:\n");
+        StringBuilder text = new StringBuilder("Usage: drover [--file FILE] COMMAND [ARGS]\n\nCommands:\n");
         commands.values().forEach(c -> text.append(String.format("  %-9s %s%n", c.name(), c.summary())));
         text.append("  help      show this, or `drover help COMMAND` for one command\n");
-        text.append("\nEvery command takes -f FILE (default $DROVER_CONFIG, then ./drover.yaml) and --runtime-dir DIR\n");
-        text.append("(default .drover/ beside the file, or $DROVER_RUNTIME_DIR).\n");
+        text.append(
+                "\nEvery command takes --file FILE (default $DROVER_CONFIG, then ./drover.yaml), also as -f FILE\n");
+        text.append("before the command or after it (but after `logs`, -f follows, as in tail, docker and kubectl),\n");
+        text.append("and --runtime-dir DIR (default .drover/ beside drover.yaml, .drover/NAME/ beside NAME.yaml,\n");
+        text.append("or $DROVER_RUNTIME_DIR). -v or --version prints the version.\n");
         text.append("Exit status: 0 ok, 1 failed, 2 usage error, 3 no daemon running.\n");
         System.out.print(text);
         return ExitCodes.OK;

@@ -34,11 +34,29 @@ final class ProcessCommand extends RemoteCommand {
                 """.formatted(name);
     }
 
+    /** What happens next, as far as the snapshot taken right after the command was queued tells. */
+    private String outlook(ProcessInfo after) {
+        boolean down = after.state().equals("stopped")
+                || after.state().equals("exited")
+                || after.state().equals("fatal");
+        return switch (name) {
+            case "start" ->
+                after.state().equals("running")
+                        ? "already running (pid " + after.pid() + ")"
+                        : after.waitingFor() != null
+                                ? "starts once its dependencies are met (waiting for " + after.waitingFor() + ")"
+                                : "starting";
+            case "stop" -> down && after.pid() == 0 ? "already " + after.state() : "stopping";
+            default -> "restarting";
+        };
+    }
+
     @Override
     Arguments parse(List<String> args) throws CliException {
         Arguments arguments = Arguments.parse(name, args, Set.of("--all"));
         if (arguments.names.isEmpty() == !arguments.flags.contains("--all")) {
-            throw new CliException(ExitCodes.USAGE, name + " needs process names or --all (not both); see `drover help " + name + "`");
+            throw new CliException(
+                    ExitCodes.USAGE, name + " needs process names or --all (not both); see `drover help " + name + "`");
         }
         return arguments;
     }
@@ -54,7 +72,7 @@ final class ProcessCommand extends RemoteCommand {
                 case "stop" -> control.stop(id);
                 default -> control.restart(id);
             };
-            System.out.println(id + ": " + name + " requested (now " + after.state() + ")");
+            System.out.println(id + ": " + outlook(after));
         }
         return ExitCodes.OK;
     }

@@ -23,7 +23,9 @@ final class PsCommand extends RemoteCommand {
 
     @Override
     public String summary() {
-        return name.equals("ps") ? "list the processes of the running daemon (--json for the API's JSON)" : "the same as ps";
+        return name.equals("ps")
+                ? "list the processes of the running daemon (--json for the API's JSON)"
+                : "the same as ps";
     }
 
     @Override
@@ -32,7 +34,8 @@ final class PsCommand extends RemoteCommand {
                 Usage: drover %s [-f FILE] [--runtime-dir DIR] [--json] [NAME…]
 
                 One line per process instance: NAME STATE HEALTH PID UPTIME RESTARTS CPU MEM PORT,
-                and why a process is not running (waiting for a dependency, fatal, exited).
+                and why a process is not running or not ready (waiting for a dependency, a crash
+                loop and its next try, fatal, exited), with its last lines of output beneath.
                 --json prints {"processes":[…]} exactly as GET /api/processes returns it.
                 """.formatted(name);
     }
@@ -60,12 +63,20 @@ final class PsCommand extends RemoteCommand {
     static String table(List<ProcessInfo> processes) {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"NAME", "STATE", "HEALTH", "PID", "UPTIME", "RESTARTS", "CPU", "MEM", "PORT", ""});
+        long now = System.currentTimeMillis();
         for (ProcessInfo p : processes) {
-            String note = p.waitingFor() != null ? "waiting for " + p.waitingFor() : (p.state().equals("running") ? "" : nullToEmpty(p.reason()));
+            String note = ProcessNotes.why(p, now);
             rows.add(new String[] {
-                p.id(), p.state(), p.health(), p.pid() > 0 ? Integer.toString(p.pid()) : "-", p.uptime() > 0 ? duration(p.uptime()) : "-",
-                Integer.toString(p.restartCount()), p.cpu() == null ? "-" : String.format(Locale.ROOT, "%.1f%%", p.cpu()),
-                p.memory() == null ? "-" : bytes(p.memory()), p.port() == null ? "-" : Integer.toString(p.port()), note
+                p.id(),
+                p.state(),
+                p.health(),
+                p.pid() > 0 ? Integer.toString(p.pid()) : "-",
+                p.uptime() > 0 ? duration(p.uptime()) : "-",
+                Integer.toString(p.restartCount()),
+                p.cpu() == null ? "-" : String.format(Locale.ROOT, "%.1f%%", p.cpu()),
+                p.memory() == null ? "-" : bytes(p.memory()),
+                p.port() == null ? "-" : Integer.toString(p.port()),
+                note
             });
         }
         int[] widths = new int[rows.getFirst().length];
@@ -75,12 +86,17 @@ final class PsCommand extends RemoteCommand {
             }
         }
         StringBuilder out = new StringBuilder();
-        for (String[] row : rows) {
+        for (int r = 0; r < rows.size(); r++) {
+            String[] row = rows.get(r);
             StringBuilder line = new StringBuilder();
             for (int i = 0; i < row.length; i++) {
                 line.append(row[i]).append(" ".repeat(widths[i] - row[i].length() + 2));
             }
             out.append(line.toString().stripTrailing()).append('\n');
+            if (r > 0) {
+                ProcessNotes.lastLines(processes.get(r - 1))
+                        .forEach(l -> out.append(l).append('\n'));
+            }
         }
         return out.toString();
     }
@@ -107,9 +123,5 @@ final class PsCommand extends RemoteCommand {
             return String.format(Locale.ROOT, "%.1fM", bytes / (1024.0 * 1024));
         }
         return String.format(Locale.ROOT, "%.2fG", bytes / (1024.0 * 1024 * 1024));
-    }
-
-    private static String nullToEmpty(String s) {
-        return s == null ? "" : s;
     }
 }

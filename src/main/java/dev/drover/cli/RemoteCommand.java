@@ -12,7 +12,7 @@ abstract class RemoteCommand implements Command {
         try {
             return run(arguments, Daemons.connect(arguments));
         } catch (ControlException e) {
-            throw Daemons.failure(e);
+            throw Daemons.failure(e, arguments);
         }
     }
 
@@ -37,7 +37,9 @@ abstract class RemoteCommand implements Command {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
-            throw new CliException(ExitCodes.FAILED, "lost the " + (what.equals("logs") ? "log" : "event") + " stream: " + e.getMessage());
+            throw new CliException(
+                    ExitCodes.FAILED,
+                    "lost the " + (what.equals("logs") ? "log" : "event") + " stream: " + e.getMessage());
         }
     }
 }

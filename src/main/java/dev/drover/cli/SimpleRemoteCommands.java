@@ -47,8 +47,8 @@ final class SimpleRemoteCommands {
         @Override
         int run(Arguments arguments, Control control) throws ControlException {
             ReloadResult result = control.reload();
-            System.out.println("reloaded: restarted " + result.restarted() + ", added " + result.added()
-                    + ", removed " + result.removed() + ", unchanged " + result.unchanged());
+            System.out.println("reloaded: restarted " + result.restarted() + ", added " + result.added() + ", removed "
+                    + result.removed() + ", unchanged " + result.unchanged());
             return ExitCodes.OK;
         }
     }
@@ -77,10 +77,14 @@ final class SimpleRemoteCommands {
         @Override
         int run(Arguments arguments, Control control) throws ControlException {
             HealthReport health = control.health();
-            System.out.println(health.status() + ": " + health.ready() + " of " + health.total() + " ready, " + health.running() + " running");
+            System.out.println(health.status() + ": " + health.ready() + " of " + health.total() + " ready, "
+                    + health.running() + " running");
+            long now = System.currentTimeMillis();
             for (ProcessInfo p : health.details()) {
-                String why = p.waitingFor() != null ? " (waiting for " + p.waitingFor() + ")" : p.reason() != null && !p.state().equals("running") ? " (" + p.reason() + ")" : "";
-                System.out.println("  " + p.id() + ": " + p.state() + ", " + p.health() + why);
+                String why = ProcessNotes.why(p, now);
+                System.out.println(
+                        "  " + p.id() + ": " + p.state() + ", " + p.health() + (why.isEmpty() ? "" : " (" + why + ")"));
+                ProcessNotes.lastLines(p).forEach(System.out::println);
             }
             return health.healthy() ? ExitCodes.OK : ExitCodes.FAILED;
         }

@@ -1,11 +1,9 @@
 package dev.drover.cli;
 
 import dev.drover.config.DroverConfig;
-import dev.drover.engine.Engine;
-import dev.drover.engine.UnknownProcessException;
+import dev.drover.daemon.Face;
 import dev.drover.launch.Launcher;
 import dev.drover.logs.Console;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -28,8 +26,11 @@ final class UpCommand implements Command {
 
                 Starts every enabled process (or the named ones and what they depend on) in
                 dependency order and prints their output as `name | line`. Drover's own events
-                are tagged [drover]. Ctrl-C or SIGTERM stops everything in reverse dependency
-                order; a second Ctrl-C kills what is still running at once.
+                are tagged [drover]. It is the same daemon as `up -d`, in the foreground: it
+                serves the control socket, so `drover ps`, `logs`, `restart`, `down`… work from
+                another terminal, and a second `up` for the same file is refused. Ctrl-C, SIGTERM
+                or a terminal hang-up (SIGHUP) stops everything in reverse dependency order; a
+                second Ctrl-C kills what is still running at once.
 
                 With -d, starts a background daemon instead (its own session, its output in
                 RUNTIME_DIR/drover.log, its control socket RUNTIME_DIR/drover.sock) and returns
@@ -49,33 +50,8 @@ final class UpCommand implements Command {
         if (arguments.flags.contains("-d") || arguments.flags.contains("--detach")) {
             return Background.start(arguments, Durations.parse(arguments.values.getOrDefault("--timeout", "60s")));
         }
-        StopSignals signals = new StopSignals().install();
-        Console console = Console.stdout(Launcher.isTerminal(1));
-        Engine engine = new Engine(config, console);
-        List<String> names = new ArrayList<>(engine.instanceNames());
-        names.add("drover");
-        console.alignTo(names);
-        try {
-            engine.up(arguments.names);
-        } catch (UnknownProcessException e) {
-            engine.close();
-            throw new CliException(ExitCodes.FAILED, e.getMessage());
-        }
-        console.drover("supervising " + engine.instanceNames().size() + " processes from " + config.file()
-                + " (pid " + Launcher.selfPid() + "); Ctrl-C stops them");
-        try {
-            signals.awaitStop();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        signals.onForce(() -> {
-            console.drover("second signal: killing everything now");
-            engine.forceStop();
-        });
-        console.drover("stopping (Ctrl-C again to kill at once)");
-        boolean clean = engine.shutdown();
-        console.drover(clean ? "all processes stopped" : "all processes stopped; some had to be killed after stop_timeout");
-        engine.close();
-        return clean ? ExitCodes.OK : ExitCodes.FAILED;
+        // The same daemon as `up -d`, in this process, printing everything to this terminal.
+        Face face = Face.foreground(Console.stdout(Launcher.isTerminal(1)));
+        return DaemonCommand.runDaemon(Daemons.runtime(arguments), config, arguments.names, face);
     }
 }

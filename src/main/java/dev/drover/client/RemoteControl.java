@@ -7,6 +7,7 @@ import dev.drover.control.LogEntry;
 import dev.drover.control.ProcessEvent;
 import dev.drover.control.ProcessInfo;
 import dev.drover.control.ReloadResult;
+import dev.drover.control.RouteInfo;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -37,7 +38,8 @@ public final class RemoteControl implements Control {
 
     @Override
     public List<ProcessInfo> processes() throws ControlException {
-        return WireJson.read(call("GET", "/api/processes", null), WireJson.ProcessList.class).processes();
+        return WireJson.read(call("GET", "/api/processes", null), WireJson.ProcessList.class)
+                .processes();
     }
 
     @Override
@@ -61,13 +63,30 @@ public final class RemoteControl implements Control {
     }
 
     @Override
+    public ProcessInfo drain(String id) throws ControlException {
+        return WireJson.read(call("POST", processPath(id) + "/drain", null), ProcessInfo.class);
+    }
+
+    @Override
+    public ProcessInfo undrain(String id) throws ControlException {
+        return WireJson.read(call("POST", processPath(id) + "/undrain", null), ProcessInfo.class);
+    }
+
+    @Override
+    public List<RouteInfo> routes() throws ControlException {
+        return WireJson.read(call("GET", "/api/routes", null), WireJson.RouteList.class)
+                .routes();
+    }
+
+    @Override
     public ProcessInfo signal(String id, String signal) throws ControlException {
         return WireJson.read(call("POST", processPath(id) + "/signal", Map.of("signal", signal)), ProcessInfo.class);
     }
 
     @Override
     public List<LogEntry> logs(String id, int lines) throws ControlException {
-        return WireJson.read(call("GET", processPath(id) + "/logs?lines=" + lines, null), WireJson.LogLines.class).lines();
+        return WireJson.read(call("GET", processPath(id) + "/logs?lines=" + lines, null), WireJson.LogLines.class)
+                .lines();
     }
 
     /** Follows over one server-sent event stream; the handle can also wait for the daemon to end it. */
@@ -77,8 +96,14 @@ public final class RemoteControl implements Control {
         for (String id : ids) {
             target.append("&process=").append(URLEncoder.encode(id, StandardCharsets.UTF_8));
         }
-        return follow(target.toString(), LogEntry.class,
-                dropped -> new LogEntry(System.currentTimeMillis(), "drover", "drover", "dropped " + dropped + " lines: this reader fell behind"),
+        return follow(
+                target.toString(),
+                LogEntry.class,
+                dropped -> new LogEntry(
+                        System.currentTimeMillis(),
+                        "drover",
+                        "drover",
+                        "dropped " + dropped + " lines: this reader fell behind"),
                 sink);
     }
 
@@ -87,7 +112,9 @@ public final class RemoteControl implements Control {
         return follow("/api/events", ProcessEvent.class, null, sink);
     }
 
-    private <T> SseFollow<T> follow(String target, Class<T> type, java.util.function.LongFunction<T> dropped, Consumer<T> sink) throws ControlException {
+    private <T> SseFollow<T> follow(
+            String target, Class<T> type, java.util.function.LongFunction<T> dropped, Consumer<T> sink)
+            throws ControlException {
         UnixHttpClient.Opened opened = http.open("GET", target);
         try {
             int status = opened.reply().status();
@@ -96,7 +123,8 @@ public final class RemoteControl implements Control {
             }
             String contentType = opened.reply().header("content-type");
             if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("text/event-stream")) {
-                throw new ControlException(502, "the drover daemon did not answer with an event stream (" + contentType + ")");
+                throw new ControlException(
+                        502, "the drover daemon did not answer with an event stream (" + contentType + ")");
             }
         } catch (java.io.IOException e) {
             opened.close();
@@ -129,8 +157,8 @@ public final class RemoteControl implements Control {
 
     /** Asks the daemon to stop everything and exit; returns once it has accepted, not once it is gone. */
     @Override
-    public void shutdown() throws ControlException {
-        call("POST", "/api/shutdown", null);
+    public void shutdown(boolean force) throws ControlException {
+        call("POST", force ? "/api/shutdown?force=true" : "/api/shutdown", null);
     }
 
     private byte[] call(String method, String target, Object body) throws ControlException {
@@ -142,7 +170,8 @@ public final class RemoteControl implements Control {
     }
 
     private static boolean isJson(UnixHttpClient.Reply reply) {
-        return reply.contentType() != null && reply.contentType().toLowerCase(Locale.ROOT).startsWith("application/json");
+        return reply.contentType() != null
+                && reply.contentType().toLowerCase(Locale.ROOT).startsWith("application/json");
     }
 
     private static String processPath(String id) {
@@ -157,7 +186,8 @@ public final class RemoteControl implements Control {
             if (c < 0x80 && (Character.isLetterOrDigit(c) || c == '-' || c == '.' || c == '_' || c == '~')) {
                 out.append(c);
             } else {
-                out.append('%').append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xf, 16)))
+                out.append('%')
+                        .append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xf, 16)))
                         .append(Character.toUpperCase(Character.forDigit(b & 0xf, 16)));
             }
         }

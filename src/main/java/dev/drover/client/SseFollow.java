@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
 public final class SseFollow<T> implements AutoCloseable {
     /** What an SSE event line may hold: one log line of up to 64 KiB, escaped as JSON. */
     private static final int MAX_EVENT_LINE = 1024 * 1024;
+
     private static final Pattern DROPPED = Pattern.compile(": ?dropped (\\d+) (lines|events)");
 
     private final SocketChannel channel;
@@ -26,7 +27,8 @@ public final class SseFollow<T> implements AutoCloseable {
     private volatile boolean closed;
     private volatile Throwable failure;
 
-    private SseFollow(SocketChannel channel, InputStream events, Class<T> type, LongFunction<T> dropped, Consumer<T> sink) {
+    private SseFollow(
+            SocketChannel channel, InputStream events, Class<T> type, LongFunction<T> dropped, Consumer<T> sink) {
         this.channel = channel;
         this.reader = Thread.ofVirtual().name("drover-follow").unstarted(() -> read(events, type, dropped, sink));
     }
@@ -35,7 +37,8 @@ public final class SseFollow<T> implements AutoCloseable {
      * @param dropped turns "the daemon dropped N items for this slow reader" into an item for the
      *     sink, or null to pass over such notices
      */
-    static <T> SseFollow<T> start(SocketChannel channel, InputStream events, Class<T> type, LongFunction<T> dropped, Consumer<T> sink) {
+    static <T> SseFollow<T> start(
+            SocketChannel channel, InputStream events, Class<T> type, LongFunction<T> dropped, Consumer<T> sink) {
         SseFollow<T> follow = new SseFollow<>(channel, events, type, dropped, sink);
         follow.reader.start();
         return follow;

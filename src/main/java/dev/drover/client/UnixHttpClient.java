@@ -79,9 +79,13 @@ final class UnixHttpClient {
         }
     }
 
-    private HttpReply exchange(SocketChannel channel, String method, String target, byte[] jsonBody) throws IOException {
+    private HttpReply exchange(SocketChannel channel, String method, String target, byte[] jsonBody)
+            throws IOException {
         StringBuilder head = new StringBuilder(160)
-                .append(method).append(' ').append(target).append(" HTTP/1.1\r\n")
+                .append(method)
+                .append(' ')
+                .append(target)
+                .append(" HTTP/1.1\r\n")
                 .append("Host: localhost\r\n")
                 .append("Connection: close\r\n")
                 .append("Accept: application/json, text/event-stream\r\n");
@@ -91,7 +95,10 @@ final class UnixHttpClient {
         }
         head.append("Content-Length: ").append(body.length).append("\r\n\r\n");
         byte[] headBytes = head.toString().getBytes(StandardCharsets.ISO_8859_1);
-        ByteBuffer out = ByteBuffer.allocate(headBytes.length + body.length).put(headBytes).put(body).flip();
+        ByteBuffer out = ByteBuffer.allocate(headBytes.length + body.length)
+                .put(headBytes)
+                .put(body)
+                .flip();
         InputStream in = new BufferedInputStream(Channels.newInputStream(channel), 16 * 1024);
         try {
             while (out.hasRemaining()) {
@@ -126,13 +133,16 @@ final class UnixHttpClient {
             if (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
                 throw noDaemon();
             }
-            throw new ControlException(ControlException.UNREACHABLE, "cannot connect to the drover daemon at " + socket + ": " + e.getMessage());
+            throw new ControlException(
+                    ControlException.UNREACHABLE,
+                    "cannot connect to the drover daemon at " + socket + ": " + e.getMessage());
         }
     }
 
     private ControlException noDaemon() {
         Path runtimeDir = socket.getParent() == null ? socket : socket.getParent();
-        return new ControlException(ControlException.UNREACHABLE,
+        return new ControlException(
+                ControlException.UNREACHABLE,
                 "no drover daemon is running for " + runtimeDir + " (start one with `drover up -d`)");
     }
 
@@ -161,17 +171,20 @@ final class UnixHttpClient {
         private volatile boolean expired;
 
         Deadline(SocketChannel channel, Duration timeout) {
-            watchdog = Thread.ofPlatform().daemon().name("drover-client-deadline").start(() -> {
-                try {
-                    Thread.sleep(timeout);
-                } catch (InterruptedException e) {
-                    return; // answered in time
-                }
-                if (settled.compareAndSet(false, true)) {
-                    expired = true;
-                    closeQuietly(channel);
-                }
-            });
+            watchdog = Thread.ofPlatform()
+                    .daemon()
+                    .name("drover-client-deadline")
+                    .start(() -> {
+                        try {
+                            Thread.sleep(timeout);
+                        } catch (InterruptedException e) {
+                            return; // answered in time
+                        }
+                        if (settled.compareAndSet(false, true)) {
+                            expired = true;
+                            closeQuietly(channel);
+                        }
+                    });
         }
 
         boolean expired() {

@@ -7,6 +7,7 @@ import dev.drover.control.ControlException;
 import dev.drover.control.HealthReport;
 import dev.drover.control.LogEntry;
 import dev.drover.control.ProcessInfo;
+import dev.drover.control.RouteInfo;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -21,19 +22,26 @@ final class WireJson {
 
     record LogLines(List<LogEntry> lines) {}
 
+    record RouteList(List<RouteInfo> routes) {}
+
     record Health(String status, Counts processes) {
         record Counts(int total, int running, int ready, List<ProcessInfo> details) {}
 
         HealthReport report() {
             Counts counts = processes == null ? new Counts(0, 0, 0, List.of()) : processes;
-            return new HealthReport(status, counts.total(), counts.running(), counts.ready(),
+            return new HealthReport(
+                    status,
+                    counts.total(),
+                    counts.running(),
+                    counts.ready(),
                     counts.details() == null ? List.of() : counts.details());
         }
     }
 
     private static final class Holder {
         // A newer daemon may add fields: ignore what this client does not know.
-        static final ObjectMapper MAPPER = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        static final ObjectMapper MAPPER =
+                new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     }
 
     private WireJson() {}
@@ -69,7 +77,8 @@ final class WireJson {
             // not JSON: fall through to the text
         }
         String text = new String(body, StandardCharsets.UTF_8).strip();
-        return new ControlException(status, "the drover daemon answered " + status + (text.isEmpty() ? "" : ": " + text));
+        return new ControlException(
+                status, "the drover daemon answered " + status + (text.isEmpty() ? "" : ": " + text));
     }
 
     private static List<String> details(JsonNode detail) {

@@ -45,7 +45,8 @@ final class BoundedText {
         if (bytes.length > maxBytes) {
             throw new TooLarge(maxBytes);
         }
-        return StandardCharsets.UTF_8.newDecoder()
+        return StandardCharsets.UTF_8
+                .newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT)
                 .decode(ByteBuffer.wrap(bytes))

@@ -16,7 +16,8 @@ final class CommandBinder {
     static Optional<Command> bind(YamlNode node, String path, NodeReader reader) {
         return switch (node) {
             case Sequence list -> argv(list, path, reader);
-            case Scalar s when s.text().isBlank() -> {
+            case Scalar s
+            when s.text().isBlank() -> {
                 reader.error(s, path, "missing command");
                 yield Optional.empty();
             }

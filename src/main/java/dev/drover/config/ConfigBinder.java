@@ -13,13 +13,11 @@ import java.util.Optional;
 /** Reads the top level of an interpolated config tree into a {@link DroverConfig}, with defaults. */
 final class ConfigBinder {
 
-    static final List<String> KEYS = List.of("version", "env", "env_file", "log_dir", "processes", "routes", "proxy",
-            "api");
+    static final List<String> KEYS =
+            List.of("version", "env", "env_file", "log_dir", "processes", "routes", "proxy", "api");
     /** Top-level keys with this prefix are ignored, as in Compose files: a place for YAML anchors. */
     static final String EXTENSION_PREFIX = "x-";
 
-    private static final List<String> ROUTE_KEYS = List.of("host", "path", "process");
-    private static final List<String> PROXY_KEYS = List.of("listen");
     private static final List<String> API_KEYS = List.of("listen", "token");
 
     private final NodeReader reader;
@@ -34,13 +32,17 @@ final class ConfigBinder {
      * @param root the interpolated top-level map; {@code env_file} has already been read
      * @param fileEnv the variables read from the env files, each overridden by the environment
      */
-    static DroverConfig bind(Mapping root, Path configFile, Path baseDir, Map<String, String> fileEnv,
-            NodeReader reader) {
+    static DroverConfig bind(
+            Mapping root, Path configFile, Path baseDir, Map<String, String> fileEnv, NodeReader reader) {
         return new ConfigBinder(reader, baseDir).bind(root, configFile, fileEnv);
     }
 
     private DroverConfig bind(Mapping root, Path configFile, Map<String, String> fileEnv) {
-        Fields f = reader.fields(root.without(key -> key.startsWith(EXTENSION_PREFIX)), "", KEYS).orElseThrow();
+        List<String> strays = strayProcesses(root);
+        ProxyBinder proxies = new ProxyBinder(reader, baseDir, Defaults.stateDir(configFile));
+        Fields f = reader.fields(
+                        root.without(key -> key.startsWith(EXTENSION_PREFIX) || strays.contains(key)), "", KEYS)
+                .orElseThrow();
         Map<String, String> env = new LinkedHashMap<>(fileEnv);
         env.putAll(f.stringMap("env"));
         return new DroverConfig(
@@ -48,22 +50,52 @@ final class ConfigBinder {
                 baseDir,
                 version(f),
                 env,
-                f.text("log_dir").flatMap(dir -> directory(dir, f, "log_dir"))
-                        .orElse(baseDir.resolve(Defaults.LOG_DIR).normalize()),
+                f.text("log_dir")
+                        .flatMap(dir -> directory(dir, f, "log_dir"))
+                        .orElse(Defaults.stateDir(configFile).resolve("logs")),
                 processes(f, root, env),
-                routes(f),
-                f.fields("proxy", PROXY_KEYS).flatMap(p -> proxy(p, f)).orElse(null),
+                proxies.routes(f),
+                f.fields("proxy", ProxyBinder.PROXY_KEYS)
+                        .flatMap(p -> proxies.proxy(p, f))
+                        .orElse(null),
                 f.fields("api", API_KEYS).map(ConfigBinder::api).orElse(null));
     }
 
-    private int version(Fields f) {
-        return f.node("version").flatMap(n -> reader.integer(n, f.path("version"), Integer.MIN_VALUE).filter(v -> {
-            if (v != Defaults.VERSION) {
-                reader.error(n, f.path("version"), "unsupported version " + v + "; this drover reads version "
-                        + Defaults.VERSION);
+    /**
+     * Top-level keys that look like a process (a map with a {@code command}) but are not indented
+     * under {@code processes}: said as such, rather than as unknown keys.
+     */
+    private List<String> strayProcesses(Mapping root) {
+        List<String> strays = new ArrayList<>();
+        for (Entry entry : root.entries()) {
+            if (!KEYS.contains(entry.key())
+                    && entry.value() instanceof Mapping value
+                    && value.get("command").isPresent()) {
+                reader.errors()
+                        .add(
+                                entry.keyPosition(),
+                                entry.key(),
+                                "`" + entry.key() + "` looks like a process, but it is not"
+                                        + " indented under `processes`: indent it (and its keys) two more spaces than `processes:`");
+                strays.add(entry.key());
             }
-            return v == Defaults.VERSION;
-        })).orElse(Defaults.VERSION);
+        }
+        return strays;
+    }
+
+    private int version(Fields f) {
+        return f.node("version")
+                .flatMap(n -> reader.integer(n, f.path("version"), Integer.MIN_VALUE)
+                        .filter(v -> {
+                            if (v != Defaults.VERSION) {
+                                reader.error(
+                                        n,
+                                        f.path("version"),
+                                        "unsupported version " + v + "; this drover reads version " + Defaults.VERSION);
+                            }
+                            return v == Defaults.VERSION;
+                        }))
+                .orElse(Defaults.VERSION);
     }
 
     private Optional<Path> directory(String text, Fields f, String key) {
@@ -87,8 +119,11 @@ final class ConfigBinder {
             return processes; // wrong type, already reported
         }
         if (mapping.map(m -> m.entries().isEmpty()).orElse(true)) {
-            reader.errors().add(f.keyPosition("processes").orElseThrow(), "processes",
-                    "`processes` is empty: define at least one process");
+            reader.errors()
+                    .add(
+                            f.keyPosition("processes").orElseThrow(),
+                            "processes",
+                            "`processes` is empty: define at least one process");
             return processes;
         }
         var binder = new ProcessBinder(reader, baseDir, env);
@@ -98,50 +133,15 @@ final class ConfigBinder {
         return processes;
     }
 
-    private List<RouteSpec> routes(Fields f) {
-        List<RouteSpec> routes = new ArrayList<>();
-        List<YamlNode> items = f.node("routes").flatMap(n -> reader.list(n, "routes")).orElse(List.of());
-        for (int i = 0; i < items.size(); i++) {
-            String path = KeyPaths.index("routes", i);
-            YamlNode item = items.get(i);
-            reader.fields(item, path, ROUTE_KEYS).flatMap(route -> route(route, item, path)).ifPresent(routes::add);
-        }
-        return routes;
-    }
-
-    private Optional<RouteSpec> route(Fields route, YamlNode item, String path) {
-        String host = route.text("host").map(String::strip).filter(h -> !h.isEmpty()).orElse(null);
-        String prefix = route.text("path").map(String::strip).orElse(Defaults.ROUTE_PATH);
-        if (!prefix.startsWith("/")) {
-            reader.error(route.node("path").orElseThrow(), route.path("path"),
-                    "path must start with \"/\", got \"" + prefix + "\"");
-        }
-        Optional<String> process = route.text("process").map(String::strip);
-        if (route.node("process").isEmpty() || process.filter(String::isEmpty).isPresent()) {
-            reader.error(route.node("process").orElse(item), route.path("process"),
-                    "missing process: name the process this route sends traffic to");
-            return Optional.empty();
-        }
-        return process.map(p -> new RouteSpec(host, prefix, p));
-    }
-
-    private Optional<ProxySpec> proxy(Fields proxy, Fields top) {
-        Optional<String> listen = proxy.text("listen").map(String::strip);
-        if (proxy.node("listen").isEmpty()) {
-            reader.errors().add(top.keyPosition("proxy").orElseThrow(), proxy.path("listen"),
-                    "missing listen: the proxy needs an address like 127.0.0.1:8080");
-        }
-        return listen.filter(address -> checkAddress(address, proxy, "listen")).map(ProxySpec::new);
-    }
-
     private static ApiSpec api(Fields api) {
-        String listen = api.text("listen").map(String::strip)
+        String listen = api.text("listen")
+                .map(String::strip)
                 .filter(address -> checkAddress(address, api, "listen"))
                 .orElse(null);
         return new ApiSpec(listen, api.text("token").orElse(null));
     }
 
-    private static boolean checkAddress(String address, Fields f, String key) {
+    static boolean checkAddress(String address, Fields f, String key) {
         Optional<String> problem = HostPort.problem(address, 0);
         problem.ifPresent(p -> f.reader().error(f.node(key).orElseThrow(), f.path(key), p));
         return problem.isEmpty();

@@ -46,8 +46,8 @@ public final class ConfigLoader {
 
         Map<String, String> fileEnv = loadEnvFiles(root, fileForMessages, environment, reader);
         Mapping interpolated = interpolate(root, lookup(fileEnv, environment), errors);
-        DroverConfig config = ConfigBinder.bind(interpolated, configFile, baseDir, overridden(fileEnv, environment),
-                reader);
+        DroverConfig config =
+                ConfigBinder.bind(interpolated, configFile, baseDir, overridden(fileEnv, environment), reader);
         ConfigValidator.validate(config, interpolated, errors);
         errors.throwIfAny();
         return config;
@@ -57,8 +57,13 @@ public final class ConfigLoader {
         try {
             return BoundedText.read(file, BoundedText.MAX_CONFIG_BYTES);
         } catch (BoundedText.TooLarge e) {
-            throw new ConfigException(new ConfigError(file, 0, 0, "", "config file is " + e.getMessage()
-                    + "; drover reads at most " + (BoundedText.MAX_CONFIG_BYTES >> 20) + " MiB"));
+            throw new ConfigException(new ConfigError(
+                    file,
+                    0,
+                    0,
+                    "",
+                    "config file is " + e.getMessage() + "; drover reads at most "
+                            + (BoundedText.MAX_CONFIG_BYTES >> 20) + " MiB"));
         } catch (NoSuchFileException e) {
             throw new ConfigException(new ConfigError(file, 0, 0, "", "config file not found"));
         } catch (CharacterCodingException e) {
@@ -80,8 +85,8 @@ public final class ConfigLoader {
         if (tree.isEmpty() && errors.isEmpty()) {
             errors.add(new Position(1, 1), "", "the file is empty; expected a map with `processes`");
         }
-        tree.ifPresent(notAMap -> errors.add(notAMap.position(), "",
-                "expected a map with `processes` at the top level, got " + notAMap.describe()));
+        tree.ifPresent(notAMap -> errors.add(
+                notAMap.position(), "", "expected a map with `processes` at the top level, got " + notAMap.describe()));
         errors.throwIfAny();
         throw new IllegalStateException("unreachable: no tree and no error");
     }
@@ -90,8 +95,8 @@ public final class ConfigLoader {
      * Step 2: the env files. Their own names may use variables, but only from the environment,
      * since the files are what would define the others.
      */
-    private static Map<String, String> loadEnvFiles(Mapping root, Path configFile, Map<String, String> environment,
-            NodeReader reader) {
+    private static Map<String, String> loadEnvFiles(
+            Mapping root, Path configFile, Map<String, String> environment, NodeReader reader) {
         return root.get("env_file")
                 .map(node -> TreeInterpolator.interpolate(node, "env_file", environment::get, reader.errors()))
                 .map(node -> EnvFileLoader.load(node, configFile, reader))

@@ -38,8 +38,11 @@ final class ConfigValidator {
             String key = "processes." + process.name() + ".port";
             Position at = position(root, "processes", process.name(), "port");
             if (process.replicas() > 1) {
-                errors.add(at, key, "fixed port " + port + " cannot serve " + process.replicas()
-                        + " replicas (each needs its own); use port: auto");
+                errors.add(
+                        at,
+                        key,
+                        "fixed port " + port + " cannot serve " + process.replicas()
+                                + " replicas (each needs its own); use port: auto");
             }
             String owner = owners.putIfAbsent(port, process.name());
             if (owner != null) {
@@ -49,30 +52,70 @@ final class ConfigValidator {
     }
 
     private static void routes(DroverConfig config, YamlNode root, ErrorCollector errors) {
-        List<YamlNode> items = root.find("routes").filter(Sequence.class::isInstance)
-                .map(n -> ((Sequence) n).items()).orElse(List.of());
+        List<YamlNode> items = root.find("routes")
+                .filter(Sequence.class::isInstance)
+                .map(n -> ((Sequence) n).items())
+                .orElse(List.of());
+        if (!config.routes().isEmpty() && config.proxy() == null) {
+            errors.add(
+                    position(root, "routes"),
+                    "routes",
+                    "routes need a proxy to serve them: add proxy: {listen: \"127.0.0.1:8080\"}");
+        }
+        Map<String, Integer> seen = new HashMap<>();
         int item = 0;
         for (RouteSpec route : config.routes()) {
-            // Routes the binder dropped leave gaps: find this route's item by its process name.
-            while (item < items.size() && !namesProcess(items.get(item), route.process())) {
+            // Routes the binder dropped leave gaps: find this route's item by what it names.
+            while (item < items.size() && !names(items.get(item), route)) {
                 item++;
             }
-            String key = KeyPaths.index("routes", item) + ".process";
-            Position at = position(root, "routes", item, "process");
-            ProcessSpec target = config.processes().get(route.process());
-            if (target == null) {
-                errors.add(at, key, "route to unknown process \"" + route.process() + "\" "
-                        + known(config.processes()));
-            } else if (target.port() == null) {
-                errors.add(at, key, "route to process \"" + route.process()
-                        + "\", which has no port (give it port: auto or a number)");
+            String index = KeyPaths.index("routes", item);
+            String same = (route.host() == null ? "*" : route.host()) + " " + route.path();
+            Integer earlier = seen.putIfAbsent(same, item);
+            if (earlier != null) {
+                errors.add(
+                        position(root, "routes", item),
+                        index,
+                        "the same host and path as " + KeyPaths.index("routes", earlier) + " ("
+                                + (route.host() == null ? "any host" : route.host()) + ", " + route.path()
+                                + "): only the first would ever match");
+            }
+            if (route.process() != null) {
+                Position at = position(root, "routes", item, "process");
+                ProcessSpec target = config.processes().get(route.process());
+                if (target == null) {
+                    errors.add(
+                            at,
+                            index + ".process",
+                            "route to unknown process \"" + route.process() + "\" " + known(config.processes()));
+                } else if (target.port() == null) {
+                    errors.add(
+                            at,
+                            index + ".process",
+                            "route to process \"" + route.process()
+                                    + "\", which has no port (give it port: auto or a number)");
+                }
             }
             item++;
         }
+        for (ProcessSpec process : config.processes().values()) {
+            boolean routed =
+                    config.routes().stream().anyMatch(r -> process.name().equals(r.process()));
+            if (process.traffic().onDemand() && !routed) {
+                errors.add(
+                        position(root, "processes", process.name(), "start"),
+                        "processes." + process.name() + ".start",
+                        "start: on_demand needs a route to the process: only a routed request starts it");
+            }
+        }
     }
 
-    private static boolean namesProcess(YamlNode route, String process) {
-        return route.find("process").filter(p -> p instanceof Scalar s && s.text().strip().equals(process)).isPresent();
+    private static boolean names(YamlNode route, RouteSpec spec) {
+        String key = spec.process() != null ? "process" : "target";
+        String value = spec.process() != null ? spec.process() : spec.target();
+        return route.find(key)
+                .filter(p -> p instanceof Scalar s && s.text().strip().equals(value))
+                .isPresent();
     }
 
     private static void api(DroverConfig config, YamlNode root, ErrorCollector errors) {
@@ -81,12 +124,16 @@ final class ConfigValidator {
             return;
         }
         if (api.listen() != null && api.token() == null) {
-            errors.add(position(root, "api", "listen"), "api.listen",
+            errors.add(
+                    position(root, "api", "listen"),
+                    "api.listen",
                     "api.listen is set but api.token is not: the TCP API must require a token");
         }
         if (api.token() != null && api.token().length() < MIN_TOKEN_LENGTH) {
-            errors.add(position(root, "api", "token"), "api.token", "token is too short (" + api.token().length()
-                    + " characters); use at least " + MIN_TOKEN_LENGTH);
+            errors.add(
+                    position(root, "api", "token"),
+                    "api.token",
+                    "token is too short (" + api.token().length() + " characters); use at least " + MIN_TOKEN_LENGTH);
         }
     }
 

@@ -28,7 +28,9 @@ public record Dependency(String process, Condition condition) {
         }
 
         public static Optional<Condition> fromYaml(String text) {
-            return Arrays.stream(values()).filter(c -> c.yamlName().equals(text.strip())).findFirst();
+            return Arrays.stream(values())
+                    .filter(c -> c.yamlName().equals(text.strip()))
+                    .findFirst();
         }
     }
 }

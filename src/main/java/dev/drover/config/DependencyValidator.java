@@ -17,7 +17,10 @@ import java.util.Map;
  */
 final class DependencyValidator {
 
-    private enum Mark { VISITING, DONE }
+    private enum Mark {
+        VISITING,
+        DONE
+    }
 
     private final Map<String, ProcessSpec> processes;
     private final YamlNode root;
@@ -44,15 +47,24 @@ final class DependencyValidator {
                 String key = key(process.name(), dependency.process());
                 Position at = position(process.name(), dependency.process());
                 if (target == null) {
-                    errors.add(at, key, "depends on unknown process \"" + dependency.process() + "\" "
-                            + ConfigValidator.known(processes));
+                    errors.add(
+                            at,
+                            key,
+                            "depends on unknown process \"" + dependency.process() + "\" "
+                                    + ConfigValidator.known(processes));
                 } else if (!target.enabled() && process.enabled()) {
                     // A disabled dependent is not started either, so disabling a whole group is fine.
-                    errors.add(at, key, "depends on disabled process \"" + dependency.process()
-                            + "\" (enable it, or remove the dependency)");
+                    errors.add(
+                            at,
+                            key,
+                            "depends on disabled process \"" + dependency.process()
+                                    + "\" (enable it, or remove the dependency)");
                 } else if (dependency.condition() == Condition.COMPLETED && target.restart() == RestartPolicy.ALWAYS) {
-                    errors.add(at, key, "condition completed can never be met: \"" + dependency.process()
-                            + "\" never completes because it has restart: always");
+                    errors.add(
+                            at,
+                            key,
+                            "condition completed can never be met: \"" + dependency.process()
+                                    + "\" never completes because it has restart: always");
                 }
             }
         }
@@ -99,12 +111,13 @@ final class DependencyValidator {
             Map<String, Position> where = new HashMap<>();
             switch (dependsOn) {
                 case Mapping m -> m.entries().forEach(e -> where.putIfAbsent(e.key(), e.keyPosition()));
-                case Sequence s -> s.items().forEach(item -> {
-                    if (item instanceof Scalar scalar) {
-                        where.putIfAbsent(scalar.text(), item.position());
-                    }
-                });
-                case null, default -> { }
+                case Sequence s ->
+                    s.items().forEach(item -> {
+                        if (item instanceof Scalar scalar) {
+                            where.putIfAbsent(scalar.text(), item.position());
+                        }
+                    });
+                case null, default -> {}
             }
             return where;
         });

@@ -46,8 +46,10 @@ final class DotEnv {
             }
             String key = line.substring(0, equals).strip();
             if (!NAME.matcher(key).matches()) {
-                problems.add(new Problem(i + 1, key, "invalid variable name \"" + key
-                        + "\": use letters, digits and _, not starting with a digit"));
+                problems.add(new Problem(
+                        i + 1,
+                        key,
+                        "invalid variable name \"" + key + "\": use letters, digits and _, not starting with a digit"));
                 continue;
             }
             String raw = line.substring(equals + 1).strip();

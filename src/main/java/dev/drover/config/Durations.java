@@ -13,8 +13,8 @@ public final class Durations {
 
     // Longest unit first, so that "ms" is not read as minutes followed by garbage.
     private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)");
-    private static final Map<String, Long> NANOS_PER_UNIT = Map.of(
-            "ms", 1_000_000L, "s", 1_000_000_000L, "m", 60_000_000_000L, "h", 3_600_000_000_000L);
+    private static final Map<String, Long> NANOS_PER_UNIT =
+            Map.of("ms", 1_000_000L, "s", 1_000_000_000L, "m", 60_000_000_000L, "h", 3_600_000_000_000L);
     private static final BigDecimal MAX_NANOS = BigDecimal.valueOf(Long.MAX_VALUE);
 
     private Durations() {}
@@ -38,7 +38,8 @@ public final class Durations {
             if (!part.lookingAt()) {
                 throw new IllegalArgumentException(EXPECTED + ", got \"" + text + "\"");
             }
-            nanos = nanos.add(new BigDecimal(part.group(1)).multiply(BigDecimal.valueOf(NANOS_PER_UNIT.get(part.group(2)))));
+            nanos = nanos.add(
+                    new BigDecimal(part.group(1)).multiply(BigDecimal.valueOf(NANOS_PER_UNIT.get(part.group(2)))));
             at = part.end();
         }
         if (at == 0) {

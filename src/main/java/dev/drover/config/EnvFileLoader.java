@@ -36,8 +36,8 @@ final class EnvFileLoader {
         return values;
     }
 
-    private static Map<String, String> read(String name, YamlNode node, String key, Path configFile,
-            ErrorCollector errors) {
+    private static Map<String, String> read(
+            String name, YamlNode node, String key, Path configFile, ErrorCollector errors) {
         Path file;
         try {
             file = configFile.resolveSibling(name);
@@ -54,8 +54,11 @@ final class EnvFileLoader {
             }
             content = BoundedText.read(file, BoundedText.MAX_ENV_FILE_BYTES);
         } catch (BoundedText.TooLarge e) {
-            errors.add(node.position(), key, "env file " + file + " is " + e.getMessage() + "; drover reads at most "
-                    + (BoundedText.MAX_ENV_FILE_BYTES >> 20) + " MiB");
+            errors.add(
+                    node.position(),
+                    key,
+                    "env file " + file + " is " + e.getMessage() + "; drover reads at most "
+                            + (BoundedText.MAX_ENV_FILE_BYTES >> 20) + " MiB");
             return Map.of();
         } catch (NoSuchFileException e) {
             errors.add(node.position(), key, "env file " + file + " not found");

@@ -11,8 +11,8 @@ import java.util.Set;
 /** Gathers the problems of one load so that the user sees all of them at once. */
 final class ErrorCollector {
 
-    private static final Comparator<ConfigError> ORDER = Comparator
-            .comparing((ConfigError e) -> String.valueOf(e.file()))
+    private static final Comparator<ConfigError> ORDER = Comparator.comparing(
+                    (ConfigError e) -> String.valueOf(e.file()))
             .thenComparingInt(ConfigError::line)
             .thenComparingInt(ConfigError::column);
 

@@ -3,13 +3,35 @@ package dev.drover.config;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
-/** Checks {@code host:port} addresses (listeners and tcp probes) before anything tries to use them. */
-final class HostPort {
+/**
+ * A {@code host:port} address (listeners, tcp probes, upstream targets): checked once here when
+ * the config is read, and parsed here wherever it is used. An IPv6 host is written in brackets.
+ *
+ * @param host the host without brackets
+ */
+public record HostPort(String host, int port) {
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?}");
     private static final Pattern DIGITS = Pattern.compile("\\d{1,5}");
 
-    private HostPort() {}
+    /** Parses an address that {@link #problem} found nothing wrong with (and whose placeholders are filled). */
+    public static HostPort parse(String text) {
+        Optional<String> problem = problem(text, 0);
+        if (problem.isPresent()) {
+            throw new IllegalArgumentException(problem.get());
+        }
+        int colon = text.lastIndexOf(':');
+        String host = text.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        return new HostPort(host, Integer.parseInt(text.substring(colon + 1)));
+    }
+
+    /** The address as written in a URL: an IPv6 host in brackets. */
+    public String authority(int withPort) {
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + withPort;
+    }
 
     /**
      * Why {@code text} is not a usable {@code host:port}, or empty when it is. The port may be

@@ -26,8 +26,7 @@ public final class Interpolation {
     static final int MAX_NESTING = 10;
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-    private static final Pattern REFERENCE =
-            Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
+    private static final Pattern REFERENCE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
 
     private Interpolation() {}
 
@@ -66,8 +65,8 @@ public final class Interpolation {
      * @param depth how many defaults enclose {@code text}; bounded, so that hostile nesting can
      *     neither overflow the stack nor, by copying each default's text, take quadratic time
      */
-    private static void expandInto(String text, Function<String, String> lookup, StringBuilder out,
-            List<String> problems, int depth) {
+    private static void expandInto(
+            String text, Function<String, String> lookup, StringBuilder out, List<String> problems, int depth) {
         if (depth > MAX_NESTING) {
             problems.add("variable references nested more than " + MAX_NESTING + " levels deep in defaults"
                     + " (${A:-${B:-...}})");
@@ -97,8 +96,8 @@ public final class Interpolation {
         }
     }
 
-    private static void expandReference(String body, Function<String, String> lookup, StringBuilder out,
-            List<String> problems, int depth) {
+    private static void expandReference(
+            String body, Function<String, String> lookup, StringBuilder out, List<String> problems, int depth) {
         int separator = body.indexOf(":-");
         String name = separator < 0 ? body : body.substring(0, separator);
         String fallback = separator < 0 ? null : body.substring(separator + 2);

@@ -4,15 +4,15 @@ import java.util.Collection;
 import java.util.Locale;
 import java.util.Optional;
 
-/** Finds the known key an unknown one was probably meant to be ({@code restrat} → {@code restart}). */
-final class KeySuggestions {
+/** Finds the known name an unknown one was probably meant to be ({@code restrat} → {@code restart}): config keys, commands. */
+public final class KeySuggestions {
 
     private static final int MAX_DISTANCE = 2;
 
     private KeySuggestions() {}
 
     /** The closest known key within edit distance 2 (ignoring case), the first one on a tie. */
-    static Optional<String> closest(String unknown, Collection<String> known) {
+    public static Optional<String> closest(String unknown, Collection<String> known) {
         String best = null;
         int bestDistance = MAX_DISTANCE + 1;
         for (String candidate : known) {

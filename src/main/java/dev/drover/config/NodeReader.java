@@ -65,9 +65,10 @@ final class NodeReader {
     }
 
     static String unknownKey(String key, List<String> known) {
-        return "unknown key `" + key + "`" + KeySuggestions.closest(key, known)
-                .map(s -> "; did you mean `" + s + "`?")
-                .orElse("; expected one of: " + String.join(", ", known));
+        return "unknown key `" + key + "`"
+                + KeySuggestions.closest(key, known)
+                        .map(s -> "; did you mean `" + s + "`?")
+                        .orElse("; expected one of: " + String.join(", ", known));
     }
 
     Optional<Mapping> mapping(YamlNode node, String path) {
@@ -116,7 +117,8 @@ final class NodeReader {
         String digits = text.get().strip();
         long value;
         if (!INTEGER.matcher(digits).matches()
-                || (value = Long.parseLong(digits)) > Integer.MAX_VALUE || value < Integer.MIN_VALUE) {
+                || (value = Long.parseLong(digits)) > Integer.MAX_VALUE
+                || value < Integer.MIN_VALUE) {
             error(node, path, "expected an integer, got " + node.describe());
             return Optional.empty();
         }

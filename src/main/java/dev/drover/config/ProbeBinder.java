@@ -8,8 +8,8 @@ import java.util.Optional;
 /** Reads a {@code readiness} or {@code liveness} section into a {@link ProbeSpec}. */
 final class ProbeBinder {
 
-    static final List<String> KEYS = List.of("exec", "http", "tcp", "interval", "timeout", "initial_delay",
-            "failure_threshold", "success_threshold");
+    static final List<String> KEYS = List.of(
+            "exec", "http", "tcp", "interval", "timeout", "initial_delay", "failure_threshold", "success_threshold");
     private static final List<String> CHECKS = List.of("exec", "http", "tcp");
 
     private ProbeBinder() {}
@@ -20,13 +20,18 @@ final class ProbeBinder {
      */
     static Optional<ProbeSpec> bind(Fields probe, Position keyAt, String path) {
         NodeReader reader = probe.reader();
-        List<String> checks = CHECKS.stream().filter(k -> probe.node(k).isPresent()).toList();
+        List<String> checks =
+                CHECKS.stream().filter(k -> probe.node(k).isPresent()).toList();
         Optional<ProbeCheck> check = Optional.empty();
         if (checks.isEmpty()) {
             reader.errors().add(keyAt, path, "a probe needs one of exec, http or tcp");
         } else if (checks.size() > 1) {
-            reader.errors().add(probe.keyPosition(checks.get(1)).orElse(keyAt), path,
-                    "a probe runs exactly one of exec, http or tcp, but this one has " + String.join(" and ", checks));
+            reader.errors()
+                    .add(
+                            probe.keyPosition(checks.get(1)).orElse(keyAt),
+                            path,
+                            "a probe runs exactly one of exec, http or tcp, but this one has "
+                                    + String.join(" and ", checks));
         } else {
             check = check(probe, checks.getFirst());
         }
@@ -44,19 +49,28 @@ final class ProbeBinder {
         String path = probe.path(kind);
         return switch (kind) {
             case "exec" -> CommandBinder.bind(node, path, reader).map(ProbeCheck.Exec::new);
-            case "http" -> reader.text(node, path).filter(url -> {
-                String lower = url.strip().toLowerCase(Locale.ROOT);
-                boolean ok = lower.startsWith("http://") || lower.startsWith("https://");
-                if (!ok) {
-                    reader.error(node, path, "expected a URL starting with http:// (or https://), got \"" + url + "\"");
-                }
-                return ok;
-            }).map(url -> new ProbeCheck.Http(url.strip()));
-            case "tcp" -> reader.text(node, path).filter(address -> {
-                Optional<String> problem = HostPort.problem(address.strip(), 1);
-                problem.ifPresent(p -> reader.error(node, path, p));
-                return problem.isEmpty();
-            }).map(address -> new ProbeCheck.Tcp(address.strip()));
+            case "http" ->
+                reader.text(node, path)
+                        .filter(url -> {
+                            String lower = url.strip().toLowerCase(Locale.ROOT);
+                            boolean ok = lower.startsWith("http://") || lower.startsWith("https://");
+                            if (!ok) {
+                                reader.error(
+                                        node,
+                                        path,
+                                        "expected a URL starting with http:// (or https://), got \"" + url + "\"");
+                            }
+                            return ok;
+                        })
+                        .map(url -> new ProbeCheck.Http(url.strip()));
+            case "tcp" ->
+                reader.text(node, path)
+                        .filter(address -> {
+                            Optional<String> problem = HostPort.problem(address.strip(), 1);
+                            problem.ifPresent(p -> reader.error(node, path, p));
+                            return problem.isEmpty();
+                        })
+                        .map(address -> new ProbeCheck.Tcp(address.strip()));
             default -> throw new IllegalArgumentException("not a probe check: " + kind);
         };
     }

@@ -8,8 +8,13 @@ import java.util.Objects;
  * bounded by {@code timeout}; {@code failureThreshold} failures in a row flip it to failing and
  * {@code successThreshold} successes in a row flip it back.
  */
-public record ProbeSpec(ProbeCheck check, Duration interval, Duration timeout, Duration initialDelay,
-        int failureThreshold, int successThreshold) {
+public record ProbeSpec(
+        ProbeCheck check,
+        Duration interval,
+        Duration timeout,
+        Duration initialDelay,
+        int failureThreshold,
+        int successThreshold) {
 
     public ProbeSpec {
         Objects.requireNonNull(check, "check");

@@ -27,9 +27,30 @@ import java.util.stream.Collectors;
  */
 final class ProcessBinder {
 
-    static final List<String> KEYS = List.of("command", "cwd", "env", "port", "replicas", "depends_on", "restart",
-            "max_restarts", "restart_window", "backoff", "stop_signal", "stop_timeout", "readiness", "liveness",
-            "limits", "log", "enabled");
+    static final List<String> KEYS = List.of(
+            "command",
+            "cwd",
+            "env",
+            "port",
+            "replicas",
+            "depends_on",
+            "restart",
+            "max_restarts",
+            "restart_window",
+            "backoff",
+            "stop_signal",
+            "stop_timeout",
+            "readiness",
+            "liveness",
+            "limits",
+            "log",
+            "enabled",
+            "min_uptime",
+            "start_period",
+            "drain_timeout",
+            "rollout",
+            "start",
+            "idle_stop");
     // No dots: "api.0" names replica 0 of process "api".
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
 
@@ -37,6 +58,7 @@ final class ProcessBinder {
     private static final List<String> LIMITS_KEYS = List.of("memory", "cpu");
     private static final List<String> LOG_KEYS = List.of("max_size", "keep", "timestamps");
     private static final List<String> DEPENDENCY_KEYS = List.of("condition");
+    private static final List<String> ROLLOUT_KEYS = List.of("max_surge", "max_unavailable", "ready_timeout");
     private static final Command NO_COMMAND = new Command.Exec(List.of());
 
     private final NodeReader reader;
@@ -53,8 +75,12 @@ final class ProcessBinder {
         String name = entry.key();
         String path = KeyPaths.child("processes", name);
         if (!NAME.matcher(name).matches()) {
-            reader.errors().add(entry.keyPosition(), path, "invalid process name \"" + name
-                    + "\": use letters, digits, _ and - (a dot names a replica, like api.0)");
+            reader.errors()
+                    .add(
+                            entry.keyPosition(),
+                            path,
+                            "invalid process name \"" + name
+                                    + "\": use letters, digits, _ and - (a dot names a replica, like api.0)");
         }
         Optional<Fields> found = reader.fields(entry.value(), path, KEYS);
         if (found.isEmpty()) {
@@ -75,20 +101,66 @@ final class ProcessBinder {
                 f.integer("max_restarts", 0).orElse(Defaults.MAX_RESTARTS),
                 f.positiveDuration("restart_window").orElse(Defaults.RESTART_WINDOW),
                 f.fields("backoff", BACKOFF_KEYS).map(this::backoff).orElse(Defaults.BACKOFF),
-                f.node("stop_signal").flatMap(n -> stopSignal(n, f.path("stop_signal"))).orElse(Defaults.STOP_SIGNAL),
+                f.node("stop_signal")
+                        .flatMap(n -> stopSignal(n, f.path("stop_signal")))
+                        .orElse(Defaults.STOP_SIGNAL),
                 f.duration("stop_timeout").orElse(Defaults.STOP_TIMEOUT),
                 probe(f, "readiness"),
                 probe(f, "liveness"),
                 f.fields("limits", LIMITS_KEYS).map(this::limits).orElse(Defaults.LIMITS),
                 f.fields("log", LOG_KEYS).map(ProcessBinder::log).orElse(Defaults.LOG),
-                f.bool("enabled").orElse(Defaults.ENABLED));
+                f.bool("enabled").orElse(Defaults.ENABLED),
+                f.duration("min_uptime").orElse(Defaults.MIN_UPTIME),
+                f.duration("start_period").orElse(Defaults.START_PERIOD),
+                traffic(f));
+    }
+
+    /** drain_timeout, rollout, start: on_demand and idle_stop: how the proxy takes it in and out of rotation. */
+    private TrafficSpec traffic(Fields f) {
+        TrafficSpec d = Defaults.TRAFFIC;
+        Duration drain = f.duration("drain_timeout").orElse(d.drainTimeout());
+        Optional<Fields> rollout = f.fields("rollout", ROLLOUT_KEYS);
+        int surge = rollout.flatMap(r -> r.integer("max_surge", 0)).orElse(d.maxSurge());
+        int unavailable = rollout.flatMap(r -> r.integer("max_unavailable", 0)).orElse(d.maxUnavailable());
+        if (surge == 0 && unavailable == 0) {
+            reader.errors()
+                    .add(
+                            f.keyPosition("rollout").orElseThrow(),
+                            f.path("rollout"),
+                            "max_surge and max_unavailable cannot both be 0: a rollout could never replace an instance");
+        }
+        Duration readyTimeout =
+                rollout.flatMap(r -> r.positiveDuration("ready_timeout")).orElse(d.readyTimeout());
+        boolean onDemand = f.text("start")
+                .map(text -> switch (text.strip()) {
+                    case "on_demand" -> true;
+                    case "auto" -> false;
+                    default -> {
+                        reader.error(
+                                f.node("start").orElseThrow(),
+                                f.path("start"),
+                                "expected auto (started by up) or on_demand (started by"
+                                        + " its first routed request), got \"" + text + "\"");
+                        yield false;
+                    }
+                })
+                .orElse(d.onDemand());
+        Duration idleStop = f.positiveDuration("idle_stop").orElse(d.idleStop());
+        if (idleStop != null && !onDemand) {
+            reader.error(
+                    f.node("idle_stop").orElseThrow(),
+                    f.path("idle_stop"),
+                    "idle_stop needs start: on_demand (what stops for being idle"
+                            + " must be started again by a request)");
+        }
+        return new TrafficSpec(drain, surge, unavailable, readyTimeout, onDemand, idleStop);
     }
 
     private Command command(Fields f, Entry process) {
         Optional<YamlNode> node = f.node("command");
         if (node.isEmpty()) {
-            reader.errors().add(f.keyPosition("command").orElse(process.keyPosition()), f.path("command"),
-                    "missing command");
+            reader.errors()
+                    .add(f.keyPosition("command").orElse(process.keyPosition()), f.path("command"), "missing command");
             return NO_COMMAND;
         }
         return CommandBinder.bind(node.get(), f.path("command"), reader).orElse(NO_COMMAND);
@@ -123,11 +195,11 @@ final class ProcessBinder {
         String path = f.path("depends_on");
         List<Dependency> dependencies = new ArrayList<>();
         switch (f.node("depends_on").orElse(null)) {
-            case null -> { }
+            case null -> {}
             case Mapping map -> {
                 for (Entry entry : map.entries()) {
-                    dependencies.add(new Dependency(entry.key(),
-                            condition(entry.value(), KeyPaths.child(path, entry.key()))));
+                    dependencies.add(
+                            new Dependency(entry.key(), condition(entry.value(), KeyPaths.child(path, entry.key()))));
                 }
             }
             case Sequence list -> {
@@ -143,8 +215,12 @@ final class ProcessBinder {
                     }
                 }
             }
-            case Scalar s -> reader.error(s, path, "expected a map like {db: {condition: healthy}} or a list of"
-                    + " process names, got " + s.describe());
+            case Scalar s ->
+                reader.error(
+                        s,
+                        path,
+                        "expected a map like {db: {condition: healthy}} or a list of" + " process names, got "
+                                + s.describe());
         }
         return dependencies;
     }
@@ -155,14 +231,22 @@ final class ProcessBinder {
                 ? reader.fields(node, path, DEPENDENCY_KEYS).flatMap(f -> f.node("condition"))
                 : Optional.ofNullable(node).filter(n -> !NodeReader.isAbsent(n));
         String conditionPath = node instanceof Mapping ? KeyPaths.child(path, "condition") : path;
-        return conditionNode.flatMap(n -> reader.text(n, conditionPath).flatMap(text -> {
-            Optional<Condition> condition = Condition.fromYaml(text);
-            if (condition.isEmpty()) {
-                reader.error(n, conditionPath, "expected one of " + Arrays.stream(Condition.values())
-                        .map(Condition::yamlName).collect(Collectors.joining(", ")) + ", got \"" + text + "\"");
-            }
-            return condition;
-        })).orElse(Condition.STARTED);
+        return conditionNode
+                .flatMap(n -> reader.text(n, conditionPath).flatMap(text -> {
+                    Optional<Condition> condition = Condition.fromYaml(text);
+                    if (condition.isEmpty()) {
+                        reader.error(
+                                n,
+                                conditionPath,
+                                "expected one of "
+                                        + Arrays.stream(Condition.values())
+                                                .map(Condition::yamlName)
+                                                .collect(Collectors.joining(", "))
+                                        + ", got \"" + text + "\"");
+                    }
+                    return condition;
+                }))
+                .orElse(Condition.STARTED);
     }
 
     private Optional<RestartPolicy> restart(YamlNode node, String path) {
@@ -170,7 +254,8 @@ final class ProcessBinder {
         if (node instanceof Scalar s && s.kind() == Kind.BOOLEAN && !s.booleanValue()) {
             return Optional.of(RestartPolicy.NO);
         }
-        String allowed = Arrays.stream(RestartPolicy.values()).map(RestartPolicy::yamlName)
+        String allowed = Arrays.stream(RestartPolicy.values())
+                .map(RestartPolicy::yamlName)
                 .collect(Collectors.joining(", "));
         return reader.text(node, path, "one of " + allowed).flatMap(text -> {
             Optional<RestartPolicy> policy = RestartPolicy.fromYaml(text);
@@ -185,8 +270,11 @@ final class ProcessBinder {
         return reader.text(node, path, "a signal name or number").flatMap(text -> {
             Optional<StopSignal> signal = StopSignal.parse(text);
             if (signal.isEmpty()) {
-                reader.error(node, path, "unknown signal \"" + text + "\"; expected one of "
-                        + StopSignal.knownNames() + " (with or without SIG), or a number 1-64");
+                reader.error(
+                        node,
+                        path,
+                        "unknown signal \"" + text + "\"; expected one of " + StopSignal.knownNames()
+                                + " (with or without SIG), or a number 1-64");
             }
             return signal;
         });
@@ -207,8 +295,11 @@ final class ProcessBinder {
         Duration resetAfter = f.duration("reset_after").orElse(d.resetAfter());
         if (initial.compareTo(max) > 0) {
             String at = f.node("initial").isPresent() ? "initial" : "max";
-            reader.error(f.node(at).orElseThrow(), f.path(at), "backoff initial (" + Durations.format(initial)
-                    + ") is longer than backoff max (" + Durations.format(max) + ")");
+            reader.error(
+                    f.node(at).orElseThrow(),
+                    f.path(at),
+                    "backoff initial (" + Durations.format(initial) + ") is longer than backoff max ("
+                            + Durations.format(max) + ")");
         }
         return new BackoffSpec(initial, max, multiplier, resetAfter);
     }
@@ -221,12 +312,14 @@ final class ProcessBinder {
 
     private LimitsSpec limits(Fields f) {
         Long memory = f.positiveSize("memory").orElse(null);
-        Double cpu = f.node("cpu").flatMap(n -> reader.number(n, f.path("cpu"), true).filter(percent -> {
-            if (percent <= 0) {
-                reader.error(n, f.path("cpu"), "must be more than 0%, got " + n.describe());
-            }
-            return percent > 0;
-        })).orElse(null);
+        Double cpu = f.node("cpu")
+                .flatMap(n -> reader.number(n, f.path("cpu"), true).filter(percent -> {
+                    if (percent <= 0) {
+                        reader.error(n, f.path("cpu"), "must be more than 0%, got " + n.describe());
+                    }
+                    return percent > 0;
+                }))
+                .orElse(null);
         return new LimitsSpec(memory, cpu);
     }
 

@@ -19,6 +19,11 @@ import java.util.Objects;
  * @param readiness null when there is no readiness probe
  * @param liveness null when there is no liveness probe
  * @param enabled false keeps the process in the config but out of {@code up}
+ * @param minUptime how long a child without a readiness probe must stay up to count as ready; a
+ *     run shorter than that (or ending before ready) is a failed start
+ * @param startPeriod how long after a spawn liveness failures count even before the first ready;
+ *     null: only from the first ready
+ * @param traffic how the process is taken in and out of rotation when routes send traffic to it
  */
 public record ProcessSpec(
         String name,
@@ -38,7 +43,10 @@ public record ProcessSpec(
         ProbeSpec liveness,
         LimitsSpec limits,
         LogSpec log,
-        boolean enabled) {
+        boolean enabled,
+        Duration minUptime,
+        Duration startPeriod,
+        TrafficSpec traffic) {
 
     public ProcessSpec {
         Objects.requireNonNull(name, "name");
@@ -53,5 +61,7 @@ public record ProcessSpec(
         Objects.requireNonNull(stopTimeout, "stopTimeout");
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(log, "log");
+        Objects.requireNonNull(minUptime, "minUptime");
+        Objects.requireNonNull(traffic, "traffic");
     }
 }

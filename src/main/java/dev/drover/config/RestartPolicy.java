@@ -24,6 +24,8 @@ public enum RestartPolicy {
     }
 
     public static Optional<RestartPolicy> fromYaml(String text) {
-        return Arrays.stream(values()).filter(p -> p.yamlName.equals(text.strip())).findFirst();
+        return Arrays.stream(values())
+                .filter(p -> p.yamlName.equals(text.strip()))
+                .findFirst();
     }
 }

@@ -16,11 +16,20 @@ public final class Sizes {
     // KB and KiB both mean 1024: for memory limits and log files nobody means 1000, and a
     // silent 2.4% difference between two spellings would only confuse.
     private static final Map<String, Long> UNITS = Map.ofEntries(
-            Map.entry("", 1L), Map.entry("b", 1L),
-            Map.entry("k", 1L << 10), Map.entry("kb", 1L << 10), Map.entry("kib", 1L << 10),
-            Map.entry("m", 1L << 20), Map.entry("mb", 1L << 20), Map.entry("mib", 1L << 20),
-            Map.entry("g", 1L << 30), Map.entry("gb", 1L << 30), Map.entry("gib", 1L << 30),
-            Map.entry("t", 1L << 40), Map.entry("tb", 1L << 40), Map.entry("tib", 1L << 40));
+            Map.entry("", 1L),
+            Map.entry("b", 1L),
+            Map.entry("k", 1L << 10),
+            Map.entry("kb", 1L << 10),
+            Map.entry("kib", 1L << 10),
+            Map.entry("m", 1L << 20),
+            Map.entry("mb", 1L << 20),
+            Map.entry("mib", 1L << 20),
+            Map.entry("g", 1L << 30),
+            Map.entry("gb", 1L << 30),
+            Map.entry("gib", 1L << 30),
+            Map.entry("t", 1L << 40),
+            Map.entry("tb", 1L << 40),
+            Map.entry("tib", 1L << 40));
     private static final BigDecimal MAX_BYTES = BigDecimal.valueOf(Long.MAX_VALUE);
 
     private Sizes() {}
@@ -36,8 +45,8 @@ public final class Sizes {
         if (unit == null) {
             throw new IllegalArgumentException(EXPECTED + ", got \"" + text + "\"");
         }
-        BigDecimal bytes = new BigDecimal(size.group(1)).multiply(BigDecimal.valueOf(unit))
-                .setScale(0, RoundingMode.DOWN);
+        BigDecimal bytes =
+                new BigDecimal(size.group(1)).multiply(BigDecimal.valueOf(unit)).setScale(0, RoundingMode.DOWN);
         if (bytes.compareTo(MAX_BYTES) > 0) {
             throw new IllegalArgumentException("size \"" + text + "\" is too large");
         }

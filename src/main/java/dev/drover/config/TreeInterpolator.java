@@ -28,14 +28,19 @@ final class TreeInterpolator {
         return interpolate(node, path, lookup, errors, new IdentityHashMap<>());
     }
 
-    private static YamlNode interpolate(YamlNode node, String path, Function<String, String> lookup,
-            ErrorCollector errors, Map<YamlNode, YamlNode> done) {
+    private static YamlNode interpolate(
+            YamlNode node,
+            String path,
+            Function<String, String> lookup,
+            ErrorCollector errors,
+            Map<YamlNode, YamlNode> done) {
         YamlNode known = done.get(node);
         if (known != null) {
             return known;
         }
         YamlNode copy = switch (node) {
-            case Scalar s when s.kind() == Kind.STRING && s.text().indexOf('$') >= 0 -> {
+            case Scalar s
+            when s.kind() == Kind.STRING && s.text().indexOf('$') >= 0 -> {
                 Interpolation.Result result = Interpolation.expand(s.text(), lookup);
                 if (result.ok()) {
                     yield new Scalar(result.text(), Kind.STRING, s.position());
@@ -45,10 +50,15 @@ final class TreeInterpolator {
                 yield s;
             }
             case Scalar s -> s;
-            case Mapping m -> new Mapping(m.entries().stream()
-                    .map(e -> new Entry(e.key(), e.keyPosition(),
-                            interpolate(e.value(), KeyPaths.child(path, e.key()), lookup, errors, done)))
-                    .toList(), m.position());
+            case Mapping m ->
+                new Mapping(
+                        m.entries().stream()
+                                .map(e -> new Entry(
+                                        e.key(),
+                                        e.keyPosition(),
+                                        interpolate(e.value(), KeyPaths.child(path, e.key()), lookup, errors, done)))
+                                .toList(),
+                        m.position());
             case Sequence q -> {
                 var items = new ArrayList<YamlNode>(q.items().size());
                 for (int i = 0; i < q.items().size(); i++) {

@@ -23,7 +23,13 @@ sealed interface YamlNode {
     }
 
     /** The type YAML's own rules gave a scalar; the binder still converts by text where sensible. */
-    enum Kind { STRING, INTEGER, FLOAT, BOOLEAN, NULL }
+    enum Kind {
+        STRING,
+        INTEGER,
+        FLOAT,
+        BOOLEAN,
+        NULL
+    }
 
     /** A single value, kept as the text the user wrote so {@code 010} or {@code yes} survive as typed. */
     record Scalar(String text, Kind kind, Position position) implements YamlNode {
@@ -71,7 +77,8 @@ sealed interface YamlNode {
         }
 
         Mapping without(Predicate<String> dropKey) {
-            return new Mapping(entries.stream().filter(e -> !dropKey.test(e.key())).toList(), position);
+            return new Mapping(
+                    entries.stream().filter(e -> !dropKey.test(e.key())).toList(), position);
         }
 
         @Override
@@ -99,8 +106,9 @@ sealed interface YamlNode {
         for (Object step : path) {
             Optional<YamlNode> next = switch (node) {
                 case Mapping m when step instanceof String key -> m.get(key);
-                case Sequence s when step instanceof Integer i && i >= 0 && i < s.items().size() ->
-                        Optional.of(s.items().get(i));
+                case Sequence s
+                when step instanceof Integer i && i >= 0 && i < s.items().size() ->
+                    Optional.of(s.items().get(i));
                 default -> Optional.empty();
             };
             if (next.isEmpty()) {

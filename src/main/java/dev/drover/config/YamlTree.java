@@ -36,8 +36,9 @@ final class YamlTree {
 
     // A key with nothing after it must read as null (absent), not as an empty string; the
     // builder, unlike `new YAMLFactory()`, leaves this off.
-    private static final YAMLFactory FACTORY =
-            YAMLFactory.builder().enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL).build();
+    private static final YAMLFactory FACTORY = YAMLFactory.builder()
+            .enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL)
+            .build();
     private static final String MERGE_KEY = "<<";
     // A config is a few levels deep; these bounds only stop hostile or garbled input from
     // exhausting the stack or, through nested aliases, memory.
@@ -68,7 +69,9 @@ final class YamlTree {
             }
             YamlNode root = new YamlTree(parser, errors).value(first, "", 0);
             if (parser.nextToken() != null) {
-                errors.add(position(parser.currentTokenLocation()), "",
+                errors.add(
+                        position(parser.currentTokenLocation()),
+                        "",
                         "the file holds more than one YAML document; drover reads exactly one");
             }
             return Optional.of(root);
@@ -93,9 +96,10 @@ final class YamlTree {
         YamlNode node = switch (token) {
             case START_OBJECT -> mapping(at, path, depth);
             case START_ARRAY -> sequence(at, path, depth);
-            case VALUE_STRING -> parser.isCurrentAlias()
-                    ? alias(parser.getText(), at, path)
-                    : new Scalar(parser.getText(), Kind.STRING, at);
+            case VALUE_STRING ->
+                parser.isCurrentAlias()
+                        ? alias(parser.getText(), at, path)
+                        : new Scalar(parser.getText(), Kind.STRING, at);
             case VALUE_NUMBER_INT -> new Scalar(parser.getText(), Kind.INTEGER, at);
             case VALUE_NUMBER_FLOAT -> new Scalar(parser.getText(), Kind.FLOAT, at);
             case VALUE_TRUE, VALUE_FALSE -> new Scalar(parser.getText(), Kind.BOOLEAN, at);
@@ -119,13 +123,15 @@ final class YamlTree {
             String childPath = KeyPaths.child(path, key);
             YamlNode value = value(next(), childPath, depth + 1);
             if (MERGE_KEY.equals(key)) {
-                mergesBeforeIndex.computeIfAbsent(own.size(), i -> new ArrayList<>())
+                mergesBeforeIndex
+                        .computeIfAbsent(own.size(), i -> new ArrayList<>())
                         .addAll(mergeSources(value, childPath));
                 continue;
             }
             Position first = seen.putIfAbsent(key, keyAt);
             if (first != null) {
-                errors.add(keyAt, childPath, "duplicate key `" + key + "` (first defined at line " + first.line() + ")");
+                errors.add(
+                        keyAt, childPath, "duplicate key `" + key + "` (first defined at line " + first.line() + ")");
             } else {
                 own.add(new Entry(key, keyAt, value));
             }
@@ -135,8 +141,8 @@ final class YamlTree {
     }
 
     /** Puts merged entries where the {@code <<} key stood, skipping keys the map sets itself. */
-    private static List<Entry> merge(List<Entry> own, Map<Integer, List<Mapping>> mergesBeforeIndex,
-            Set<String> ownKeys) {
+    private static List<Entry> merge(
+            List<Entry> own, Map<Integer, List<Mapping>> mergesBeforeIndex, Set<String> ownKeys) {
         if (mergesBeforeIndex.isEmpty()) {
             return own;
         }
@@ -164,7 +170,8 @@ final class YamlTree {
             if (candidate instanceof Mapping m) {
                 sources.add(m);
             } else if (!(candidate instanceof Scalar s && s.isNull())) {
-                errors.add(candidate.position(), path, "`<<` merges a map or a list of maps, got " + candidate.describe());
+                errors.add(
+                        candidate.position(), path, "`<<` merges a map or a list of maps, got " + candidate.describe());
             }
         }
         return sources;
@@ -182,8 +189,11 @@ final class YamlTree {
     private YamlNode alias(String name, Position at, String path) {
         YamlNode target = anchors.get(name);
         if (target == null) {
-            errors.add(at, path, "alias *" + name + " does not name a map or list anchored earlier"
-                    + " (anchors on single values are not supported)");
+            errors.add(
+                    at,
+                    path,
+                    "alias *" + name + " does not name a map or list anchored earlier"
+                            + " (anchors on single values are not supported)");
             return new Scalar("", Kind.NULL, at);
         }
         return target;
@@ -200,8 +210,10 @@ final class YamlTree {
         for (YamlNode child : children) {
             size += expandedSizes.getOrDefault(child, 1);
             if (size > MAX_EXPANDED_NODES) {
-                throw new StopParsing(node.position(),
-                        "the document expands to more than " + MAX_EXPANDED_NODES + " values (aliases nested too deeply?)");
+                throw new StopParsing(
+                        node.position(),
+                        "the document expands to more than " + MAX_EXPANDED_NODES
+                                + " values (aliases nested too deeply?)");
             }
         }
         expandedSizes.put(node, size);
@@ -254,7 +266,20 @@ final class YamlTree {
         String prose = message.lines()
                 .filter(line -> !line.isBlank() && !line.startsWith(" ") && !line.startsWith("\t"))
                 .collect(Collectors.joining(": "));
-        return prose.isEmpty() ? "cannot parse the file" : prose;
+        if (prose.isEmpty()) {
+            return "cannot parse the file";
+        }
+        if (prose.contains("'\\t'") || prose.contains("\\t(TAB)")) {
+            return prose + " (YAML indents with spaces only: replace the tabs on this line with spaces)";
+        }
+        if (prose.contains("<block end>")
+                || prose.contains("mapping values are not allowed here")
+                || prose.contains("<block mapping start>")
+                || prose.contains("could not find expected ':'")) {
+            return prose + " (check the indentation of this line and the one above it: the keys of one map start"
+                    + " in the same column, and the keys of a value further right, with spaces)";
+        }
+        return prose;
     }
 
     /** Input too deep, too large once aliases expand, or ending early: parsing cannot go on. */

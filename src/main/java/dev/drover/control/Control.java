@@ -22,6 +22,19 @@ public interface Control {
 
     ProcessInfo restart(String id) throws ControlException;
 
+    /**
+     * Takes the instance (or every instance of a process) out of the proxy's rotation by hand and
+     * returns once their requests in flight have finished (or their drain_timeout passed); it keeps
+     * running. 409 without a proxy route to it.
+     */
+    ProcessInfo drain(String id) throws ControlException;
+
+    /** Puts instances that were drained by hand back into rotation. */
+    ProcessInfo undrain(String id) throws ControlException;
+
+    /** The reverse proxy's routes with their instances and traffic; empty without a proxy. */
+    List<RouteInfo> routes() throws ControlException;
+
     /** Sends a signal (a name such as TERM or HUP, or a number) to the process's main PID. */
     ProcessInfo signal(String id, String signal) throws ControlException;
 
@@ -46,6 +59,9 @@ public interface Control {
 
     HealthReport health() throws ControlException;
 
-    /** Stops every process in reverse dependency order, then the daemon exits. */
-    void shutdown() throws ControlException;
+    /**
+     * Stops every process in reverse dependency order, then the daemon exits; with {@code force},
+     * without waiting for stop_timeout (and, for one already stopping, at once).
+     */
+    void shutdown(boolean force) throws ControlException;
 }

@@ -42,6 +42,21 @@ public abstract class ForwardingControl implements Control {
     }
 
     @Override
+    public ProcessInfo drain(String id) throws ControlException {
+        return delegate.drain(id);
+    }
+
+    @Override
+    public ProcessInfo undrain(String id) throws ControlException {
+        return delegate.undrain(id);
+    }
+
+    @Override
+    public List<RouteInfo> routes() throws ControlException {
+        return delegate.routes();
+    }
+
+    @Override
     public ProcessInfo signal(String id, String signal) throws ControlException {
         return delegate.signal(id, signal);
     }
@@ -67,7 +82,7 @@ public abstract class ForwardingControl implements Control {
     }
 
     @Override
-    public void shutdown() throws ControlException {
-        delegate.shutdown();
+    public void shutdown(boolean force) throws ControlException {
+        delegate.shutdown(force);
     }
 }

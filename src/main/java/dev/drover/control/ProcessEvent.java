@@ -12,6 +12,7 @@ package dev.drover.control;
  * @param pid its main process now, 0 when none
  * @param restartCount automatic restarts so far
  * @param reason why: the exit, the failed probe, the broken limit, or the step taken
+ * @param lastEnd the end of a run this change records, else null
  */
 public record ProcessEvent(
         long time,
@@ -22,4 +23,5 @@ public record ProcessEvent(
         String previousHealth,
         int pid,
         int restartCount,
-        String reason) {}
+        String reason,
+        RunEnd lastEnd) {}

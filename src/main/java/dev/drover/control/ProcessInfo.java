@@ -4,6 +4,14 @@ package dev.drover.control;
  * One process instance as the API and `ps` show it. Times are epoch milliseconds; {@code uptime}
  * is milliseconds since start while running, else 0; {@code cpu} (percent of one core) and
  * {@code memory} (resident bytes of its whole tree) are null until measured.
+ *
+ * @param lastEnd how its last run ended, or null before the first end
+ * @param failedStarts runs in a row that ended before it became ready (a crash loop when it grows)
+ * @param nextStartTime when a pending restart is due (epoch ms), 0 when none is pending
+ * @param lastOutput its last lines of output (stderr first) while it is not ready, else empty
+ * @param role null for an instance in its place; during a rollout "surge" for its replacement
+ *     (started beside it) and "old" for the instance replaced, while it drains and stops
+ * @param heldOutOfRotation drained by hand ({@code drover drain}): it runs, the proxy sends it nothing
  */
 public record ProcessInfo(
         String id,
@@ -21,4 +29,20 @@ public record ProcessInfo(
         Double cpu,
         Long memory,
         String reason,
-        String waitingFor) {}
+        String waitingFor,
+        RunEnd lastEnd,
+        int failedStarts,
+        long nextStartTime,
+        java.util.List<String> lastOutput,
+        String role,
+        boolean heldOutOfRotation) {
+
+    public ProcessInfo {
+        lastOutput = lastOutput == null ? java.util.List.of() : java.util.List.copyOf(lastOutput);
+    }
+
+    /** Running and ready: what {@code /health} and `up -d` wait for. */
+    public boolean ready() {
+        return state.equals("running") && health.equals("ready");
+    }
+}

@@ -5,6 +5,7 @@ import dev.drover.api.ApiServer;
 import dev.drover.api.Metrics;
 import dev.drover.config.ApiSpec;
 import dev.drover.config.DroverConfig;
+import dev.drover.config.HostPort;
 import dev.drover.control.Control;
 import dev.drover.control.ControlException;
 import dev.drover.control.HealthReport;
@@ -13,20 +14,15 @@ import dev.drover.engine.Engine;
 import dev.drover.engine.EngineControl;
 import dev.drover.engine.EngineMetrics;
 import dev.drover.engine.ProcessSnapshot;
+import dev.drover.launch.Descriptors;
 import dev.drover.launch.Launcher;
 import dev.drover.launch.ProcessRef;
-import dev.drover.launch.Descriptors;
-import dev.drover.launch.Remnants;
 import dev.drover.launch.Signals;
 import dev.drover.launch.SystemdNotifier;
-import dev.drover.logs.LogLine;
-import dev.drover.logs.LogListener;
+import dev.drover.proxy.ProxyServer;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -34,39 +30,68 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import sun.misc.Signal;
 
 /**
- * The background daemon: holds the lock, cleans up after a predecessor that died, runs the engine,
- * serves the control API on the Unix socket, records its children in the state file, answers
- * SIGTERM/SIGINT (stop everything) and SIGHUP (reload), and speaks sd_notify under systemd.
+ * The one place Drover is wired together, in the background ({@code up -d}, systemd) and in the
+ * foreground ({@code up}) alike: holds the lock, cleans up after a predecessor that died, runs the
+ * engine on the OS edge, serves the control API on the Unix socket, records its children in the
+ * state file, answers signals (SIGTERM/SIGINT stop everything, a second one forces; SIGHUP reloads
+ * in the background and stops in the foreground, where it means the terminal hung up), and speaks
+ * sd_notify under systemd. Only its {@link Face} differs between the two.
  */
 public final class Daemon {
+    /** Another daemon holds the lock of this runtime directory. */
+    public static final class AlreadyRunning extends Exception {
+        private final int pid;
+
+        AlreadyRunning(int pid, String message) {
+            super(message);
+            this.pid = pid;
+        }
+
+        /** The running daemon's PID, or -1 when its pid file is not readable. */
+        public int pid() {
+            return pid;
+        }
+    }
+
     private final RuntimeDir runtime;
     private final DroverConfig config;
     private final List<String> names;
-    private final PrintStream out = System.out;
+    private final Face face;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private final AtomicInteger stopRequests = new AtomicInteger();
     private final AtomicBoolean stateWritePending = new AtomicBoolean();
     private final SystemdNotifier systemd = SystemdNotifier.fromEnvironment();
-    private final ScheduledExecutorService chores = Executors.newSingleThreadScheduledExecutor(
-            r -> Thread.ofPlatform().name("drover-daemon").daemon().stackSize(256 * 1024).unstarted(r));
+    private final ScheduledExecutorService chores = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform()
+            .name("drover-daemon")
+            .daemon()
+            .stackSize(256 * 1024)
+            .unstarted(r));
+    private volatile String stopCause = "stopping all processes";
     private Engine engine;
     private ApiHandler handler;
+    private ProxyServer proxy;
 
-    public Daemon(RuntimeDir runtime, DroverConfig config, List<String> names) {
+    public Daemon(RuntimeDir runtime, DroverConfig config, List<String> names, Face face) {
         this.runtime = runtime;
         this.config = config;
         this.names = names;
+        this.face = face;
     }
 
-    /** Runs until stopped; returns the exit status. */
-    public int run() throws IOException, InterruptedException {
+    /** Runs until stopped; returns the exit status: 0, or 1 in the foreground when something had to be killed. */
+    public int run() throws IOException, InterruptedException, AlreadyRunning {
         runtime.create();
         DaemonLock lock = DaemonLock.tryAcquire(runtime);
         if (lock == null) {
-            say("another drover daemon (pid " + runtime.recordedPid() + ") is running for " + runtime.dir() + "; not starting a second one");
-            return 1;
+            int pid = runtime.recordedPid();
+            throw new AlreadyRunning(
+                    pid,
+                    "a drover daemon (pid " + pid + ") is already running for " + config.file() + " (runtime directory "
+                            + runtime.dir() + "); use `drover ps`, or `drover down` first");
         }
         try (lock) {
             // The lock is ours, so any socket or pid file here was left by a daemon that died.
@@ -86,34 +111,58 @@ public final class Daemon {
                     Files.deleteIfExists(runtime.stateFile());
                 }
             }
-            return 0;
+            return clean || !face.foreground() ? 0 : 1;
         }
     }
 
     /** Serves until asked to stop; true when every process stopped cleanly. */
     private boolean serve() throws IOException, InterruptedException {
-        engine = new Engine(config, new EventPrinter());
+        engine = new Engine(config, Launcher.get(), face.output());
+        face.aligned(engine.instanceNames());
         engine.addListener((name, before, after) -> {
             if (before.pid() != after.pid()) {
                 scheduleStateWrite();
             }
         });
         ApiServer server = null;
-        boolean clean = false;
+        boolean clean;
         try {
             // Before the first spawn: a daemon killed from here on leaves its marker behind.
             writeState();
-            EngineControl engineControl = new EngineControl(engine, stopRequested::countDown);
-            Control control = new DaemonControl(engineControl, () -> reload(engineControl));
+            EngineControl engineControl = new EngineControl(
+                    engine,
+                    force -> requestStop(
+                            "stopping all processes" + (force ? " now (forced: no stop_timeout)" : ""), force));
             Metrics metrics = new Metrics();
             EngineMetrics.register(engine, metrics.registry());
+            if (config.proxy() != null) {
+                // Before anything starts: the engine drains routed instances through it.
+                proxy = ProxyServer.start(config, engine.backends(), metrics.registry(), face::say);
+                engine.setTraffic(proxy);
+                face.say("proxy listening on http://"
+                        + HostPort.parse(config.proxy().listen()).authority(proxy.port())
+                        + (proxy.tlsPort() < 0
+                                ? ""
+                                : " and https://"
+                                        + HostPort.parse(config.proxy().tls().listen())
+                                                .authority(proxy.tlsPort())));
+            }
+            Control control = new DaemonControl(engineControl, () -> reload(engineControl), proxy);
             ApiSpec api = config.api();
             String listen = api == null ? null : api.listen();
             handler = new ApiHandler(control, metrics, api == null ? null : api.token());
             server = ApiServer.start(control, handler, runtime.socket(), listen, ApiServer.Timeouts.DEFAULT);
             installSignals(engineControl);
-            String tcp = listen == null ? "" : " and http://" + listen.substring(0, listen.lastIndexOf(':') + 1) + server.tcpPort();
-            say("drover daemon " + Launcher.selfPid() + " serving " + runtime.socket() + tcp + " for " + config.file());
+            String tcp = listen == null
+                    ? ""
+                    : " and http://" + HostPort.parse(listen).authority(server.tcpPort());
+            if (face.foreground()) {
+                face.say("supervising " + engine.instanceNames().size() + " processes from " + config.file() + " (pid "
+                        + Launcher.selfPid() + "); Ctrl-C stops them; `drover ps` in another terminal shows them");
+            } else {
+                face.say("drover daemon " + Launcher.selfPid() + " serving " + runtime.socket() + tcp + " for "
+                        + config.file());
+            }
             engine.up(names);
             Thread.ofVirtual().name("drover-readiness").start(this::announceWhenReady);
             startWatchdog();
@@ -124,11 +173,17 @@ public final class Daemon {
                 handler.setReady(false);
             }
             systemd.send("STOPPING=1\nSTATUS=stopping all processes");
-            say("stopping all processes");
+            face.say(stopCause);
             clean = engine.shutdown();
-            say(clean ? "all processes stopped" : "all processes stopped; some had to be killed after stop_timeout");
+            face.say(
+                    clean
+                            ? "all processes stopped"
+                            : "all processes stopped; some had to be killed after stop_timeout");
             if (server != null) {
                 server.stop();
+            }
+            if (proxy != null) {
+                proxy.close();
             }
             engine.close();
             chores.shutdownNow();
@@ -136,31 +191,58 @@ public final class Daemon {
         return clean;
     }
 
-    /** A daemon killed with SIGKILL leaves its children running: stop them before starting ours, so no two copies fight over a port. */
-    private void cleanUpAfterPredecessor() {
-        StateFile.State previous = StateFile.read(runtime.stateFile());
-        if (previous == null || previous.daemon() == null || previous.daemon().markerPrefix() == null) {
+    /**
+     * A stop asked for by a signal or the API. The first begins the graceful stop (or a forced one);
+     * any further one forces it: what is stopping is killed at once, and what is left stops without
+     * its stop_timeout.
+     */
+    private void requestStop(String cause, boolean force) {
+        if (stopRequests.incrementAndGet() == 1) {
+            stopCause = cause;
+            if (force) {
+                engine.forceStop();
+            }
+            stopRequested.countDown();
             return;
         }
-        if (startTime(previous.daemon().pid()) == previous.daemon().startTime()) {
-            return; // cannot happen while we hold the lock, but never stop a live daemon's children
-        }
-        int stopped = Remnants.stop(previous.daemon().markerPrefix(), Signals.SIGTERM, Duration.ofSeconds(10));
+        Thread.ofVirtual().name("drover-force").start(() -> {
+            face.say("second signal: killing everything now");
+            engine.forceStop();
+        });
+    }
+
+    /** A daemon killed with SIGKILL leaves its children running: stop them before starting ours, so no two copies fight over a port. */
+    private void cleanUpAfterPredecessor() {
+        Leftovers leftovers = Leftovers.of(runtime);
+        int stopped = leftovers.stop(Signals.SIGTERM, Duration.ofSeconds(10)).size();
         if (stopped > 0) {
-            say("stopped " + stopped + " processes left running by an earlier daemon (pid " + previous.daemon().pid() + ") that died");
+            face.say("stopped " + stopped + " processes left running by an earlier daemon (pid " + leftovers.daemonPid()
+                    + ") that died");
         }
     }
 
     private void installSignals(EngineControl control) {
-        Signal.handle(new Signal("TERM"), s -> stopRequested.countDown());
-        Signal.handle(new Signal("INT"), s -> stopRequested.countDown());
-        Signal.handle(new Signal("HUP"), s -> Thread.ofVirtual().name("drover-reload").start(() -> {
-            try {
-                reload(control);
-            } catch (ControlException e) {
-                // already in the log
-            }
-        }));
+        String again = face.foreground() ? " (Ctrl-C again to kill at once)" : " (a second signal kills at once)";
+        Signal.handle(new Signal("TERM"), s -> requestStop("stopping all processes (SIGTERM)" + again, false));
+        Signal.handle(
+                new Signal("INT"),
+                s -> requestStop(
+                        face.foreground() ? "stopping" + again : "stopping all processes (SIGINT)" + again, false));
+        if (face.foreground()) {
+            // A closed terminal or SSH session: stop everything, as Ctrl-C would.
+            Signal.handle(
+                    new Signal("HUP"), s -> requestStop("the terminal hung up (SIGHUP): stopping" + again, false));
+            return;
+        }
+        Signal.handle(
+                new Signal("HUP"),
+                s -> Thread.ofVirtual().name("drover-reload").start(() -> {
+                    try {
+                        reload(control);
+                    } catch (ControlException e) {
+                        // already in the log
+                    }
+                }));
     }
 
     /** A reload from the API, the CLI or SIGHUP: not ready meanwhile, and told to systemd and the log. */
@@ -169,11 +251,19 @@ public final class Daemon {
         handler.setReady(false);
         systemd.send("RELOADING=1\nSTATUS=reloading " + config.file());
         try {
-            ReloadResult result = control.reload();
-            say("reloaded: restarted " + result.restarted() + ", added " + result.added() + ", removed " + result.removed());
+            ReloadResult result;
+            try {
+                result = control.reload();
+            } finally {
+                if (proxy != null) {
+                    proxy.reconfigure(engine.config()); // the routes of what was applied, even when a rollout failed
+                }
+            }
+            face.say("reloaded: restarted " + result.restarted() + ", added " + result.added() + ", removed "
+                    + result.removed());
             return result;
         } catch (ControlException e) {
-            say("reload refused, nothing changed: " + e.getMessage() + "\n  " + String.join("\n  ", e.details()));
+            face.say("reload refused, nothing changed: " + e.getMessage() + "\n  " + String.join("\n  ", e.details()));
             throw e;
         } finally {
             scheduleStateWrite();
@@ -201,9 +291,8 @@ public final class Daemon {
 
     private boolean everyWantedProcessSettledOrReady() {
         for (ProcessSnapshot s : engine.snapshots()) {
-            boolean ready = s.state() == dev.drover.state.ProcessState.RUNNING && s.health() == dev.drover.state.Health.READY;
             boolean settled = s.completed() || s.state() == dev.drover.state.ProcessState.FATAL;
-            if (s.wanted() && !ready && !settled) {
+            if (s.wanted() && !s.serving() && !settled) {
                 return false;
             }
         }
@@ -211,7 +300,7 @@ public final class Daemon {
     }
 
     private String statusLine() {
-        HealthReport health = new EngineControl(engine, () -> {}).health();
+        HealthReport health = new EngineControl(engine, force -> {}).health();
         return health.ready() + " of " + health.total() + " processes ready";
     }
 
@@ -228,19 +317,26 @@ public final class Daemon {
             return;
         }
         Duration period = Duration.ofNanos(periodMicros * 1000);
-        chores.scheduleAtFixedRate(() -> {
-            if (engine.responsive(period)) {
-                systemd.send("WATCHDOG=1");
-            }
-        }, 0, Math.max(1, periodMicros / 2), TimeUnit.MICROSECONDS);
+        chores.scheduleAtFixedRate(
+                () -> {
+                    if (engine.responsive(period)) {
+                        systemd.send("WATCHDOG=1");
+                    }
+                },
+                0,
+                Math.max(1, periodMicros / 2),
+                TimeUnit.MICROSECONDS);
     }
 
     private void scheduleStateWrite() {
         if (stateWritePending.compareAndSet(false, true)) {
-            chores.schedule(() -> {
-                stateWritePending.set(false);
-                writeState();
-            }, 20, TimeUnit.MILLISECONDS);
+            chores.schedule(
+                    () -> {
+                        stateWritePending.set(false);
+                        writeState();
+                    },
+                    20,
+                    TimeUnit.MILLISECONDS);
         }
     }
 
@@ -252,40 +348,21 @@ public final class Daemon {
             }
         }
         int self = Launcher.selfPid();
-        StateFile.Daemon daemon = new StateFile.Daemon(self, startTime(self), Launcher.markerPrefix(), config.file().toString());
+        StateFile.Daemon daemon = new StateFile.Daemon(
+                self, startTime(self), Launcher.markerPrefix(), config.file().toString());
         try {
             StateFile.write(runtime.stateFile(), new StateFile.State(daemon, children));
         } catch (IOException e) {
-            say("cannot write the state file " + runtime.stateFile() + ": " + e.getMessage());
+            face.say("cannot write the state file " + runtime.stateFile() + ": " + e.getMessage());
         }
     }
 
-    private static long startTime(int pid) {
+    static long startTime(int pid) {
         try {
             ProcessRef ref = ProcessRef.of(pid);
             return ref == null ? -1 : ref.startTime(); // -1: gone since the snapshot; nothing to find later
         } catch (Descriptors.ExhaustedException e) {
             return -1; // unknown for now: the next state write has it again
-        }
-    }
-
-    private void say(String message) {
-        synchronized (out) {
-            out.println(Instant.now() + " drover: " + message);
-            out.flush();
-        }
-    }
-
-    /** Writes Drover's own events about each process to the daemon's log. */
-    private final class EventPrinter implements LogListener {
-        @Override
-        public void line(String process, LogLine.Source source, long timeMillis, byte[] buffer, int offset, int length) {
-            if (source == LogLine.Source.DROVER) {
-                synchronized (out) {
-                    out.println(Instant.ofEpochMilli(timeMillis) + " " + process + ": " + new String(buffer, offset, length, StandardCharsets.UTF_8));
-                    out.flush();
-                }
-            }
         }
     }
 }

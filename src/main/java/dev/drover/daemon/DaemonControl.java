@@ -4,10 +4,14 @@ import dev.drover.control.Control;
 import dev.drover.control.ControlException;
 import dev.drover.control.ForwardingControl;
 import dev.drover.control.ReloadResult;
+import dev.drover.control.RouteInfo;
+import dev.drover.proxy.ProxyServer;
+import java.util.List;
 
 /**
  * The daemon's {@link Control}: the engine's, except that a reload goes through the daemon, which
- * marks itself not ready, tells systemd and writes the result to its log (as for SIGHUP).
+ * marks itself not ready, tells systemd and writes the result to its log (as for SIGHUP), and the
+ * routes come from the reverse proxy.
  */
 final class DaemonControl extends ForwardingControl {
     /** The daemon's reload. */
@@ -16,10 +20,19 @@ final class DaemonControl extends ForwardingControl {
     }
 
     private final Reload reload;
+    private final ProxyServer proxy;
 
-    DaemonControl(Control engine, Reload reload) {
+    /** @param proxy the reverse proxy, or null when the config has none */
+    DaemonControl(Control engine, Reload reload, ProxyServer proxy) {
         super(engine);
         this.reload = reload;
+        this.proxy = proxy;
+    }
+
+    /** The proxy's live view: its instances, what they serve, and the traffic so far. */
+    @Override
+    public List<RouteInfo> routes() throws ControlException {
+        return proxy == null ? super.routes() : proxy.routes();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.drover.daemon;
 
+import dev.drover.config.Defaults;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -7,10 +8,10 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /**
- * The daemon's runtime directory (default `.drover/` beside the config; `--runtime-dir` or
- * $DROVER_RUNTIME_DIR override it): the control socket, the pid file, the lock, the state file
- * and the daemon's own log. Created with mode 0700, so the socket is private from its first
- * instant.
+ * The daemon's runtime directory (default `.drover/` beside {@code drover.yaml}, `.drover/NAME/`
+ * beside any other {@code NAME.yaml}; `--runtime-dir` or $DROVER_RUNTIME_DIR override it): the
+ * control socket, the pid file, the lock, the state file and the daemon's own log. Created with
+ * mode 0700, so the socket is private from its first instant.
  */
 public record RuntimeDir(Path dir) {
     /** A Unix socket path must fit in sun_path (108 bytes, with its NUL). */
@@ -20,7 +21,7 @@ public record RuntimeDir(Path dir) {
         String chosen = override != null ? override : System.getenv("DROVER_RUNTIME_DIR");
         Path dir = chosen != null && !chosen.isEmpty()
                 ? Path.of(chosen).toAbsolutePath().normalize()
-                : configFile.toAbsolutePath().getParent().resolve(".drover");
+                : Defaults.stateDir(configFile);
         return new RuntimeDir(dir);
     }
 
@@ -49,7 +50,8 @@ public record RuntimeDir(Path dir) {
         Files.createDirectories(dir);
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
         if (socket().toString().getBytes(StandardCharsets.UTF_8).length > MAX_SOCKET_PATH) {
-            throw new IOException("the control socket path " + socket() + " is longer than 107 bytes; choose a shorter --runtime-dir");
+            throw new IOException("the control socket path " + socket()
+                    + " is longer than 107 bytes; choose a shorter --runtime-dir");
         }
     }
 

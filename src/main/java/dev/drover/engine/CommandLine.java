@@ -17,30 +17,92 @@ import java.util.regex.Pattern;
  */
 final class CommandLine {
     private static final Set<String> SHELL_WORDS = Set.of(
-            "if", "for", "while", "until", "case", "{", "(", "!", "[", "[[", "test", "echo", "printf", "read", "cd", "set",
-            "export", "unset", "trap", "exit", "true", "false", ":", ".", "source", "eval", "wait", "sleep", "kill", "ulimit",
-            "umask", "shift", "return", "local", "type", "command", "times", "getopts", "alias", "readonly", "pwd");
+            "if",
+            "for",
+            "while",
+            "until",
+            "case",
+            "{",
+            "(",
+            "!",
+            "[",
+            "[[",
+            "test",
+            "echo",
+            "printf",
+            "read",
+            "cd",
+            "set",
+            "export",
+            "unset",
+            "trap",
+            "exit",
+            "true",
+            "false",
+            ":",
+            ".",
+            "source",
+            "eval",
+            "wait",
+            "sleep",
+            "kill",
+            "ulimit",
+            "umask",
+            "shift",
+            "return",
+            "local",
+            "type",
+            "command",
+            "times",
+            "getopts",
+            "alias",
+            "readonly",
+            "pwd");
     private static final Pattern FIRST_WORD = Pattern.compile("^\\s*(?:exec\\s+)?([A-Za-z0-9_./+-]+)(?=\\s|$|;|&|\\|)");
 
     private CommandLine() {}
 
     /** Shell builtins with no program of the same name: a command starting with one needs a shell. */
     private static final Set<String> BUILTINS_ONLY = Set.of(
-            "exit", "cd", "export", "set", "unset", "trap", "source", ".", "eval", "wait", "ulimit", "umask", "shift",
-            "return", "local", "readonly", "alias", "getopts", "times", "type", "command", "read");
+            "exit",
+            "cd",
+            "export",
+            "set",
+            "unset",
+            "trap",
+            "source",
+            ".",
+            "eval",
+            "wait",
+            "ulimit",
+            "umask",
+            "shift",
+            "return",
+            "local",
+            "readonly",
+            "alias",
+            "getopts",
+            "times",
+            "type",
+            "command",
+            "read");
 
     static List<String> argv(Command command, Map<String, String> instanceVars) {
-        if (command instanceof Command.Exec exec && BUILTINS_ONLY.contains(exec.argv().getFirst())) {
-            String script = String.join(" ", exec.argv().stream().map(CommandLine::quote).toList());
+        if (command instanceof Command.Exec exec
+                && BUILTINS_ONLY.contains(exec.argv().getFirst())) {
+            String script = String.join(
+                    " ", exec.argv().stream().map(CommandLine::quote).toList());
             return argv(new Command.Shell(script), instanceVars);
         }
         return switch (command) {
             // "exec prog args" written without shell syntax is split into words; exec is then implied.
-            case Command.Exec exec -> exec.argv().stream()
-                    .skip(exec.argv().size() > 1 && exec.argv().getFirst().equals("exec") ? 1 : 0)
-                    .map(a -> Interpolation.expandInstance(a, instanceVars))
-                    .toList();
-            case Command.Shell shell -> List.of("/bin/sh", "-c", Interpolation.expandInstance(shell.script(), instanceVars));
+            case Command.Exec exec ->
+                exec.argv().stream()
+                        .skip(exec.argv().size() > 1 && exec.argv().getFirst().equals("exec") ? 1 : 0)
+                        .map(a -> Interpolation.expandInstance(a, instanceVars))
+                        .toList();
+            case Command.Shell shell ->
+                List.of("/bin/sh", "-c", Interpolation.expandInstance(shell.script(), instanceVars));
         };
     }
 
@@ -58,7 +120,8 @@ final class CommandLine {
         if (program.contains("/")) {
             return argv;
         }
-        for (String dir : env.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin").split(":")) {
+        for (String dir :
+                env.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin").split(":")) {
             Path candidate = (dir.isEmpty() ? cwd : cwd.resolve(dir)).resolve(program);
             if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
                 List<String> copy = new java.util.ArrayList<>(argv);

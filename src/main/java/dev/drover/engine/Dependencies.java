@@ -1,7 +1,6 @@
 package dev.drover.engine;
 
 import dev.drover.config.Dependency;
-import dev.drover.state.Health;
 import dev.drover.state.ProcessState;
 import dev.drover.state.Status;
 import java.util.ArrayList;
@@ -31,7 +30,7 @@ final class Dependencies {
     static boolean meets(Status status, Dependency.Condition condition) {
         return switch (condition) {
             case STARTED -> status.state() == ProcessState.RUNNING || status.state() == ProcessState.EXITED;
-            case HEALTHY -> status.state() == ProcessState.RUNNING && status.health() == Health.READY;
+            case HEALTHY -> status.serving();
             case COMPLETED -> status.completed();
         };
     }

@@ -1,14 +1,17 @@
 package dev.drover.engine;
 
-import dev.drover.config.Dependency;
 import dev.drover.config.DroverConfig;
 import dev.drover.config.PortSpec;
 import dev.drover.config.ProcessSpec;
+import dev.drover.config.RouteSpec;
+import dev.drover.control.Backends;
 import dev.drover.control.ReloadResult;
-import dev.drover.launch.Launcher;
+import dev.drover.control.Traffic;
+import dev.drover.launch.OsEdge;
 import dev.drover.logs.LogListener;
 import dev.drover.logs.ProcessLog;
 import dev.drover.state.Event;
+import dev.drover.state.ProcessState;
 import dev.drover.state.Status;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,70 +24,141 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
 /**
  * Runs the processes of one configuration: one supervisor per instance, started in dependency
  * order as each dependency meets its condition, stopped in reverse order, and swapped for new ones
- * on reload when (and only when) their definition changed.
+ * on reload when (and only when) their definition changed ({@link ReloadPlan}).
  */
 public final class Engine implements AutoCloseable {
     private static final int RING_LINES = 1000;
+    private static final Duration STOP_MARGIN = Duration.ofSeconds(10);
 
     /** Told of every status change of every instance. */
     public interface Listener {
         void changed(String instance, Status before, Status after);
     }
 
-    /** The supervisors of one configuration, and who depends on whom; replaced whole on reload. */
-    private record Layout(
-            DroverConfig config,
-            Map<String, ProcessSupervisor> instances,
-            Map<String, List<ProcessSupervisor>> byProcess,
-            Map<String, List<String>> dependents) {}
-
     private final LogListener output;
+    private final OsEdge os;
     private final Map<String, String> inherited;
     private final Ports ports = new Ports();
     private final Map<String, Dependencies.Verdict> lastVerdicts = new HashMap<>();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     /** Told every line of every instance, including instances that a reload creates later. */
     private final List<LogListener> logListeners = new CopyOnWriteArrayList<>();
-    private final LogListener logFanOut = new LogListener() {
-        @Override
-        public void line(String process, dev.drover.logs.LogLine.Source source, long timeMillis, byte[] buffer, int offset, int length) {
-            for (LogListener listener : logListeners) {
-                listener.line(process, source, timeMillis, buffer, offset, length);
-            }
+
+    private final LogListener logFanOut = (process, source, timeMillis, buffer, offset, length) -> {
+        for (LogListener listener : logListeners) {
+            listener.line(process, source, timeMillis, buffer, offset, length);
         }
     };
     private final Object reloadLock = new Object();
+    /** One rollout at a time; commands and reloads do not wait for it (it takes the reload lock only to swap). */
+    private final Object rolloutLock = new Object();
+    /** During a rollout: replacements not yet in their place ("surge"), and replaced instances while they stop ("old"). */
+    private final Map<ProcessSupervisor, String> extras = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Told after any change of which instances serve (the proxy refreshes its rotation). */
+    private final List<Runnable> backendListeners = new CopyOnWriteArrayList<>();
+
+    private final Backends backends = new Backends() {
+        @Override
+        public List<Backend> serving(String process) {
+            List<Backend> serving = new ArrayList<>();
+            Layout current = layout;
+            List<ProcessSupervisor> candidates =
+                    new ArrayList<>(current.byProcess().getOrDefault(process, List.of()));
+            extras.keySet().stream()
+                    .filter(s -> s.definition().spec().name().equals(process))
+                    .forEach(candidates::add);
+            for (ProcessSupervisor supervisor : candidates) {
+                Status status = supervisor.status();
+                Integer port = supervisor.definition().port();
+                if (status.serving() && port != null) {
+                    serving.add(new Backend(supervisor.name(), status.pid(), port));
+                }
+            }
+            return serving;
+        }
+
+        @Override
+        public AutoCloseable onChange(Runnable changed) {
+            backendListeners.add(changed);
+            return () -> backendListeners.remove(changed);
+        }
+
+        @Override
+        public void demand(String process) {
+            Layout current = layout;
+            List<ProcessSupervisor> instances = current.byProcess().getOrDefault(process, List.of());
+            if (!closing && instances.stream().noneMatch(s -> s.status().goal())) {
+                try {
+                    start(List.of(process));
+                } catch (RuntimeException e) {
+                    // shutting down, or removed by a reload: the request waits and times out
+                }
+            }
+        }
+
+        @Override
+        public void idle(String process) {
+            if (!closing) {
+                try {
+                    stop(List.of(process));
+                } catch (RuntimeException e) {
+                    // removed by a reload meanwhile
+                }
+            }
+        }
+    };
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("drover-timers").daemon().unstarted(r));
-    private volatile Layout layout;
     private final ResourceMonitor resources;
+    private volatile Traffic traffic = Traffic.NONE;
+    private final ProcessSupervisor.Shared shared;
+    private volatile Layout layout;
+    /** Set by a forced stop: every stop from then on skips its grace period. */
+    private volatile boolean forced;
     /** Set when shutdown begins: from then on, nothing may be started. */
     private volatile boolean closing;
 
-    public Engine(DroverConfig config, LogListener output) {
-        this(config, output, ResourceMonitor.DEFAULT_INTERVAL);
+    public Engine(DroverConfig config, OsEdge os, LogListener output) {
+        this(config, os, output, ResourceMonitor.DEFAULT_INTERVAL);
     }
 
     /**
-     * @param sampleEvery how often the CPU and memory of every running process tree are measured
-     *     (and limits checked)
+     * @param os how children are started: the one {@link dev.drover.launch.Launcher} in production
+     * @param output told every line of every instance (the console in the foreground), or null
+     * @param sampleEvery how often the CPU and memory of every running process tree with limits are
+     *     measured (and limits checked)
      */
-    public Engine(DroverConfig config, LogListener output, Duration sampleEvery) {
+    public Engine(DroverConfig config, OsEdge os, LogListener output, Duration sampleEvery) {
         this.output = output;
-        this.inherited = Map.copyOf(System.getenv());
+        this.os = os;
+        this.inherited = ChildEnvironment.inherited(System.getenv());
+        this.shared = new ProcessSupervisor.Shared(timers, this::changed, os, () -> traffic, () -> forced);
         this.layout = build(config, Map.of());
         this.resources = new ResourceMonitor(() -> layout.instances().values(), sampleEvery);
-        launch(layout.instances().values());
+        layout.instances().values().forEach(ProcessSupervisor::start);
         synchronized (this) {
             config.processes().keySet().forEach(this::reevaluate);
         }
+    }
+
+    /** The traffic layer: what holds instances out of rotation by hand ({@link Traffic#NONE} without a proxy). */
+    public Traffic traffic() {
+        return traffic;
+    }
+
+    /** The traffic layer that drains routed instances before they stop; set before anything starts. */
+    public void setTraffic(Traffic traffic) {
+        this.traffic = traffic;
     }
 
     public DroverConfig config() {
@@ -113,10 +187,11 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Commands hold the reload lock while they look the instances up and post to them, so that
-     * none lands on an instance a reload is replacing (where a start would run a copy that
-     * nobody stops, and a stop would be lost). They wait at most for one reload; during shutdown
-     * starts are refused and stops need no lock.
+     * Starts every enabled process (or the named ones) with what they depend on. Commands hold the
+     * reload lock while they look the instances up and post to them, so that none lands on an
+     * instance a reload is replacing (where a start would run a copy that nobody stops, and a stop
+     * would be lost). They wait at most for one reload; during shutdown starts are refused and
+     * stops need no lock.
      */
     public void up(Collection<String> names) {
         refuseWhenClosing();
@@ -125,15 +200,18 @@ public final class Engine implements AutoCloseable {
             Layout current = layout;
             Set<String> processes = new LinkedHashSet<>();
             if (names.isEmpty()) {
-                current.config().processes().values().stream().filter(ProcessSpec::enabled).forEach(s -> withDependencies(current, s.name(), processes));
-                post(supervisorsOf(current, processes), new Event.Start());
+                // An on-demand process is started by its first routed request, not by `up` (unless named).
+                current.config().processes().values().stream()
+                        .filter(s -> s.enabled() && !s.traffic().onDemand())
+                        .forEach(s -> current.withDependencies(s.name(), processes));
+                post(current.supervisorsOf(processes), new Event.Start());
                 return;
             }
-            List<ProcessSupervisor> named = resolve(current, names);
-            named.forEach(s -> withDependencies(current, s.definition().spec().name(), processes));
+            List<ProcessSupervisor> named = current.resolve(names);
+            named.forEach(s -> current.withDependencies(s.definition().spec().name(), processes));
             // A named replica (api.1) starts alone; its process's other replicas are not pulled in.
             named.forEach(s -> processes.remove(s.definition().spec().name()));
-            Set<ProcessSupervisor> targets = new LinkedHashSet<>(supervisorsOf(current, processes));
+            Set<ProcessSupervisor> targets = new LinkedHashSet<>(current.supervisorsOf(processes));
             targets.addAll(named);
             post(targets, new Event.Start());
         }
@@ -145,29 +223,90 @@ public final class Engine implements AutoCloseable {
 
     public void stop(Collection<String> names) {
         if (closing) {
-            post(resolve(layout, names), new Event.Stop()); // everything is being stopped anyway
+            post(layout.resolve(names), new Event.Stop()); // everything is being stopped anyway
             return;
         }
         synchronized (reloadLock) {
-            post(resolve(layout, names), new Event.Stop());
+            post(layout.resolve(names), new Event.Stop());
         }
     }
 
-    public void restart(Collection<String> names) {
-        command(names, new Event.Restart());
+    /**
+     * Restarts the named processes or instances. An instance that serves routed traffic (with a
+     * proxy in front) is rolled out instead — a replacement started beside it, put in its place once
+     * ready, the old one drained and stopped — and this returns once that is done; the others are
+     * queued and this returns at once.
+     *
+     * @throws RolloutException when a replacement did not become ready: the old instance is kept
+     */
+    public void restart(Collection<String> names) throws RolloutException, InterruptedException {
+        refuseWhenClosing();
+        List<ProcessSupervisor> rolled;
+        synchronized (reloadLock) {
+            refuseWhenClosing();
+            List<ProcessSupervisor> targets = layout.resolve(names);
+            rolled = targets.stream().filter(this::rollsOut).toList();
+            post(targets.stream().filter(t -> !rolled.contains(t)).toList(), new Event.Restart());
+        }
+        rollOut(rolled, null);
+    }
+
+    /** Whether a restart of this instance is a rollout: it takes routed traffic now, through a proxy. */
+    private boolean rollsOut(ProcessSupervisor supervisor) {
+        return traffic != Traffic.NONE
+                && supervisor.definition().rules().drains()
+                && supervisor.status().serving();
+    }
+
+    /**
+     * Rolls the instances out, one process at a time, each to {@code specs}' definition for its
+     * process (or its own when absent). The first failure ends it and is thrown.
+     */
+    private void rollOut(List<ProcessSupervisor> instances, Map<String, ProcessSpec> specs)
+            throws RolloutException, InterruptedException {
+        Map<String, List<ProcessSupervisor>> byProcess = new LinkedHashMap<>();
+        instances.forEach(s -> byProcess
+                .computeIfAbsent(s.definition().spec().name(), k -> new ArrayList<>())
+                .add(s));
+        synchronized (rolloutLock) {
+            for (Map.Entry<String, List<ProcessSupervisor>> process : byProcess.entrySet()) {
+                ProcessSpec spec = specs != null && specs.containsKey(process.getKey())
+                        ? specs.get(process.getKey())
+                        : process.getValue().getFirst().definition().spec();
+                Rollout.run(process.getValue(), spec, slots);
+            }
+        }
     }
 
     private void command(Collection<String> names, Event event) {
         refuseWhenClosing();
         synchronized (reloadLock) {
             refuseWhenClosing();
-            post(resolve(layout, names), event);
+            post(layout.resolve(names), event);
         }
+    }
+
+    /** Whether the process starts on its first routed request rather than with `up`. */
+    public boolean onDemand(String process) {
+        ProcessSpec spec = layout.config().processes().get(process);
+        return spec != null && spec.traffic().onDemand();
+    }
+
+    /** Whether routes send traffic to the instance's process (through a proxy). */
+    public boolean routed(String instance) {
+        return layout.instance(instance).definition().rules().drains();
+    }
+
+    /** How long the instance's requests in flight may take to finish when it is drained. */
+    public Duration drainTimeout(String instance) {
+        return layout.instance(instance).definition().spec().traffic().drainTimeout();
     }
 
     /** The instance names a process or instance name stands for. */
     public List<String> instancesOf(String name) {
-        return resolve(layout, List.of(name)).stream().map(ProcessSupervisor::name).toList();
+        return layout.resolve(List.of(name)).stream()
+                .map(ProcessSupervisor::name)
+                .toList();
     }
 
     public boolean closing() {
@@ -182,57 +321,73 @@ public final class Engine implements AutoCloseable {
 
     /** Sends {@code signal} to the instance's main process; false when it has none running. */
     public boolean signal(String instance, int signal) {
-        return supervisor(instance).signal(signal);
+        return layout.instance(instance).signal(signal);
     }
 
     public ProcessSnapshot snapshot(String instance) {
-        return snapshotOf(supervisor(instance));
+        return ProcessSnapshot.of(layout.instance(instance));
     }
 
+    /** Every instance, and during a rollout its replacement ("surge") or the instance it replaced ("old"). */
     public List<ProcessSnapshot> snapshots() {
-        return layout.instances().values().stream().map(Engine::snapshotOf).toList();
+        List<ProcessSnapshot> all = new ArrayList<>();
+        layout.instances().values().forEach(s -> all.add(ProcessSnapshot.of(s)));
+        extras.forEach((supervisor, role) -> all.add(ProcessSnapshot.of(supervisor, role)));
+        return all;
+    }
+
+    /** What the traffic layer asks of the engine: the instances of a process that serve now, and more. */
+    public Backends backends() {
+        return backends;
     }
 
     public ProcessLog log(String instance) {
-        return supervisor(instance).log();
+        return layout.instance(instance).log();
     }
 
     /** Completes once the instance's status satisfies the condition. */
     public CompletableFuture<Status> await(String instance, Predicate<Status> condition) {
-        return supervisor(instance).await(condition);
+        return layout.instance(instance).await(condition);
     }
 
     /**
-     * Applies a new configuration: processes whose definition changed are stopped and started
-     * anew (if they were wanted), removed ones are stopped, added ones started, and unchanged ones
-     * are not touched (same PID).
+     * Applies a new configuration as {@link ReloadPlan} decides: changed processes are stopped and
+     * started anew (if they were wanted), removed ones are stopped, added ones started, and
+     * unchanged ones are not touched (same PID).
      */
-    public ReloadResult reload(DroverConfig next) {
+    public ReloadResult reload(DroverConfig next) throws RolloutException, InterruptedException {
+        List<ProcessSupervisor> toRollOut = new ArrayList<>();
+        ReloadResult result;
         synchronized (reloadLock) {
             refuseWhenClosing();
             Layout current = layout;
-            Map<String, ProcessSpec> before = current.config().processes();
-            Map<String, ProcessSpec> after = next.processes();
-            List<String> removed = new ArrayList<>(), added = new ArrayList<>(), changed = new ArrayList<>(), unchanged = new ArrayList<>();
-            before.keySet().forEach(name -> (after.containsKey(name) ? (after.get(name).equals(before.get(name)) ? unchanged : changed) : removed).add(name));
-            after.keySet().stream().filter(name -> !before.containsKey(name)).forEach(added::add);
-
-            Set<String> wanted = new LinkedHashSet<>();
-            for (String name : changed) {
-                if (current.byProcess().get(name).stream().anyMatch(s -> s.status().goal() && !s.status().completed())) {
-                    wanted.add(name);
-                }
-            }
-            List<String> leaving = new ArrayList<>(removed);
-            leaving.addAll(changed);
+            ReloadPlan plan = ReloadPlan.of(
+                    running(current),
+                    next,
+                    name -> current.byProcess().get(name).stream()
+                            .anyMatch(s -> s.status().goal() && !s.status().completed()));
+            // A changed process that serves routed traffic (and stays routed) is rolled out after the
+            // swap, in place of a stop and start: its old instances are kept in the new layout till then.
+            List<String> rolled = plan.changed().stream()
+                    .filter(name ->
+                            next.routes().stream().anyMatch(r -> name.equals(r.process())) && next.proxy() != null)
+                    .filter(name -> current.byProcess().get(name).stream().anyMatch(this::rollsOut))
+                    .filter(name -> next.processes().get(name).replicas()
+                            == current.byProcess().get(name).size())
+                    .toList();
+            List<String> leaving = plan.leaving().stream()
+                    .filter(name -> !rolled.contains(name))
+                    .toList();
             stopInOrder(current, leaving);
 
             Map<String, List<ProcessSupervisor>> kept = new HashMap<>();
-            unchanged.forEach(name -> kept.put(name, current.byProcess().get(name)));
+            plan.unchanged().forEach(name -> kept.put(name, current.byProcess().get(name)));
+            rolled.forEach(name -> kept.put(name, current.byProcess().get(name)));
+            rolled.forEach(name -> toRollOut.addAll(current.byProcess().get(name)));
             Layout replacement = build(next, kept);
-            List<ProcessSupervisor> fresh = replacement.instances().values().stream()
-                    .filter(s -> !kept.containsKey(s.definition().spec().name())).toList();
-            launch(fresh);
+            replacement.instances().values().stream()
+                    .filter(s -> !kept.containsKey(s.definition().spec().name()))
+                    .forEach(ProcessSupervisor::start);
             synchronized (this) {
                 layout = replacement;
                 lastVerdicts.clear();
@@ -245,12 +400,28 @@ public final class Engine implements AutoCloseable {
                     retired(old);
                 }
             }
-            List<ProcessSupervisor> toStart = new ArrayList<>();
-            wanted.forEach(name -> toStart.addAll(replacement.byProcess().get(name)));
-            added.stream().filter(name -> next.processes().get(name).enabled()).forEach(name -> toStart.addAll(replacement.byProcess().get(name)));
-            post(toStart, new Event.Start());
-            return new ReloadResult(changed, added, removed, unchanged);
+            List<String> toStart = new ArrayList<>(plan.restart().stream()
+                    .filter(name -> !rolled.contains(name))
+                    .toList());
+            toStart.addAll(plan.start());
+            post(replacement.supervisorsOf(toStart), new Event.Start());
+            result = new ReloadResult(plan.changed(), plan.added(), plan.removed(), plan.unchanged());
         }
+        rollOut(toRollOut, next.processes());
+        return result;
+    }
+
+    /** What each process's instances run: its definition, or null when they run different ones. */
+    private static Map<String, ProcessSpec> running(Layout layout) {
+        Map<String, ProcessSpec> running = new HashMap<>();
+        layout.byProcess().forEach((name, instances) -> {
+            ProcessSpec first = instances.isEmpty()
+                    ? layout.config().processes().get(name)
+                    : instances.getFirst().definition().spec();
+            running.put(
+                    name, instances.stream().allMatch(s -> s.definition().spec().equals(first)) ? first : null);
+        });
+        return running;
     }
 
     /**
@@ -264,6 +435,10 @@ public final class Engine implements AutoCloseable {
         synchronized (reloadLock) {
             Layout current = layout;
             boolean clean = stopInOrder(current, current.config().processes().keySet());
+            for (ProcessSupervisor extra : List.copyOf(extras.keySet())) {
+                // A rollout cut short by the shutdown: its replacements and replaced instances stop too.
+                slots.discard(extra);
+            }
             for (ProcessSupervisor supervisor : current.instances().values()) {
                 supervisor.awaitCleanups(Duration.ofSeconds(30));
             }
@@ -276,8 +451,7 @@ public final class Engine implements AutoCloseable {
      * reaper and output threads run. What the systemd watchdog is fed from.
      */
     public boolean responsive(Duration within) {
-        return Launcher.get().threadsAlive()
-                && layout.instances().values().stream().allMatch(s -> s.responsive(within.toNanos()));
+        return os.threadsAlive() && layout.instances().values().stream().allMatch(s -> s.responsive(within.toNanos()));
     }
 
     /** A command that would start something arrived after shutdown began. */
@@ -296,8 +470,9 @@ public final class Engine implements AutoCloseable {
         resources.freshen();
     }
 
-    /** Skips the grace period of every stop in progress. */
+    /** Skips the grace period of every stop in progress, and of every stop to come. */
     public void forceStop() {
+        forced = true;
         layout.instances().values().forEach(ProcessSupervisor::forceKill);
     }
 
@@ -305,81 +480,192 @@ public final class Engine implements AutoCloseable {
     public void close() {
         resources.close();
         layout.instances().values().forEach(ProcessSupervisor::close);
+        extras.keySet().forEach(ProcessSupervisor::closeKeepingLog);
         timers.shutdownNow();
     }
 
     private Layout build(DroverConfig config, Map<String, List<ProcessSupervisor>> kept) {
         Map<String, ProcessSupervisor> instances = new LinkedHashMap<>();
         Map<String, List<ProcessSupervisor>> byProcess = new LinkedHashMap<>();
-        Map<String, List<String>> dependents = new HashMap<>();
         Map<String, String> environment = new LinkedHashMap<>(inherited);
         environment.putAll(config.env());
-        for (ProcessSpec spec : topologicalOrder(config)) {
+        Set<String> routed = new java.util.HashSet<>();
+        if (config.proxy() != null) {
+            config.routes().stream()
+                    .map(RouteSpec::process)
+                    .filter(java.util.Objects::nonNull)
+                    .forEach(routed::add);
+        }
+        for (ProcessSpec spec : Layout.topologicalOrder(config)) {
             List<ProcessSupervisor> replicas = kept.get(spec.name());
             if (replicas == null) {
                 replicas = new ArrayList<>();
                 for (int replica = 0; replica < spec.replicas(); replica++) {
-                    replicas.add(supervisor(config, spec, replica, environment, byProcess));
+                    replicas.add(
+                            supervisor(config, spec, replica, environment, routed.contains(spec.name()), byProcess));
                 }
             }
             replicas.forEach(s -> instances.put(s.name(), s));
             byProcess.put(spec.name(), List.copyOf(replicas));
-            for (Dependency dependency : spec.dependsOn()) {
-                dependents.computeIfAbsent(dependency.process(), k -> new ArrayList<>()).add(spec.name());
-            }
         }
-        return new Layout(config, instances, byProcess, dependents);
+        return new Layout(config, instances, byProcess, Layout.dependentsOf(config));
     }
 
-    private ProcessSupervisor supervisor(DroverConfig config, ProcessSpec spec, int replica, Map<String, String> environment,
+    private ProcessSupervisor supervisor(
+            DroverConfig config,
+            ProcessSpec spec,
+            int replica,
+            Map<String, String> environment,
+            boolean routed,
             Map<String, List<ProcessSupervisor>> earlier) {
+        return supervisor(config, spec, replica, environment, routed, earlier, null);
+    }
+
+    /** @param log the log of the instance a rollout replaces (the replacement writes on), or null for a new one */
+    private ProcessSupervisor supervisor(
+            DroverConfig config,
+            ProcessSpec spec,
+            int replica,
+            Map<String, String> environment,
+            boolean routed,
+            Map<String, List<ProcessSupervisor>> earlier,
+            ProcessLog sharedLog) {
         Integer port = switch (spec.port()) {
             case null -> null;
             case PortSpec.Fixed fixed -> fixed.port();
             case PortSpec.Auto auto -> ports.free();
         };
-        InstanceDefinition definition = InstanceDefinition.of(spec, replica, port, environment);
-        ProcessLog log = new ProcessLog(definition.name(), config.logDir().resolve(definition.name() + ".log"),
-                spec.log().maxSize(), spec.log().keep(), spec.log().timestamps(), RING_LINES);
+        InstanceDefinition definition = InstanceDefinition.of(spec, replica, port, environment, routed);
+        ProcessLog log = sharedLog != null ? sharedLog : newLog(config, spec, definition.name());
+        // Dependencies come earlier in topological order, so their (initial) status is known here.
+        Dependencies.Verdict verdict = Dependencies.evaluate(
+                spec.dependsOn(),
+                name -> earlier.getOrDefault(name, List.of()).stream()
+                        .map(ProcessSupervisor::status)
+                        .toList());
+        return new ProcessSupervisor(definition, log, shared, verdict);
+    }
+
+    private ProcessLog newLog(DroverConfig config, ProcessSpec spec, String instance) {
+        ProcessLog log = new ProcessLog(
+                instance,
+                config.logDir().resolve(instance + ".log"),
+                spec.log().maxSize(),
+                spec.log().keep(),
+                spec.log().timestamps(),
+                RING_LINES);
         if (output != null) {
             log.addListener(output);
         }
         log.addListener(logFanOut);
-        // Dependencies come earlier in topological order, so their (initial) status is known here.
-        Dependencies.Verdict verdict = Dependencies.evaluate(spec.dependsOn(),
-                name -> earlier.getOrDefault(name, List.of()).stream().map(ProcessSupervisor::status).toList());
-        return new ProcessSupervisor(definition, log, timers, this::changed, verdict);
+        return log;
     }
 
-    private static void launch(Collection<ProcessSupervisor> supervisors) {
-        supervisors.forEach(ProcessSupervisor::start);
-    }
+    /** The engine's side of a rollout: replacements beside the instances, swapped into their place. */
+    private final Rollout.Slots slots = new Rollout.Slots() {
+        @Override
+        public ProcessSupervisor surge(ProcessSupervisor old, ProcessSpec spec) {
+            Layout current = layout;
+            Map<String, String> environment = new LinkedHashMap<>(inherited);
+            environment.putAll(current.config().env());
+            ProcessSupervisor replacement = supervisor(
+                    current.config(),
+                    spec,
+                    old.definition().replica(),
+                    environment,
+                    old.definition().rules().drains(),
+                    current.byProcess(),
+                    old.log());
+            extras.put(replacement, "surge");
+            replacement.start();
+            replacement
+                    .log()
+                    .announce("replacing pid " + old.status().pid() + " (rollout): starting beside it on port "
+                            + replacement.definition().port());
+            replacement.post(new Event.Start());
+            return replacement;
+        }
+
+        @Override
+        public boolean swap(ProcessSupervisor old, ProcessSupervisor replacement) {
+            synchronized (reloadLock) {
+                Layout current = layout;
+                if (current.instances().get(old.name()) != old) {
+                    return false;
+                }
+                synchronized (Engine.this) {
+                    layout = current.replacing(old, replacement);
+                    extras.remove(replacement);
+                    extras.put(old, "old");
+                }
+                resources.instancesChanged();
+                return true;
+            }
+        }
+
+        @Override
+        public void discard(ProcessSupervisor replacement) {
+            stopAndForget(replacement);
+        }
+
+        @Override
+        public void retire(ProcessSupervisor old) {
+            stopAndForget(old);
+        }
+
+        private void stopAndForget(ProcessSupervisor supervisor) {
+            ProcessSpec spec = supervisor.definition().spec();
+            Duration bound =
+                    spec.stopTimeout().plus(spec.traffic().drainTimeout()).plus(STOP_MARGIN);
+            try {
+                supervisor.postAndAwait(new Event.Stop(), Status::settled).get(bound.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                supervisor.forceKill();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            supervisor.awaitCleanups(STOP_MARGIN);
+            // The log belongs to the instance's name: whoever is in its place now writes on it.
+            supervisor.closeKeepingLog();
+            extras.remove(supervisor);
+            notifyBackendsChanged();
+        }
+    };
 
     /**
      * Stops the given processes, those that depend on others first; true if none had to be
-     * killed. Each wait is bounded: past its stop_timeout and a margin, everything is killed.
+     * killed. Each wait is bounded: past its stop_timeout (and drain_timeout) and a margin,
+     * everything is killed.
      */
     private static boolean stopInOrder(Layout layout, Collection<String> processes) {
         boolean clean = true;
-        for (List<ProcessSupervisor> level : stopLevels(layout, processes)) {
+        for (List<ProcessSupervisor> level : layout.stopLevels(processes)) {
             List<CompletableFuture<Status>> stopped = level.stream()
-                    .map(s -> s.postAndAwait(new Event.Stop(), Engine::settled))
+                    .map(s -> s.postAndAwait(new Event.Stop(), Status::settled))
                     .toList();
             for (int i = 0; i < level.size(); i++) {
                 ProcessSupervisor supervisor = level.get(i);
-                Duration bound = supervisor.definition().spec().stopTimeout().plus(STOP_MARGIN);
+                ProcessSpec spec = supervisor.definition().spec();
+                Duration bound = spec.stopTimeout()
+                        .plus(STOP_MARGIN)
+                        .plus(
+                                supervisor.definition().rules().drains()
+                                        ? spec.traffic().drainTimeout()
+                                        : Duration.ZERO);
                 Status settled;
                 try {
-                    settled = stopped.get(i).get(bound.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-                } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                    settled = stopped.get(i).get(bound.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (TimeoutException | ExecutionException e) {
                     supervisor.forceKill();
-                    settled = stopped.get(i).completeOnTimeout(supervisor.status(), STOP_MARGIN.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS).join();
+                    settled = stopped.get(i)
+                            .completeOnTimeout(supervisor.status(), STOP_MARGIN.toMillis(), TimeUnit.MILLISECONDS)
+                            .join();
                     clean = false;
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return false;
                 }
-                if (settled.reason() != null && settled.reason().contains("killed after stop_timeout")) {
+                if (settled.lastEnd() != null && settled.lastEnd().forced()) {
                     clean = false;
                 }
             }
@@ -387,23 +673,14 @@ public final class Engine implements AutoCloseable {
         return clean;
     }
 
-    private static final Duration STOP_MARGIN = Duration.ofSeconds(10);
-
-    private static boolean settled(Status status) {
-        return switch (status.state()) {
-            case STOPPED, EXITED, FATAL -> true;
-            case STARTING, RUNNING, BACKOFF, STOPPING -> false;
-        };
-    }
-
     /**
-     * A reload replaced or removed this instance: if it was left exited or fatal (a stop does
-     * not touch those), tell the listeners it is now stopped, so that the next event about a
-     * process of the same name (its replacement, starting from stopped) follows on.
+     * A reload replaced or removed this instance: if it was left exited or fatal (a stop does not
+     * touch those), tell the listeners it is now stopped, so that the next event about a process of
+     * the same name (its replacement, starting from stopped) follows on.
      */
     private void retired(ProcessSupervisor old) {
         Status last = old.status();
-        if (last.state() != dev.drover.state.ProcessState.STOPPED) {
+        if (last.state() != ProcessState.STOPPED) {
             Status gone = Status.initial(true, null);
             for (Listener listener : listeners) {
                 listener.changed(old.name(), last, gone);
@@ -411,14 +688,29 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    private void notifyBackendsChanged() {
+        for (Runnable listener : backendListeners) {
+            listener.run();
+        }
+    }
+
     private void changed(ProcessSupervisor supervisor, Status before, Status after) {
         for (Listener listener : listeners) {
             listener.changed(supervisor.name(), before, after);
         }
-        boolean dependencyRelevant = before.state() != after.state() || before.health() != after.health() || before.completed() != after.completed();
+        if (before.serving() != after.serving() || before.pid() != after.pid()) {
+            notifyBackendsChanged();
+        }
+        if (extras.containsKey(supervisor)) {
+            return; // a replacement or a replaced instance: its own dependents follow the one in its place
+        }
+        boolean dependencyRelevant = before.state() != after.state()
+                || before.health() != after.health()
+                || before.completed() != after.completed();
         if (dependencyRelevant) {
             synchronized (this) {
-                for (String dependent : layout.dependents().getOrDefault(supervisor.definition().spec().name(), List.of())) {
+                for (String dependent : layout.dependents()
+                        .getOrDefault(supervisor.definition().spec().name(), List.of())) {
                     reevaluate(dependent);
                 }
             }
@@ -432,109 +724,17 @@ public final class Engine implements AutoCloseable {
         if (spec == null || spec.dependsOn().isEmpty()) {
             return;
         }
-        Dependencies.Verdict verdict = Dependencies.evaluate(spec.dependsOn(),
-                name -> current.byProcess().getOrDefault(name, List.of()).stream().map(ProcessSupervisor::status).toList());
+        Dependencies.Verdict verdict = Dependencies.evaluate(
+                spec.dependsOn(),
+                name -> current.byProcess().getOrDefault(name, List.of()).stream()
+                        .map(ProcessSupervisor::status)
+                        .toList());
         if (!verdict.equals(lastVerdicts.put(process, verdict))) {
             post(current.byProcess().get(process), new Event.DependenciesChanged(verdict.met(), verdict.waitingFor()));
         }
     }
 
-    private static ProcessSnapshot snapshotOf(ProcessSupervisor supervisor) {
-        Status s = supervisor.status();
-        InstanceDefinition d = supervisor.definition();
-        return new ProcessSnapshot(d.name(), d.spec().name(), d.replica(), s.state(), s.health(), s.pid(), s.startedAtMillis(),
-                s.restarts(), s.reason(), s.waitingFor(), d.port(), s.lastExit(), s.completed(), s.goal(),
-                supervisor.probeFailures(), supervisor.lastProbe() == null ? null : supervisor.lastProbe().detail(),
-                supervisor.meter().cpuPercent(), supervisor.meter().memoryBytes(), supervisor.meter().cpuSeconds(),
-                supervisor.ends(), supervisor.probeFailuresTotal());
-    }
-
-    private ProcessSupervisor supervisor(String instance) {
-        ProcessSupervisor supervisor = layout.instances().get(instance);
-        if (supervisor == null) {
-            throw new UnknownProcessException(instance, knownNames(layout));
-        }
-        return supervisor;
-    }
-
-    private static List<String> knownNames(Layout layout) {
-        List<String> known = new ArrayList<>(layout.byProcess().keySet());
-        layout.instances().keySet().stream().filter(n -> !known.contains(n)).forEach(known::add);
-        return known;
-    }
-
-    private static List<ProcessSupervisor> resolve(Layout layout, Collection<String> names) {
-        List<ProcessSupervisor> resolved = new ArrayList<>();
-        for (String name : names) {
-            if (layout.byProcess().containsKey(name)) {
-                resolved.addAll(layout.byProcess().get(name));
-            } else if (layout.instances().containsKey(name)) {
-                resolved.add(layout.instances().get(name));
-            } else {
-                throw new UnknownProcessException(name, knownNames(layout));
-            }
-        }
-        return resolved;
-    }
-
-    private static void withDependencies(Layout layout, String process, Set<String> into) {
-        if (into.add(process)) {
-            for (Dependency dependency : layout.config().processes().get(process).dependsOn()) {
-                withDependencies(layout, dependency.process(), into);
-            }
-        }
-    }
-
-    private static List<ProcessSupervisor> supervisorsOf(Layout layout, Collection<String> processes) {
-        return processes.stream().flatMap(p -> layout.byProcess().get(p).stream()).toList();
-    }
-
     private static void post(Collection<ProcessSupervisor> targets, Event event) {
         targets.forEach(t -> t.post(event));
-    }
-
-    /** Groups of instances to stop together: first those nothing (in the set) depends on, then their dependencies, and so on. */
-    private static List<List<ProcessSupervisor>> stopLevels(Layout layout, Collection<String> processes) {
-        Map<String, Integer> level = new HashMap<>();
-        List<ProcessSpec> order = topologicalOrder(layout.config());
-        for (int i = order.size() - 1; i >= 0; i--) {
-            String name = order.get(i).name();
-            int depth = 0;
-            for (String dependent : layout.dependents().getOrDefault(name, List.of())) {
-                depth = Math.max(depth, level.get(dependent) + 1);
-            }
-            level.put(name, depth);
-        }
-        int max = level.values().stream().max(Integer::compare).orElse(-1);
-        List<List<ProcessSupervisor>> levels = new ArrayList<>();
-        for (int l = 0; l <= max; l++) {
-            int wanted = l;
-            List<ProcessSupervisor> group = processes.stream().filter(p -> level.get(p) == wanted)
-                    .flatMap(p -> layout.byProcess().get(p).stream()).toList();
-            if (!group.isEmpty()) {
-                levels.add(group);
-            }
-        }
-        return levels;
-    }
-
-    /** The processes ordered so that each comes after everything it depends on (the config has no cycles). */
-    static List<ProcessSpec> topologicalOrder(DroverConfig config) {
-        List<ProcessSpec> order = new ArrayList<>();
-        Set<String> placed = new LinkedHashSet<>();
-        while (order.size() < config.processes().size()) {
-            boolean progress = false;
-            for (ProcessSpec spec : config.processes().values()) {
-                if (!placed.contains(spec.name()) && spec.dependsOn().stream().allMatch(d -> placed.contains(d.process()))) {
-                    order.add(spec);
-                    placed.add(spec.name());
-                    progress = true;
-                }
-            }
-            if (!progress) {
-                throw new IllegalStateException("dependency cycle among " + config.processes().keySet());
-            }
-        }
-        return order;
     }
 }

@@ -11,11 +11,14 @@ import dev.drover.control.LogEntry;
 import dev.drover.control.ProcessEvent;
 import dev.drover.control.ProcessInfo;
 import dev.drover.control.ReloadResult;
+import dev.drover.control.RunEnd;
 import dev.drover.logs.LogLine;
 import dev.drover.logs.LogListener;
+import dev.drover.state.End;
 import dev.drover.state.Health;
 import dev.drover.state.ProcessState;
 import dev.drover.state.Status;
+import dev.drover.state.Termination;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,13 +28,15 @@ import java.util.function.Consumer;
 
 /** The in-process {@link Control}: commands go straight to the engine. */
 public final class EngineControl implements Control {
-    private final Engine engine;
-    private final Runnable shutdown;
+    /** What `down` does: typically stop the engine and let the daemon exit. */
+    public interface Shutdown {
+        void request(boolean force);
+    }
 
-    /**
-     * @param shutdown what `down` does: typically stop the engine and let the daemon exit
-     */
-    public EngineControl(Engine engine, Runnable shutdown) {
+    private final Engine engine;
+    private final Shutdown shutdown;
+
+    public EngineControl(Engine engine, Shutdown shutdown) {
         this.engine = engine;
         this.shutdown = shutdown;
     }
@@ -39,7 +44,7 @@ public final class EngineControl implements Control {
     @Override
     public List<ProcessInfo> processes() {
         engine.measureUsage();
-        return engine.snapshots().stream().map(EngineControl::info).toList();
+        return engine.snapshots().stream().map(this::info).toList();
     }
 
     @Override
@@ -65,8 +70,74 @@ public final class EngineControl implements Control {
     @Override
     public ProcessInfo restart(String id) throws ControlException {
         List<String> instances = instances(id);
-        command(() -> engine.restart(instances));
+        try {
+            engine.restart(instances);
+        } catch (Engine.ShuttingDownException e) {
+            throw new ControlException(409, e.getMessage());
+        } catch (UnknownProcessException e) {
+            throw new ControlException(404, e.getMessage());
+        } catch (RolloutException e) {
+            throw new ControlException(409, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ControlException(503, "interrupted while rolling out " + id);
+        }
         return process(instances.getFirst());
+    }
+
+    @Override
+    public ProcessInfo drain(String id) throws ControlException {
+        List<String> instances = routedInstances(id);
+        List<java.util.concurrent.CompletableFuture<Void>> drained = new ArrayList<>();
+        for (String instance : instances) {
+            drained.add(engine.traffic().hold(instance, engine.drainTimeout(instance)));
+        }
+        drained.forEach(java.util.concurrent.CompletableFuture::join);
+        return process(instances.getFirst());
+    }
+
+    @Override
+    public ProcessInfo undrain(String id) throws ControlException {
+        List<String> instances = routedInstances(id);
+        instances.forEach(engine.traffic()::release);
+        return process(instances.getFirst());
+    }
+
+    /** The instances of a routed process, for drain and undrain: 409 when nothing routes traffic to it. */
+    private List<String> routedInstances(String id) throws ControlException {
+        List<String> instances = instances(id);
+        if (engine.traffic() == dev.drover.control.Traffic.NONE || !engine.routed(instances.getFirst())) {
+            throw new ControlException(
+                    409, id + " receives no routed traffic (no proxy route names it): nothing to drain");
+        }
+        return instances;
+    }
+
+    /** Without a proxy (or in-process), the routes as configured, with the instances that serve them now. */
+    @Override
+    public List<dev.drover.control.RouteInfo> routes() {
+        List<dev.drover.control.RouteInfo> routes = new ArrayList<>();
+        for (dev.drover.config.RouteSpec route : engine.config().routes()) {
+            List<dev.drover.control.RouteInfo.Instance> instances = route.process() == null
+                    ? List.of()
+                    : engine.backends().serving(route.process()).stream()
+                            .map(b -> new dev.drover.control.RouteInfo.Instance(
+                                    b.instance(), b.port(), !engine.traffic().held(b.instance()), 0, 0, 0))
+                            .toList();
+            routes.add(new dev.drover.control.RouteInfo(
+                    route.host(),
+                    route.path(),
+                    route.process(),
+                    route.target(),
+                    route.stripPrefix(),
+                    route.balance().yamlName(),
+                    0,
+                    0,
+                    null,
+                    null,
+                    instances));
+        }
+        return routes;
     }
 
     /** The instances an id names: itself, or every replica of a process. 404 when unknown. */
@@ -92,7 +163,8 @@ public final class EngineControl implements Control {
     public ProcessInfo signal(String id, String signal) throws ControlException {
         List<String> instances = instances(id);
         StopSignal parsed = StopSignal.parse(signal)
-                .orElseThrow(() -> new ControlException(400, "unknown signal " + signal + " (use a name like TERM, HUP, USR1, or a number)"));
+                .orElseThrow(() -> new ControlException(
+                        400, "unknown signal " + signal + " (use a name like TERM, HUP, USR1, or a number)"));
         boolean delivered = false;
         String shortOf = null;
         for (String instance : instances) {
@@ -134,7 +206,8 @@ public final class EngineControl implements Control {
         // By name, through the engine: a process that a reload replaced is still followed.
         LogListener listener = (instance, source, time, buffer, offset, length) -> {
             if (wanted.isEmpty() || wanted.contains(instance) || wanted.contains(processOf(instance))) {
-                sink.accept(new LogEntry(time, instance, stream(source), new String(buffer, offset, length, StandardCharsets.UTF_8)));
+                sink.accept(new LogEntry(
+                        time, instance, stream(source), new String(buffer, offset, length, StandardCharsets.UTF_8)));
             }
         };
         engine.addLogListener(listener);
@@ -153,8 +226,18 @@ public final class EngineControl implements Control {
     }
 
     static ProcessEvent event(String instance, Status before, Status after) {
-        return new ProcessEvent(System.currentTimeMillis(), instance, after.state().label(), after.health().label(),
-                before.state().label(), before.health().label(), after.pid(), after.restarts(), reason(before, after));
+        RunEnd ended = after.lastEnd() != before.lastEnd() ? runEnd(after.lastEnd()) : null;
+        return new ProcessEvent(
+                System.currentTimeMillis(),
+                instance,
+                after.state().label(),
+                after.health().label(),
+                before.state().label(),
+                before.health().label(),
+                after.pid(),
+                after.restarts(),
+                reason(before, after),
+                ended);
     }
 
     /** The reason the status gives, when this change set it; else what the change itself says. */
@@ -167,7 +250,9 @@ public final class EngineControl implements Control {
                 case STARTING -> after.restarts() > before.restarts() ? "restarting" : "starting";
                 case RUNNING -> "started (pid " + after.pid() + ")";
                 case STOPPING -> "stopping";
-                case STOPPED, EXITED, FATAL, BACKOFF -> after.reason() == null ? after.state().label() : after.reason();
+                case DRAINING -> "draining";
+                case STOPPED, EXITED, FATAL, BACKOFF ->
+                    after.reason() == null ? after.state().label() : after.reason();
             };
         }
         return after.health() == Health.READY ? "ready" : after.health().label();
@@ -185,6 +270,11 @@ public final class EngineControl implements Control {
             return engine.reload(ConfigLoader.load(engine.config().file()));
         } catch (Engine.ShuttingDownException e) {
             throw new ControlException(409, e.getMessage());
+        } catch (RolloutException e) {
+            throw new ControlException(409, "reloaded, but " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ControlException(503, "interrupted while reloading");
         } catch (ConfigException e) {
             List<String> errors = new ArrayList<>();
             for (ConfigError error : e.errors()) {
@@ -201,11 +291,10 @@ public final class EngineControl implements Control {
         boolean healthy = true;
         for (ProcessSnapshot s : engine.snapshots()) {
             details.add(info(s));
-            boolean isRunning = s.state() == ProcessState.RUNNING;
-            running += isRunning ? 1 : 0;
-            ready += isRunning && s.health() == Health.READY ? 1 : 0;
+            running += s.state() == ProcessState.RUNNING ? 1 : 0;
+            ready += s.serving() ? 1 : 0;
             // Should run but does not serve: unhealthy. A one-shot that completed is fine.
-            if (s.wanted() && !s.completed() && !(isRunning && s.health() == Health.READY)) {
+            if (s.wanted() && !s.completed() && !s.serving()) {
                 healthy = false;
             }
         }
@@ -213,8 +302,8 @@ public final class EngineControl implements Control {
     }
 
     @Override
-    public void shutdown() {
-        shutdown.run();
+    public void shutdown(boolean force) {
+        shutdown.request(force);
     }
 
     /** The instance named {@code id}, or for a process name with replicas, its first instance. */
@@ -227,12 +316,56 @@ public final class EngineControl implements Control {
         }
     }
 
-    static ProcessInfo info(ProcessSnapshot s) {
+    private ProcessInfo info(ProcessSnapshot s) {
         boolean running = s.state() == ProcessState.RUNNING;
-        long uptime = running && s.startedAtMillis() > 0 ? Math.max(0, System.currentTimeMillis() - s.startedAtMillis()) : 0;
-        return new ProcessInfo(s.name(), s.process(), s.replica(), s.state().label(), s.health().label(), s.pid(),
-                running ? s.startedAtMillis() : 0, uptime, s.restarts(), s.probeFailures(), s.lastProbe(), s.port(),
-                s.cpuPercent(), s.memoryBytes(), s.reason(), s.waitingFor());
+        long uptime =
+                running && s.startedAtMillis() > 0 ? Math.max(0, System.currentTimeMillis() - s.startedAtMillis()) : 0;
+        // What it said last, for every process that should serve and does not (yet).
+        List<String> lastOutput = s.serving() || s.completed() || !s.wanted() || s.role() != null
+                ? List.of()
+                : LastOutput.of(engine.log(s.name()));
+        String reason = s.reason();
+        if (s.state() == ProcessState.STOPPED && !s.wanted() && engine.onDemand(s.process())) {
+            reason = "idle (on demand): its first request starts it";
+        }
+        return new ProcessInfo(
+                s.name(),
+                s.process(),
+                s.replica(),
+                s.state().label(),
+                s.health().label(),
+                s.pid(),
+                running ? s.startedAtMillis() : 0,
+                uptime,
+                s.restarts(),
+                s.probeFailures(),
+                s.lastProbe(),
+                s.port(),
+                s.cpuPercent(),
+                s.memoryBytes(),
+                reason,
+                s.waitingFor(),
+                runEnd(s.lastEnd()),
+                s.status().budget().failedStarts(),
+                s.status().budget().nextStartAtMillis(),
+                lastOutput,
+                s.role(),
+                engine.traffic().held(s.name()));
+    }
+
+    static RunEnd runEnd(End end) {
+        if (end == null) {
+            return null;
+        }
+        Termination t = switch (end) {
+            case End.Exited exited -> exited.termination();
+            case End.Stopped stopped -> stopped.result().termination();
+            case End.Failed failed -> failed.result().termination();
+            case End.NotSpawned notSpawned -> null;
+        };
+        Integer code = t != null && !t.bySignal() ? t.code() : null;
+        String signal = t != null && t.bySignal() ? t.signalName() : null;
+        return new RunEnd(end.kind().label(), code, signal, end.forced(), end.describe());
     }
 
     private static LogEntry entry(String id, LogLine line) {

@@ -1,6 +1,5 @@
 package dev.drover.engine;
 
-import dev.drover.state.Health;
 import dev.drover.state.ProcessState;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -18,14 +17,14 @@ public final class EngineMetrics {
                 .name("drover_process_up")
                 .help("1 while the process is running, else 0")
                 .labelNames("process", "replica")
-                .callback(g -> engine.snapshots().forEach(s -> g.call(s.state() == ProcessState.RUNNING ? 1 : 0, labels(s))))
+                .callback(g ->
+                        engine.snapshots().forEach(s -> g.call(s.state() == ProcessState.RUNNING ? 1 : 0, labels(s))))
                 .register(registry);
         GaugeWithCallback.builder()
                 .name("drover_process_ready")
                 .help("1 while the process is running and ready, else 0")
                 .labelNames("process", "replica")
-                .callback(g -> engine.snapshots().forEach(s ->
-                        g.call(s.state() == ProcessState.RUNNING && s.health() == Health.READY ? 1 : 0, labels(s))))
+                .callback(g -> engine.snapshots().forEach(s -> g.call(s.serving() ? 1 : 0, labels(s))))
                 .register(registry);
         CounterWithCallback.builder()
                 .name("drover_process_restarts_total")
@@ -35,10 +34,12 @@ public final class EngineMetrics {
                 .register(registry);
         CounterWithCallback.builder()
                 .name("drover_process_exits_total")
-                .help("How the process's children ended: success, failure (exit code), signal, stopped, liveness, memory_limit, cpu_limit, spawn_failed")
+                .help(
+                        "How the process's runs ended: success, failure (exit code), signal, stopped, killed (after stop_timeout), liveness, memory_limit, cpu_limit, spawn_failed")
                 .labelNames("process", "replica", "reason")
-                .callback(c -> engine.snapshots().forEach(s ->
-                        s.ends().forEach((reason, n) -> c.call(n, s.process(), Integer.toString(s.replica()), reason))))
+                .callback(c -> engine.snapshots()
+                        .forEach(s -> s.ends()
+                                .forEach((reason, n) -> c.call(n, s.process(), Integer.toString(s.replica()), reason))))
                 .register(registry);
         CounterWithCallback.builder()
                 .name("drover_process_cpu_seconds_total")
@@ -51,7 +52,8 @@ public final class EngineMetrics {
                 .register(registry);
         GaugeWithCallback.builder()
                 .name("drover_process_resident_memory_bytes")
-                .help("Resident memory of the process and everything it started, at the last sample (0 when not running)")
+                .help(
+                        "Resident memory of the process and everything it started, at the last sample (0 when not running)")
                 .labelNames("process", "replica")
                 .callback(g -> {
                     engine.measureUsage();
@@ -62,15 +64,17 @@ public final class EngineMetrics {
                 .name("drover_process_probe_failures_total")
                 .help("Failed probe attempts, by probe (readiness, liveness)")
                 .labelNames("process", "replica", "probe")
-                .callback(c -> engine.snapshots().forEach(s ->
-                        s.probeFailuresTotal().forEach((probe, n) -> c.call(n, s.process(), Integer.toString(s.replica()), probe))))
+                .callback(c -> engine.snapshots()
+                        .forEach(s -> s.probeFailuresTotal()
+                                .forEach((probe, n) -> c.call(n, s.process(), Integer.toString(s.replica()), probe))))
                 .register(registry);
         GaugeWithCallback.builder()
                 .name("drover_process_start_time_seconds")
                 .help("When the process's current child started, seconds since the epoch (0 when none runs)")
                 .labelNames("process", "replica")
-                .callback(g -> engine.snapshots().forEach(s ->
-                        g.call(s.state() == ProcessState.RUNNING ? s.startedAtMillis() / 1000.0 : 0, labels(s))))
+                .callback(g -> engine.snapshots()
+                        .forEach(s -> g.call(
+                                s.state() == ProcessState.RUNNING ? s.startedAtMillis() / 1000.0 : 0, labels(s))))
                 .register(registry);
     }
 

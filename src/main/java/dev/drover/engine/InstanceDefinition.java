@@ -9,6 +9,7 @@ import dev.drover.health.HttpProbe;
 import dev.drover.health.Probe;
 import dev.drover.health.ProbeSchedule;
 import dev.drover.health.TcpProbe;
+import dev.drover.launch.OsEdge;
 import dev.drover.state.RestartRules;
 import java.net.URI;
 import java.nio.file.Path;
@@ -22,16 +23,21 @@ import java.util.Map;
  * ({@code api} or {@code api.0}), its port, its environment, its argv and its probes.
  */
 record InstanceDefinition(
-        String name, ProcessSpec spec, int replica, Integer port, List<String> argv, Map<String, String> env, RestartRules rules) {
+        String name,
+        ProcessSpec spec,
+        int replica,
+        Integer port,
+        List<String> argv,
+        Map<String, String> env,
+        RestartRules rules) {
 
-    static InstanceDefinition of(ProcessSpec spec, int replica, Integer port, Map<String, String> inherited) {
+    /**
+     * @param routed whether routes send traffic to it (a stop then drains it first)
+     */
+    static InstanceDefinition of(
+            ProcessSpec spec, int replica, Integer port, Map<String, String> inherited, boolean routed) {
         String name = spec.replicas() > 1 ? spec.name() + "." + replica : spec.name();
-        Map<String, String> vars = new HashMap<>();
-        vars.put("DROVER_PROCESS", spec.name());
-        vars.put("DROVER_REPLICA", Integer.toString(replica));
-        if (port != null) {
-            vars.put("PORT", Integer.toString(port));
-        }
+        Map<String, String> vars = instanceVars(spec, replica, port);
         Map<String, String> env = new LinkedHashMap<>(inherited);
         spec.env().forEach((k, v) -> env.put(k, Interpolation.expandInstance(v, vars)));
         env.putAll(vars);
@@ -47,7 +53,10 @@ record InstanceDefinition(
                 spec.backoff().max(),
                 spec.backoff().multiplier(),
                 spec.backoff().resetAfter(),
-                spec.readiness() != null);
+                spec.readiness() != null,
+                spec.minUptime(),
+                spec.startPeriod(),
+                routed);
         Map<String, String> environment = Map.copyOf(env);
         List<String> argv = CommandLine.resolved(CommandLine.argv(spec.command(), vars), environment, spec.cwd());
         return new InstanceDefinition(name, spec, replica, port, argv, environment, rules);
@@ -57,7 +66,13 @@ record InstanceDefinition(
         return spec.cwd();
     }
 
-    Map<String, String> instanceVars() {
+    /** The port when it is fixed in the configuration (others could hold it), else null. */
+    Integer fixedPort() {
+        return spec.port() instanceof dev.drover.config.PortSpec.Fixed fixed ? fixed.port() : null;
+    }
+
+    /** $DROVER_PROCESS, $DROVER_REPLICA and $PORT of one instance. */
+    private static Map<String, String> instanceVars(ProcessSpec spec, int replica, Integer port) {
         Map<String, String> vars = new HashMap<>();
         vars.put("DROVER_PROCESS", spec.name());
         vars.put("DROVER_REPLICA", Integer.toString(replica));
@@ -67,17 +82,21 @@ record InstanceDefinition(
         return vars;
     }
 
-    Probe probe(ProbeSpec probe) {
-        Map<String, String> vars = instanceVars();
+    Probe probe(ProbeSpec probe, OsEdge os) {
+        Map<String, String> vars = instanceVars(spec, replica, port);
         return switch (probe.check()) {
-            case ProbeCheck.Exec exec -> new ExecProbe(CommandLine.argv(exec.command(), vars), env, cwd());
+            case ProbeCheck.Exec exec -> new ExecProbe(os, CommandLine.argv(exec.command(), vars), env, cwd());
             case ProbeCheck.Http http -> new HttpProbe(URI.create(Interpolation.expandInstance(http.url(), vars)));
             case ProbeCheck.Tcp tcp -> TcpProbe.parse(Interpolation.expandInstance(tcp.address(), vars));
         };
     }
 
     static ProbeSchedule schedule(ProbeSpec probe) {
-        return new ProbeSchedule(probe.interval(), probe.timeout(), probe.initialDelay(), probe.failureThreshold(), probe.successThreshold());
+        return new ProbeSchedule(
+                probe.interval(),
+                probe.timeout(),
+                probe.initialDelay(),
+                probe.failureThreshold(),
+                probe.successThreshold());
     }
-
 }

@@ -1,17 +1,23 @@
 package dev.drover.engine;
 
 import dev.drover.config.ProbeSpec;
-import dev.drover.health.ProbeRunner;
+import dev.drover.control.Traffic;
 import dev.drover.health.ProbeResult;
+import dev.drover.health.ProbeRunner;
 import dev.drover.launch.Child;
-import dev.drover.launch.Launcher;
+import dev.drover.launch.OsEdge;
 import dev.drover.launch.SpawnException;
 import dev.drover.launch.SpawnSpec;
 import dev.drover.launch.StopOutcome;
+import dev.drover.launch.Usage;
 import dev.drover.logs.ProcessLog;
 import dev.drover.state.Effect;
+import dev.drover.state.End;
 import dev.drover.state.Event;
+import dev.drover.state.Failure;
 import dev.drover.state.IllegalTransitionException;
+import dev.drover.state.ProcessState;
+import dev.drover.state.SpawnFailure;
 import dev.drover.state.Status;
 import dev.drover.state.Step;
 import dev.drover.state.Transition;
@@ -19,23 +25,26 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
 /**
  * The one writer of one process instance's state. Every input — a command, an exit, a probe
- * verdict, a timer — is queued as an event, and one virtual thread applies them in order through
- * {@link Transition} and carries out the effects.
+ * result, a timer — is queued as a {@link Message}, and one virtual thread applies them in order:
+ * events through {@link Transition}, whose effects it then carries out, and probe reports into the
+ * probe figures. Nothing else writes what this instance is.
  */
 final class ProcessSupervisor {
     /** Told after every event that changed the status. */
@@ -43,39 +52,93 @@ final class ProcessSupervisor {
         void changed(ProcessSupervisor supervisor, Status before, Status after);
     }
 
-    /** Marks the end of the inbox. */
-    private static final Object CLOSE = new Object();
+    /**
+     * What every supervisor of one engine shares.
+     *
+     * @param forced whether stops skip their grace (and drains their wait): a forced shutdown
+     */
+    record Shared(
+            ScheduledExecutorService timers,
+            Observer observer,
+            OsEdge os,
+            java.util.function.Supplier<Traffic> traffic,
+            BooleanSupplier forced) {}
+
+    /** The probes an instance may have, named as the metrics name them. */
+    enum Probe {
+        READINESS,
+        LIVENESS;
+
+        String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** What the inbox carries. */
+    private sealed interface Message {
+        /** An input to the lifecycle. */
+        record Deliver(Event event) implements Message {}
+
+        /** One probe attempt's result, for the figures (the verdicts come as events). */
+        record ProbeReport(Probe probe, int pid, ProbeResult result) implements Message {}
+
+        /** Something to run on this thread between events (see {@link #postAndAwait}). */
+        record Act(Runnable action) implements Message {}
+
+        /** The end of the inbox; the log is closed too unless another supervisor of the same instance carries on with it. */
+        record Close(boolean keepLog) implements Message {}
+    }
+
+    /**
+     * The probe figures, replaced whole by this supervisor's thread alone.
+     *
+     * @param failures failed attempts since the current child started
+     * @param last what the last attempt saw, or null
+     * @param failuresTotal failed attempts since this instance was created, by probe
+     */
+    record ProbeFigures(int failures, String last, Map<Probe, Long> failuresTotal) {
+        static final ProbeFigures NONE = new ProbeFigures(0, null, Map.of());
+
+        ProbeFigures afterStart() {
+            return new ProbeFigures(0, last, failuresTotal);
+        }
+
+        ProbeFigures with(Probe probe, ProbeResult result) {
+            Map<Probe, Long> total = failuresTotal;
+            if (!result.success()) {
+                total = new EnumMap<>(Probe.class);
+                total.putAll(failuresTotal);
+                total.merge(probe, 1L, Long::sum);
+            }
+            return new ProbeFigures(result.success() ? failures : failures + 1, result.detail(), Map.copyOf(total));
+        }
+    }
 
     private final InstanceDefinition definition;
     private final ProcessLog log;
-    private final ScheduledExecutorService timers;
-    private final Observer observer;
-    /** Events, and actions to run on this thread between them (see {@link #postAndAwait}). */
-    private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+    private final Shared shared;
+    private final LinkedBlockingQueue<Message> inbox = new LinkedBlockingQueue<>();
     private final Set<CompletableFuture<StopOutcome>> cleanups = ConcurrentHashMap.newKeySet();
     private final List<Waiter> waiters = new ArrayList<>();
     private final List<Runnable> deferred = new ArrayList<>();
     private final Thread thread;
+    private final ResourceMeter meter;
     private volatile Status status;
     private volatile Child child;
-    private volatile ProbeRunner readiness;
-    private volatile ProbeRunner liveness;
+    private volatile ProbeFigures probes = ProbeFigures.NONE;
+    /** How this instance's runs ended so far, by kind; replaced whole by this supervisor's thread. */
+    private volatile Map<End.Kind, Long> ends = Map.of();
+
+    private ProbeRunner readiness;
+    private ProbeRunner liveness;
     private volatile long lastProgressNanos = System.nanoTime();
-    private volatile int probeFailures;
-    private volatile ProbeResult lastProbe;
-    private final ResourceMeter meter;
-    /** How this instance's children ended, by kind (see {@link #endKind}), since it was created. */
-    private final Map<String, LongAdder> ends = new ConcurrentHashMap<>();
-    /** Failed probe attempts since this instance was created, by probe ("readiness", "liveness"). */
-    private final Map<String, LongAdder> probeFailuresTotal = new ConcurrentHashMap<>();
 
     private record Waiter(Predicate<Status> condition, CompletableFuture<Status> future) {}
 
-    ProcessSupervisor(InstanceDefinition definition, ProcessLog log, ScheduledExecutorService timers, Observer observer, Dependencies.Verdict dependencies) {
+    ProcessSupervisor(InstanceDefinition definition, ProcessLog log, Shared shared, Dependencies.Verdict dependencies) {
         this.definition = definition;
         this.log = log;
-        this.timers = timers;
-        this.observer = observer;
+        this.shared = shared;
         this.status = Status.initial(dependencies.met(), dependencies.waitingFor());
         this.meter = new ResourceMeter(definition.spec().limits());
         this.thread = Thread.ofVirtual().name("drover-" + definition.name()).unstarted(this::run);
@@ -101,29 +164,25 @@ final class ProcessSupervisor {
         return status;
     }
 
-    int probeFailures() {
-        return probeFailures;
-    }
-
-    ProbeResult lastProbe() {
-        return lastProbe;
+    ProbeFigures probes() {
+        return probes;
     }
 
     ResourceMeter meter() {
         return meter;
     }
 
-    /** How many children ended each way so far: "success", "failure", "signal", "stopped", "liveness", "memory_limit", "cpu_limit", "spawn_failed". */
+    /** How many runs ended each way so far, by the exits metric's label. */
     Map<String, Long> ends() {
-        Map<String, Long> counts = new java.util.TreeMap<>();
-        ends.forEach((kind, n) -> counts.put(kind, n.sum()));
+        Map<String, Long> counts = new TreeMap<>();
+        ends.forEach((kind, n) -> counts.put(kind.label(), n));
         return counts;
     }
 
-    /** Failed probe attempts so far, by probe. */
+    /** Failed probe attempts so far, by probe label. */
     Map<String, Long> probeFailuresTotal() {
-        Map<String, Long> counts = new java.util.TreeMap<>();
-        probeFailuresTotal.forEach((probe, n) -> counts.put(probe, n.sum()));
+        Map<String, Long> counts = new TreeMap<>();
+        probes.failuresTotal().forEach((probe, n) -> counts.put(probe.label(), n));
         return counts;
     }
 
@@ -131,20 +190,25 @@ final class ProcessSupervisor {
     Child runningChild() {
         Child current = child;
         Status now = status;
-        boolean running = now.state() == dev.drover.state.ProcessState.RUNNING;
-        return running && current != null && current.pid() == now.pid() && !current.onExit().isDone() ? current : null;
+        boolean running = now.state() == ProcessState.RUNNING;
+        return running
+                        && current != null
+                        && current.pid() == now.pid()
+                        && !current.onExit().isDone()
+                ? current
+                : null;
     }
 
     /** A resource sample of {@code measured}; a limit broken for long enough fails the child. */
-    void recordUsage(Child measured, dev.drover.launch.Usage usage, long atNanos) {
-        String broken = meter.record(measured, usage, atNanos);
+    void recordUsage(Child measured, Usage usage, long atNanos) {
+        Failure broken = meter.record(measured, usage, atNanos);
         if (broken != null) {
             post(new Event.Failing(measured.pid(), broken, System.currentTimeMillis()));
         }
     }
 
     void post(Event event) {
-        inbox.add(event);
+        inbox.add(new Message.Deliver(event));
     }
 
     /**
@@ -153,8 +217,8 @@ final class ProcessSupervisor {
      */
     CompletableFuture<Status> postAndAwait(Event event, Predicate<Status> condition) {
         CompletableFuture<Status> done = new CompletableFuture<>();
-        inbox.add(event);
-        inbox.add((Runnable) () -> await(condition).whenComplete((status, error) -> done.complete(status)));
+        inbox.add(new Message.Deliver(event));
+        inbox.add(new Message.Act(() -> await(condition).whenComplete((status, error) -> done.complete(status))));
         return done;
     }
 
@@ -172,7 +236,7 @@ final class ProcessSupervisor {
         return future;
     }
 
-    /** False when events have waited in the queue for longer than {@code nanos} without progress. */
+    /** False when messages have waited in the queue for longer than {@code nanos} without progress. */
     boolean responsive(long nanos) {
         return inbox.isEmpty() || System.nanoTime() - lastProgressNanos < nanos;
     }
@@ -183,48 +247,61 @@ final class ProcessSupervisor {
         return current != null && status.pid() == current.pid() && current.signal(signal);
     }
 
-    /** Skips the grace period of a stop in progress: SIGKILL to everything the child started. */
+    /**
+     * Skips the grace period of a stop in progress (SIGKILL to everything the child started), or
+     * the wait of a drain in progress. A child that is not on its way out is left alone: killing it
+     * would count as a crash; it is stopped in its turn.
+     */
     void forceKill() {
-        Child current = child;
-        if (current != null) {
-            current.forceKill();
+        Status now = status;
+        switch (now.state()) {
+            case STOPPING -> {
+                Child current = child;
+                if (current != null) {
+                    current.forceKill();
+                }
+            }
+            case DRAINING -> post(new Event.Drained(now.pid()));
+            case STOPPED, STARTING, RUNNING, BACKOFF, EXITED, FATAL -> {}
         }
     }
 
     /** Waits (bounded) for the clean-ups of exited children still in progress. */
     void awaitCleanups(Duration timeout) {
         try {
-            CompletableFuture.allOf(cleanups.toArray(CompletableFuture[]::new)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            CompletableFuture.allOf(cleanups.toArray(CompletableFuture[]::new))
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             // bounded: what remains is reported by the caller's final check
         }
     }
 
     void close() {
-        inbox.add(CLOSE);
+        inbox.add(new Message.Close(false));
+    }
+
+    /** Closes this supervisor but not its log, which its replacement (a rollout's) writes on. */
+    void closeKeepingLog() {
+        inbox.add(new Message.Close(true));
     }
 
     private void run() {
         try {
             while (true) {
-                Object item = inbox.take();
-                if (item == CLOSE) {
-                    stopProbes();
-                    Child left = child;
-                    if (left != null && !left.onExit().isDone()) {
-                        // Closed with a child still running (cannot happen through the engine,
-                        // which stops first): nothing would ever stop it, so stop it now.
-                        log.announce("closed while pid " + left.pid() + " still runs; stopping it");
-                        left.stop(definition.spec().stopSignal().number(), definition.spec().stopTimeout());
-                    }
-                    log.close();
-                    return;
-                }
+                Message message = inbox.take();
                 try {
-                    switch (item) {
-                        case Event event -> apply(event);
-                        case Runnable action -> action.run();
-                        default -> throw new IllegalStateException("not an event: " + item);
+                    switch (message) {
+                        case Message.Deliver deliver -> apply(deliver.event());
+                        case Message.ProbeReport report -> {
+                            if (report.pid() == status.pid()) {
+                                probes = probes.with(report.probe(), report.result());
+                            }
+                        }
+                        case Message.Act act -> act.action().run();
+                        case Message.Close close -> {
+                            closeNow(close.keepLog());
+                            return;
+                        }
                     }
                 } catch (RuntimeException e) {
                     // A bug or an OS failure must not kill the one thread that supervises this process.
@@ -235,6 +312,20 @@ final class ProcessSupervisor {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private void closeNow(boolean keepLog) {
+        stopProbes();
+        Child left = child;
+        if (left != null && !left.onExit().isDone()) {
+            // Closed with a child still running (cannot happen through the engine, which stops
+            // first): nothing would ever stop it, so stop it now.
+            log.announce("closed while pid " + left.pid() + " still runs; stopping it");
+            left.stop(definition.spec().stopSignal().number(), definition.spec().stopTimeout());
+        }
+        if (!keepLog) {
+            log.close();
         }
     }
 
@@ -265,9 +356,8 @@ final class ProcessSupervisor {
                 continue;
             }
             status = step.status();
-            String ended = endKind(before, status, event);
-            if (ended != null) {
-                ends.computeIfAbsent(ended, k -> new LongAdder()).increment();
+            if (step.status().lastEnd() != before.lastEnd() && step.status().lastEnd() != null) {
+                countEnd(step.status().lastEnd().kind());
             }
             for (Effect effect : step.effects()) {
                 Event followUp = execute(effect);
@@ -276,72 +366,79 @@ final class ProcessSupervisor {
                 }
             }
             if (!before.equals(status)) {
-                observer.changed(this, before, status);
+                shared.observer().changed(this, before, status);
                 wakeWaiters();
             }
         }
     }
 
-    /** How a child ended if this step ended one, for the exits metric; else null. */
-    static String endKind(Status before, Status after, Event event) {
-        if (event instanceof Event.SpawnFailed && before.state() == dev.drover.state.ProcessState.STARTING) {
-            return "spawn_failed";
-        }
-        if (before.pid() == 0 || after.pid() == before.pid()) {
-            return null;
-        }
-        return switch (event) {
-            case Event.Exited e when e.success() -> "success";
-            case Event.Exited e when e.description().startsWith("killed by") -> "signal";
-            case Event.Exited e -> "failure";
-            case Event.Stopped s when before.failing() && before.reason() != null -> {
-                String reason = before.reason();
-                if (reason.startsWith("memory limit")) {
-                    yield "memory_limit";
-                }
-                yield reason.startsWith("cpu limit") ? "cpu_limit" : "liveness";
-            }
-            case Event.Stopped s -> "stopped";
-            default -> null;
-        };
+    private void countEnd(End.Kind kind) {
+        Map<End.Kind, Long> counts = new EnumMap<>(End.Kind.class);
+        counts.putAll(ends);
+        counts.merge(kind, 1L, Long::sum);
+        ends = Map.copyOf(counts);
     }
 
     private Event execute(Effect effect) {
         return switch (effect) {
             case Effect.Spawn spawn -> spawn();
+            case Effect.Drain drain -> {
+                Duration wait = shared.forced().getAsBoolean()
+                        ? Duration.ZERO
+                        : definition.spec().traffic().drainTimeout();
+                shared.traffic()
+                        .get()
+                        .drain(name(), drain.pid(), wait)
+                        .whenComplete((done, error) -> post(new Event.Drained(drain.pid())));
+                yield null;
+            }
             case Effect.StopChild stop -> {
                 Child current = child;
-                current.stop(definition.spec().stopSignal().number(), definition.spec().stopTimeout())
-                        .whenComplete((outcome, error) -> post(stopped(current, outcome, error)));
+                Duration grace = shared.forced().getAsBoolean()
+                        ? Duration.ZERO
+                        : definition.spec().stopTimeout();
+                current.stop(definition.spec().stopSignal().number(), grace)
+                        .whenComplete((outcome, error) -> post(new Event.Stopped(
+                                current.pid(),
+                                outcome == null ? Outcomes.failedStop(error) : Outcomes.stopResult(outcome),
+                                System.currentTimeMillis(),
+                                jitter())));
                 yield null;
             }
             case Effect.CleanUpExited cleanUp -> {
                 // After the rest of the step: a restart's spawn goes first, the /proc walk after it.
                 Child exited = child;
-                deferred.add(() -> {
-                    CompletableFuture<StopOutcome> cleanup =
-                            exited.cleanUpAfterExit(definition.spec().stopSignal().number(), definition.spec().stopTimeout());
-                    cleanups.add(cleanup);
-                    cleanup.whenComplete((outcome, error) -> {
-                        cleanups.remove(cleanup);
-                        if (outcome != null && outcome.unverified() != null) {
-                            log.announce("after its exit (pid " + exited.pid() + "): " + outcome.unverified());
-                        } else if (error != null) {
-                            log.announce("after its exit (pid " + exited.pid() + "): the clean-up failed: " + error.getMessage());
+                deferred.add(() -> cleanUp(exited));
+                yield null;
+            }
+            case Effect.Schedule schedule -> {
+                shared.timers()
+                        .schedule(() -> post(schedule.event()), schedule.delay().toMillis(), TimeUnit.MILLISECONDS);
+                yield null;
+            }
+            case Effect.StartReadiness start -> {
+                ProbeSpec spec = definition.spec().readiness();
+                readiness = probe(
+                        Probe.READINESS,
+                        spec,
+                        start.pid(),
+                        verdict -> post(new Event.ReadinessChanged(
+                                start.pid(), verdict.healthy(), verdict.detail(), System.currentTimeMillis())));
+                yield null;
+            }
+            case Effect.StartLiveness start -> {
+                ProbeSpec spec = definition.spec().liveness();
+                if (spec != null && liveness == null) {
+                    liveness = probe(Probe.LIVENESS, spec, start.pid(), verdict -> {
+                        if (!verdict.healthy()) {
+                            post(new Event.Failing(
+                                    start.pid(), new Failure.Liveness(verdict.detail()), System.currentTimeMillis()));
                         }
                     });
-                });
+                }
                 yield null;
             }
-            case Effect.ScheduleBackoff backoff -> {
-                timers.schedule(() -> post(new Event.BackoffElapsed(backoff.token())), backoff.delay().toMillis(), TimeUnit.MILLISECONDS);
-                yield null;
-            }
-            case Effect.StartProbes probes -> {
-                startProbes(probes.pid());
-                yield null;
-            }
-            case Effect.StopProbes probes -> {
+            case Effect.StopProbes stop -> {
                 stopProbes();
                 yield null;
             }
@@ -352,73 +449,73 @@ final class ProcessSupervisor {
         };
     }
 
+    private void cleanUp(Child exited) {
+        CompletableFuture<StopOutcome> cleanup = exited.cleanUpAfterExit(
+                definition.spec().stopSignal().number(), definition.spec().stopTimeout());
+        cleanups.add(cleanup);
+        cleanup.whenComplete((outcome, error) -> {
+            cleanups.remove(cleanup);
+            if (outcome != null && outcome.unverified() != null) {
+                log.announce("after its exit (pid " + exited.pid() + "): " + outcome.unverified());
+            } else if (error != null) {
+                log.announce("after its exit (pid " + exited.pid() + "): the clean-up failed: " + error.getMessage());
+            }
+        });
+    }
+
     private Event spawn() {
         String missing = CommandLine.missingProgram(definition.argv(), definition.env(), definition.cwd());
         if (missing != null) {
-            return new Event.SpawnFailed(missing);
+            return new Event.SpawnFailed(SpawnFailure.permanent(missing), System.currentTimeMillis(), jitter());
+        }
+        String portTaken = PortCheck.takenByOthers(definition.fixedPort());
+        if (portTaken != null) {
+            return new Event.SpawnFailed(SpawnFailure.permanent(portTaken), System.currentTimeMillis(), jitter());
         }
         try {
-            Child started = Launcher.get().spawnPaused(
-                    new SpawnSpec(definition.argv(), definition.env(), definition.cwd(), definition.name()), log.stdout(), log.stderr());
+            Child started = shared.os()
+                    .spawnPaused(
+                            new SpawnSpec(definition.argv(), definition.env(), definition.cwd(), definition.name()),
+                            log.stdout(),
+                            log.stderr());
             child = started;
+            probes = probes.afterStart();
             // Its output is read once "started (pid N)" is in the log, so that line comes first.
             deferred.add(started::startReading);
-            started.onExit().thenAccept(exit -> post(new Event.Exited(
-                    started.pid(), exit.toString(), exit.success(), System.currentTimeMillis(), ThreadLocalRandom.current().nextDouble())));
+            started.onExit()
+                    .thenAccept(exit -> post(new Event.Exited(
+                            started.pid(), Outcomes.termination(exit), System.currentTimeMillis(), jitter())));
             return new Event.Spawned(started.pid(), System.currentTimeMillis());
         } catch (SpawnException e) {
-            return new Event.SpawnFailed(e.getMessage(), e.temporary(), System.currentTimeMillis());
+            return new Event.SpawnFailed(Outcomes.spawnFailure(e), System.currentTimeMillis(), jitter());
         } catch (RuntimeException e) {
-            return new Event.SpawnFailed("cannot start: " + e.getMessage());
+            return new Event.SpawnFailed(
+                    SpawnFailure.permanent("cannot start: " + e.getMessage()), System.currentTimeMillis(), jitter());
         }
     }
 
-    private static Event stopped(Child child, StopOutcome outcome, Throwable error) {
-        if (error != null || outcome == null) {
-            return new Event.Stopped(child.pid(), "the stop failed: " + error, true, System.currentTimeMillis());
-        }
-        String exit = outcome.exit() == null ? "still running" : outcome.exit().toString();
-        String description = outcome.unverified() == null ? exit : exit + "; " + outcome.unverified();
-        return new Event.Stopped(child.pid(), description, outcome.forced(), System.currentTimeMillis());
+    /** Where in the ±10% band the next backoff falls, so that processes failing together do not restart in lockstep. */
+    private static double jitter() {
+        return ThreadLocalRandom.current().nextDouble();
     }
 
-    private void startProbes(int pid) {
-        probeFailures = 0;
-        ProbeSpec ready = definition.spec().readiness();
-        if (ready != null) {
-            readiness = new ProbeRunner(definition.probe(ready), InstanceDefinition.schedule(ready),
-                    verdict -> post(new Event.ReadinessChanged(pid, verdict.healthy(), verdict.detail(), System.currentTimeMillis())),
-                    result -> recordProbe("readiness", result));
-            readiness.start();
-        }
-        ProbeSpec live = definition.spec().liveness();
-        if (live != null) {
-            liveness = new ProbeRunner(definition.probe(live), InstanceDefinition.schedule(live),
-                    verdict -> {
-                        if (!verdict.healthy()) {
-                            post(new Event.Failing(pid, "liveness failed: " + verdict.detail(), System.currentTimeMillis()));
-                        }
-                    },
-                    result -> recordProbe("liveness", result));
-            liveness.start();
-        }
-    }
-
-    private void recordProbe(String probe, ProbeResult result) {
-        lastProbe = result;
-        if (!result.success()) {
-            probeFailures++;
-            probeFailuresTotal.computeIfAbsent(probe, k -> new LongAdder()).increment();
-        }
+    private ProbeRunner probe(
+            Probe which, ProbeSpec spec, int pid, java.util.function.Consumer<ProbeRunner.Verdict> onVerdict) {
+        ProbeRunner runner = new ProbeRunner(
+                definition.probe(spec, shared.os()),
+                InstanceDefinition.schedule(spec),
+                onVerdict,
+                result -> inbox.add(new Message.ProbeReport(which, pid, result)));
+        runner.start();
+        return runner;
     }
 
     private void stopProbes() {
-        ProbeRunner r = readiness, l = liveness;
-        if (r != null) {
-            r.stop();
+        if (readiness != null) {
+            readiness.stop();
         }
-        if (l != null) {
-            l.stop();
+        if (liveness != null) {
+            liveness.stop();
         }
         readiness = null;
         liveness = null;

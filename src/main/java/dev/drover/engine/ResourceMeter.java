@@ -3,6 +3,7 @@ package dev.drover.engine;
 import dev.drover.config.LimitsSpec;
 import dev.drover.launch.Child;
 import dev.drover.launch.Usage;
+import dev.drover.state.Failure;
 import java.util.Locale;
 
 /**
@@ -33,7 +34,7 @@ final class ResourceMeter {
      * Takes one sample of {@code current}; returns why a limit is broken past the allowance (the
      * breach count then starts over), or null.
      */
-    synchronized String record(Child current, Usage usage, long atNanos) {
+    synchronized Failure record(Child current, Usage usage, long atNanos) {
         if (current != child) {
             // A new child: its CPU counts from zero, and a breach of the last one is forgotten.
             // Its first figure is its average since its start.
@@ -54,19 +55,27 @@ final class ResourceMeter {
         lastAtNanos = atNanos;
         memoryBytes = usage.rssBytes();
 
-        String broken = null;
+        Failure broken = null;
         if (limits.memoryBytes() != null) {
             memoryBreaches = usage.rssBytes() > limits.memoryBytes() ? memoryBreaches + 1 : 0;
             if (memoryBreaches >= BREACHES_IN_A_ROW) {
-                broken = "memory limit: using " + bytes(usage.rssBytes()) + ", over the limit of " + bytes(limits.memoryBytes())
-                        + " for " + memoryBreaches + " samples in a row";
+                broken = new Failure.LimitBroken(
+                        Failure.Resource.MEMORY,
+                        "using " + bytes(usage.rssBytes()) + ", over the limit of " + bytes(limits.memoryBytes())
+                                + " for " + memoryBreaches + " samples in a row");
             }
         }
         if (broken == null && limits.cpuPercent() != null && percent != null) {
             cpuBreaches = percent > limits.cpuPercent() ? cpuBreaches + 1 : 0;
             if (cpuBreaches >= BREACHES_IN_A_ROW) {
-                broken = String.format(Locale.ROOT, "cpu limit: using %.0f%% of a core, over the limit of %.0f%% for %d samples in a row",
-                        percent, limits.cpuPercent(), cpuBreaches);
+                broken = new Failure.LimitBroken(
+                        Failure.Resource.CPU,
+                        String.format(
+                                Locale.ROOT,
+                                "using %.0f%% of a core, over the limit of %.0f%% for %d samples in a row",
+                                percent,
+                                limits.cpuPercent(),
+                                cpuBreaches));
             }
         }
         if (broken != null) {

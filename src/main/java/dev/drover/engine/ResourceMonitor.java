@@ -32,10 +32,14 @@ final class ResourceMonitor implements AutoCloseable {
 
     private final Supplier<Collection<ProcessSupervisor>> supervisors;
     private final long intervalNanos;
-    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
-            r -> Thread.ofPlatform().name("drover-resources").daemon().stackSize(256 * 1024).unstarted(r));
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform()
+            .name("drover-resources")
+            .daemon()
+            .stackSize(256 * 1024)
+            .unstarted(r));
     /** When every running instance was last measured (by a look), and when /proc was last walked; on the monitor's thread. */
     private volatile long everyoneAtNanos = System.nanoTime() - Long.MAX_VALUE / 2;
+
     private long walkedAtNanos = System.nanoTime() - Long.MAX_VALUE / 2;
 
     ResourceMonitor(Supplier<Collection<ProcessSupervisor>> supervisors, Duration interval) {
@@ -81,11 +85,13 @@ final class ResourceMonitor implements AutoCloseable {
         }
         try {
             thread.submit(() -> {
-                if (System.nanoTime() - everyoneAtNanos >= intervalNanos) {
-                    sampleQuietly(true);
-                }
-            }).get(FRESHEN_WAIT_MS, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException
+                        if (System.nanoTime() - everyoneAtNanos >= intervalNanos) {
+                            sampleQuietly(true);
+                        }
+                    })
+                    .get(FRESHEN_WAIT_MS, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException
+                | java.util.concurrent.ExecutionException
                 | java.util.concurrent.RejectedExecutionException e) {
             // answered with the figures of the last measurement
         } catch (InterruptedException e) {
@@ -97,6 +103,7 @@ final class ResourceMonitor implements AutoCloseable {
     private static final int IDLE_ROUNDS = 15;
     /** Rounds between moves of the descriptor reserve to lower numbers (topped up at once when short). */
     private static final int FILL_EVERY = 15;
+
     private long ticks;
 
     /** Why the last round failed (said once, not every round), or null. */
@@ -118,9 +125,12 @@ final class ResourceMonitor implements AutoCloseable {
             // A failed round (an unreadable /proc, no descriptor to spare) must not end the sampling.
             String why = e.getMessage() == null ? e.toString() : e.getMessage();
             // Said once per kind of failure (the path in the message changes from round to round).
-            String kind = Descriptors.exhausted(e) ? "no descriptor to spare" : e.getClass().getName();
+            String kind = Descriptors.exhausted(e)
+                    ? "no descriptor to spare"
+                    : e.getClass().getName();
             if (!kind.equals(failing)) {
-                System.err.println(java.time.Instant.now() + " drover: resource sampling failed: " + why + " (said once; tried again every round)");
+                System.err.println(java.time.Instant.now() + " drover: resource sampling failed: " + why
+                        + " (said once; tried again every round)");
             }
             failing = kind;
         }

@@ -2,7 +2,7 @@ package dev.drover.health;
 
 import dev.drover.launch.Child;
 import dev.drover.launch.ExitStatus;
-import dev.drover.launch.Launcher;
+import dev.drover.launch.OsEdge;
 import dev.drover.launch.OutputSink;
 import dev.drover.launch.Signals;
 import dev.drover.launch.SpawnException;
@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /** Succeeds when a command exits with code 0 within the timeout; one that hangs is killed. */
-public record ExecProbe(List<String> argv, Map<String, String> env, Path cwd) implements Probe {
+public record ExecProbe(OsEdge os, List<String> argv, Map<String, String> env, Path cwd) implements Probe {
     private static final int KEEP_OUTPUT = 200;
 
     @Override
@@ -25,7 +25,7 @@ public record ExecProbe(List<String> argv, Map<String, String> env, Path cwd) im
         Tail output = new Tail();
         Child child;
         try {
-            child = Launcher.get().spawn(new SpawnSpec(argv, env, cwd, null), output, output);
+            child = os.spawn(new SpawnSpec(argv, env, cwd, null), output, output);
         } catch (SpawnException e) {
             return ProbeResult.failed(e.getMessage());
         }
@@ -34,9 +34,11 @@ public record ExecProbe(List<String> argv, Map<String, String> env, Path cwd) im
             String said = output.text();
             return exit.success()
                     ? ProbeResult.ok("exec: " + exit)
-                    : ProbeResult.failed("exec " + String.join(" ", argv) + ": " + exit + (said.isEmpty() ? "" : ": " + said));
+                    : ProbeResult.failed(
+                            "exec " + String.join(" ", argv) + ": " + exit + (said.isEmpty() ? "" : ": " + said));
         } catch (TimeoutException e) {
-            return ProbeResult.failed("exec " + String.join(" ", argv) + ": timed out after " + timeout.toMillis() + "ms");
+            return ProbeResult.failed(
+                    "exec " + String.join(" ", argv) + ": timed out after " + timeout.toMillis() + "ms");
         } catch (ExecutionException e) {
             return ProbeResult.failed("exec: " + e.getCause());
         } finally {

@@ -18,7 +18,8 @@ public final class ProbeRunner {
     private volatile boolean stopped;
     private Thread thread;
 
-    public ProbeRunner(Probe probe, ProbeSchedule schedule, Consumer<Verdict> onChange, Consumer<ProbeResult> onResult) {
+    public ProbeRunner(
+            Probe probe, ProbeSchedule schedule, Consumer<Verdict> onChange, Consumer<ProbeResult> onResult) {
         this.probe = probe;
         this.schedule = schedule;
         this.onChange = onChange;

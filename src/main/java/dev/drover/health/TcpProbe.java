@@ -1,5 +1,6 @@
 package dev.drover.health;
 
+import dev.drover.config.HostPort;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -9,12 +10,8 @@ import java.time.Duration;
 public record TcpProbe(String host, int port) implements Probe {
     /** Parses "host:port" (an IPv6 host in brackets). */
     public static TcpProbe parse(String address) {
-        int colon = address.lastIndexOf(':');
-        if (colon <= 0) {
-            throw new IllegalArgumentException("expected host:port, got " + address);
-        }
-        String host = address.substring(0, colon).replace("[", "").replace("]", "");
-        return new TcpProbe(host, Integer.parseInt(address.substring(colon + 1)));
+        HostPort parsed = HostPort.parse(address);
+        return new TcpProbe(parsed.host(), parsed.port());
     }
 
     @Override
@@ -22,6 +19,10 @@ public record TcpProbe(String host, int port) implements Probe {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(host, port), (int) Math.max(1, timeout.toMillis()));
             return ProbeResult.ok("connected to " + host + ":" + port);
+        } catch (java.net.ConnectException e) {
+            return ProbeResult.failed("tcp " + host + ":" + port + ": connection refused");
+        } catch (java.net.SocketTimeoutException e) {
+            return ProbeResult.failed("tcp " + host + ":" + port + ": timed out after " + timeout.toMillis() + "ms");
         } catch (IOException e) {
             return ProbeResult.failed("tcp " + host + ":" + port + ": " + e.getMessage());
         }

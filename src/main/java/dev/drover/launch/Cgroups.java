@@ -87,7 +87,7 @@ final class Cgroups {
     }
 
     static void attach(Path cgroup, int pid) throws IOException {
-        Files.writeString(cgroup.resolve("cgroup.procs"), Integer.toString(pid));
+        KernelFiles.write(cgroup.resolve("cgroup.procs"), Integer.toString(pid));
     }
 
     /**
@@ -101,7 +101,8 @@ final class Cgroups {
         if (procs == null) {
             return pids; // gone: nothing left in it
         }
-        new String(procs, java.nio.charset.StandardCharsets.US_ASCII).lines()
+        new String(procs, java.nio.charset.StandardCharsets.US_ASCII)
+                .lines()
                 .filter(line -> !line.isBlank())
                 .forEach(line -> pids.add(Integer.parseInt(line.trim())));
         return pids;
@@ -110,7 +111,9 @@ final class Cgroups {
     /** CPU time used by every process that was ever in the cgroup ({@code cpu.stat} usage_usec), or -1 when unreadable. */
     static long cpuUsageNanos(Path cgroup) {
         try {
-            for (String line : Files.readAllLines(cgroup.resolve("cpu.stat"))) {
+            String stat = new String(
+                    KernelFiles.read(cgroup.resolve("cpu.stat")), java.nio.charset.StandardCharsets.US_ASCII);
+            for (String line : stat.split("\n")) {
                 if (line.startsWith("usage_usec ")) {
                     return Long.parseLong(line.substring("usage_usec ".length()).trim()) * 1000;
                 }
@@ -124,7 +127,10 @@ final class Cgroups {
     /** SIGKILL to every process in the cgroup, at once (false when it is gone, or no descriptor could be had). */
     static boolean kill(Path cgroup) {
         try {
-            Descriptors.withReserve(() -> Files.writeString(cgroup.resolve("cgroup.kill"), "1"));
+            Descriptors.withReserve(() -> {
+                KernelFiles.write(cgroup.resolve("cgroup.kill"), "1");
+                return null;
+            });
             return true;
         } catch (IOException e) {
             return false; // already removed, or (with the reserve taken too) no descriptor to spare

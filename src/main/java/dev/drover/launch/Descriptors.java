@@ -5,9 +5,7 @@ import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.FileSystemException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -26,6 +24,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class Descriptors {
     /** Enough for the deepest user: a /proc scan holds its directory and one stat file, a signal a pidfd and a stat file. */
     static final int RESERVE = 8;
+
     static final int ENFILE = 23;
     static final int EMFILE = 24;
     private static final MemorySegment DEV_NULL = Arena.global().allocateFrom("/dev/null");
@@ -47,6 +46,9 @@ public final class Descriptors {
         }
 
         private static String reason(IOException cause) {
+            if (cause instanceof ErrnoException failed) {
+                return Libc.strerror(failed.errno());
+            }
             return cause instanceof FileSystemException f && f.getReason() != null ? f.getReason() : cause.getMessage();
         }
     }
@@ -150,7 +152,7 @@ public final class Descriptors {
      */
     static byte[] readOrNull(Path file) {
         try {
-            return withReserve(() -> Files.readAllBytes(file));
+            return withReserve(() -> KernelFiles.read(file));
         } catch (IOException e) {
             if (exhausted(e)) {
                 throw new ExhaustedException("cannot read " + file, e);
@@ -160,32 +162,41 @@ public final class Descriptors {
     }
 
     /**
-     * The texts of EMFILE and ENFILE, in English and as this system's C library says them: the
-     * JDK's exception messages come from strerror in the process's locale.
+     * True for EMFILE (this process's table is full) and ENFILE (the system's is). Decided on the
+     * errno where the failure carries one ({@link ErrnoException}); for the JDK's own I/O, which
+     * says why only in words, by looking at the table itself: whether a descriptor can be opened.
      */
-    private static final List<String> EXHAUSTED_TEXTS = java.util.stream.Stream.of(
-                    "Too many open files", Libc.strerror(EMFILE), Libc.strerror(ENFILE))
-            .distinct().toList();
-
-    /** True for EMFILE (this process's table is full) and ENFILE (the system's is). */
     public static boolean exhausted(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            String message = t.getMessage();
-            if (message != null && EXHAUSTED_TEXTS.stream().anyMatch(message::contains)) {
-                return true;
+            if (t instanceof ErrnoException failed) {
+                return exhausted(failed.errno());
             }
         }
-        return false;
+        return e instanceof IOException && tableFull();
+    }
+
+    /** Whether opening one more descriptor fails for lack of room right now. */
+    static boolean tableFull() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment err = Libc.errnoState(arena);
+            int fd = (int) Libc.open.invokeExact(err, DEV_NULL, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+            if (fd >= 0) {
+                Libc.closeQuietly(fd);
+                return false;
+            }
+            return exhausted(Libc.errno(err));
+        } catch (Throwable t) {
+            throw new LinkageError("open /dev/null", t);
+        }
     }
 
     static boolean exhausted(int errno) {
         return errno == EMFILE || errno == ENFILE;
     }
 
-
     /** An IOException that {@link #exhausted(Throwable)} recognises, for a failed native call. */
     static IOException exhaustion(int errno) {
-        return new IOException(Libc.strerror(errno));
+        return new ErrnoException("no descriptor to spare", errno);
     }
 
     private static void release() {

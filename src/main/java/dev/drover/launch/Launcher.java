@@ -11,9 +11,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The OS edge: starts children, reads their output, reaps them and every orphan that reaches this
- * process as child subreaper. One per JVM, because reaping is process-wide.
+ * process as child subreaper. One per JVM, because reaping is process-wide: only the code that
+ * wires Drover together calls {@link #get()}; everything else receives it as an {@link OsEdge}.
  */
-public final class Launcher {
+public final class Launcher implements OsEdge {
     /** The environment variable that marks every process a child starts, so escapees can be found. */
     public static final String MARKER_VARIABLE = "DROVER_SPAWN_ID";
 
@@ -28,8 +29,12 @@ public final class Launcher {
     private final Set<Integer> spawned = ConcurrentHashMap.newKeySet();
     private final AtomicLong sequence = new AtomicLong();
     private final AtomicLong orphansReaped = new AtomicLong();
-    private final java.util.concurrent.ExecutorService cgroupMover = java.util.concurrent.Executors.newSingleThreadExecutor(
-            r -> Thread.ofPlatform().name("drover-cgroups").daemon().stackSize(256 * 1024).unstarted(r));
+    private final java.util.concurrent.ExecutorService cgroupMover =
+            java.util.concurrent.Executors.newSingleThreadExecutor(r -> Thread.ofPlatform()
+                    .name("drover-cgroups")
+                    .daemon()
+                    .stackSize(256 * 1024)
+                    .unstarted(r));
 
     private Launcher() {
         becomeSubreaper();
@@ -39,10 +44,13 @@ public final class Launcher {
         reaper.start();
         pump.start();
         // A thread blocked in a native call holds the JVM's exit back by 300 ms: wake both.
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            reaper.stop();
-            pump.stop();
-        }, "drover-launcher-stop"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            reaper.stop();
+                            pump.stop();
+                        },
+                        "drover-launcher-stop"));
     }
 
     public static synchronized Launcher get() {
@@ -79,7 +87,7 @@ public final class Launcher {
         return orphansReaped.get();
     }
 
-    /** Whether the reaper and output threads are still running. */
+    @Override
     public boolean threadsAlive() {
         return reaper.alive() && pump.alive();
     }
@@ -88,16 +96,14 @@ public final class Launcher {
         return spawned.contains(pid);
     }
 
+    @Override
     public Child spawn(SpawnSpec spec, OutputSink stdout, OutputSink stderr) throws SpawnException {
         Child child = spawnPaused(spec, stdout, stderr);
         child.startReading();
         return child;
     }
 
-    /**
-     * Spawns without reading the child's output yet: it waits in the pipes until
-     * {@link Child#startReading()}, so the caller can record the start before the first line.
-     */
+    @Override
     public Child spawnPaused(SpawnSpec spec, OutputSink stdout, OutputSink stderr) throws SpawnException {
         String marker = MARKER_VARIABLE + "=" + SELF_ID + "-" + sequence.incrementAndGet();
         Map<String, String> env = new HashMap<>(spec.env());
@@ -113,19 +119,21 @@ public final class Launcher {
         CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
         Spawner.Spawned started;
         try {
-            started = reaper.spawnAndRegister(new Reaper.SpawnAction<>() {
-                @Override
-                public Spawner.Spawned spawn() throws SpawnException {
-                    Spawner.Spawned s = Spawner.spawn(spec.argv(), env, spec.cwd());
-                    spawned.add(s.pid());
-                    return s;
-                }
+            started = reaper.spawnAndRegister(
+                    new Reaper.SpawnAction<>() {
+                        @Override
+                        public Spawner.Spawned spawn() throws SpawnException {
+                            Spawner.Spawned s = Spawner.spawn(spec.argv(), env, spec.cwd());
+                            spawned.add(s.pid());
+                            return s;
+                        }
 
-                @Override
-                public int pid(Spawner.Spawned result) {
-                    return result.pid();
-                }
-            }, exit);
+                        @Override
+                        public int pid(Spawner.Spawned result) {
+                            return result.pid();
+                        }
+                    },
+                    exit);
         } catch (SpawnException e) {
             if (cgroup != null) {
                 Cgroups.remove(cgroup);
@@ -134,23 +142,21 @@ public final class Launcher {
         }
         int pid = started.pid();
         exit.whenComplete((status, error) -> spawned.remove(pid));
-        if (cgroup != null) {
-            // Moving a process between cgroups takes the kernel a millisecond or more (it waits for
-            // an RCU grace period): done on a thread of its own so that spawning is not held up.
-            // Until it is done, the session, tree and marker walk covers the child.
-        }
         ProcStat stat;
         try {
             stat = ProcStat.read(pid);
         } catch (Descriptors.ExhaustedException e) {
             stat = null; // no start time: it is still stopped through its process group and cgroup
         }
-        Child child = new Child(this, pid, stat == null ? -1 : stat.startTime(), cgroup, marker, exit,
-                () -> {
-                    pump.register(started.stdoutFd(), stdout);
-                    pump.register(started.stderrFd(), stderr);
-                });
+        ChildTree tree = new ChildTree(pid, cgroup, marker, this::isSpawnedChild);
+        Child child = new Child(pid, stat == null ? -1 : stat.startTime(), tree, exit, () -> {
+            pump.register(started.stdoutFd(), stdout);
+            pump.register(started.stderrFd(), stderr);
+        });
         if (cgroup != null) {
+            // Moving a process between cgroups takes the kernel a millisecond or more (it waits for
+            // an RCU grace period): done on a thread of its own so that spawning is not held up.
+            // Until it is done, the session, tree and marker walk covers the child.
             Path target = cgroup;
             cgroupMover.execute(() -> {
                 try {
@@ -171,5 +177,4 @@ public final class Launcher {
             throw new IllegalStateException("prctl(PR_SET_CHILD_SUBREAPER)", t);
         }
     }
-
 }

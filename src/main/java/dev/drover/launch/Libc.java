@@ -21,8 +21,6 @@ import java.lang.invoke.VarHandle;
 final class Libc {
     static final int EINTR = 4;
     static final int EAGAIN = 11;
-    static final int ECHILD = 10;
-    static final int ESRCH = 3;
 
     static final int O_RDONLY = 0;
     static final int O_NONBLOCK = 0x800;
@@ -36,12 +34,9 @@ final class Libc {
     static final int F_SETFL = 4;
 
     static final int P_ALL = 0;
-    static final int P_PID = 1;
     static final int WEXITED = 4;
     static final int WNOHANG = 1;
-    static final int WNOWAIT = 0x01000000;
     static final int CLD_EXITED = 1;
-    static final int CLD_KILLED = 2;
     static final int CLD_DUMPED = 3;
     static final long SIGINFO_SIZE = 128;
 
@@ -50,14 +45,13 @@ final class Libc {
     static final int POSIX_SPAWN_SETSID = 0x80;
     /** glibc's posix_spawn_file_actions_t and posix_spawnattr_t are 80 and 336 bytes; keep room. */
     static final long SPAWN_STRUCT_SIZE = 512;
+
     static final long SIGSET_SIZE = 128;
 
     static final int EPOLL_CLOEXEC = 0x80000;
     static final int EPOLL_CTL_ADD = 1;
     static final int EPOLL_CTL_DEL = 2;
     static final int EPOLLIN = 0x001;
-    static final int EPOLLERR = 0x008;
-    static final int EPOLLHUP = 0x010;
     /** struct epoll_event is packed on x86_64: uint32 events, then a 64-bit data word. */
     static final long EPOLL_EVENT_SIZE = 12;
 
@@ -68,20 +62,24 @@ final class Libc {
     private static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LIBC = LINKER.defaultLookup();
     private static final MemoryLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO =
-            CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final VarHandle ERRNO = CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final Linker.Option CAPTURE = Linker.Option.captureCallState("errno");
 
-    static final MethodHandle posix_spawnp = errnoCall("posix_spawnp", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
+    static final MethodHandle posix_spawnp =
+            errnoCall("posix_spawnp", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
     static final MethodHandle fa_init = plain("posix_spawn_file_actions_init", JAVA_INT, ADDRESS);
     static final MethodHandle fa_destroy = plain("posix_spawn_file_actions_destroy", JAVA_INT, ADDRESS);
-    static final MethodHandle fa_adddup2 = plain("posix_spawn_file_actions_adddup2", JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
-    static final MethodHandle fa_addopen = plain("posix_spawn_file_actions_addopen", JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+    static final MethodHandle fa_adddup2 =
+            plain("posix_spawn_file_actions_adddup2", JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+    static final MethodHandle fa_addopen =
+            plain("posix_spawn_file_actions_addopen", JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
     static final MethodHandle fa_addchdir = plain("posix_spawn_file_actions_addchdir_np", JAVA_INT, ADDRESS, ADDRESS);
-    static final MethodHandle fa_addclosefrom = plain("posix_spawn_file_actions_addclosefrom_np", JAVA_INT, ADDRESS, JAVA_INT);
+    static final MethodHandle fa_addclosefrom =
+            plain("posix_spawn_file_actions_addclosefrom_np", JAVA_INT, ADDRESS, JAVA_INT);
     static final MethodHandle attr_init = plain("posix_spawnattr_init", JAVA_INT, ADDRESS);
     static final MethodHandle attr_destroy = plain("posix_spawnattr_destroy", JAVA_INT, ADDRESS);
-    static final MethodHandle attr_setflags = plain("posix_spawnattr_setflags", JAVA_INT, ADDRESS, ValueLayout.JAVA_SHORT);
+    static final MethodHandle attr_setflags =
+            plain("posix_spawnattr_setflags", JAVA_INT, ADDRESS, ValueLayout.JAVA_SHORT);
     static final MethodHandle attr_setsigmask = plain("posix_spawnattr_setsigmask", JAVA_INT, ADDRESS, ADDRESS);
     static final MethodHandle attr_setsigdefault = plain("posix_spawnattr_setsigdefault", JAVA_INT, ADDRESS, ADDRESS);
     static final MethodHandle sigemptyset = plain("sigemptyset", JAVA_INT, ADDRESS);
@@ -96,14 +94,16 @@ final class Libc {
     static final MethodHandle getpid = plain("getpid", JAVA_INT);
     static final MethodHandle isatty = plain("isatty", JAVA_INT, JAVA_INT);
     static final MethodHandle pidfd_open = errnoCall("pidfd_open", JAVA_INT, JAVA_INT, JAVA_INT);
-    static final MethodHandle pidfd_send_signal = errnoCall("pidfd_send_signal", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    static final MethodHandle pidfd_send_signal =
+            errnoCall("pidfd_send_signal", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
     static final MethodHandle epoll_create1 = errnoCall("epoll_create1", JAVA_INT, JAVA_INT);
     static final MethodHandle epoll_ctl = errnoCall("epoll_ctl", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
     static final MethodHandle epoll_wait = errnoCall("epoll_wait", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
     static final MethodHandle eventfd = errnoCall("eventfd", JAVA_INT, JAVA_INT, JAVA_INT);
     static final MethodHandle write = errnoCall("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
     static final MethodHandle socket = errnoCall("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
-    static final MethodHandle sendto = errnoCall("sendto", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
+    static final MethodHandle sendto =
+            errnoCall("sendto", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
     static final MethodHandle open = errnoCall("open", JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
     static final MethodHandle strerror = plain("strerror", ADDRESS, JAVA_INT);
     static final MethodHandle prctl = LINKER.downcallHandle(

@@ -21,7 +21,11 @@ final class OutputPump {
     private Thread thread;
 
     void start() {
-        thread = Thread.ofPlatform().name("drover-output").daemon().stackSize(256 * 1024).start(this::run);
+        thread = Thread.ofPlatform()
+                .name("drover-output")
+                .daemon()
+                .stackSize(256 * 1024)
+                .start(this::run);
     }
 
     boolean alive() {

@@ -1,11 +1,19 @@
 package dev.drover.launch;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** The fields of /proc/PID/stat that supervision needs. */
-public record ProcStat(int pid, char state, int ppid, int pgrp, int session, long utimeTicks, long stimeTicks, long startTime, long rssPages) {
+public record ProcStat(
+        int pid,
+        char state,
+        int ppid,
+        int pgrp,
+        int session,
+        long utimeTicks,
+        long stimeTicks,
+        long startTime,
+        long rssPages) {
 
     /**
      * Reads /proc/PID/stat; null when the process does not exist (or vanished while reading).
@@ -25,12 +33,12 @@ public record ProcStat(int pid, char state, int ppid, int pgrp, int session, lon
     static ProcStat readOrFail(int pid) throws IOException {
         byte[] bytes;
         try {
-            bytes = Files.readAllBytes(Path.of("/proc", Integer.toString(pid), "stat"));
-        } catch (IOException e) {
-            if (Descriptors.exhausted(e)) {
+            bytes = KernelFiles.read(Path.of("/proc", Integer.toString(pid), "stat"));
+        } catch (ErrnoException e) {
+            if (Descriptors.exhausted(e.errno())) {
                 throw e;
             }
-            return null;
+            return null; // ENOENT or ESRCH: it does not exist (any more)
         }
         return parse(pid, new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1));
     }

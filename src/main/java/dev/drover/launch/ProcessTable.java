@@ -1,7 +1,6 @@
 package dev.drover.launch;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -48,10 +47,8 @@ final class ProcessTable {
                 // With the descriptor table full, the whole walk runs on the reserve (it needs two).
                 stats = Descriptors.withReserve(ProcessTable::readAll);
             } catch (IOException e) {
-                if (Descriptors.exhausted(e)) {
-                    throw new Descriptors.ExhaustedException("cannot read /proc", e);
-                }
-                throw new UncheckedIOException("cannot read /proc", e);
+                // /proc is always there: a walk that fails could not look, which never means "nothing".
+                throw new Descriptors.ExhaustedException("cannot read /proc", e);
             }
             latest = new ProcessTable(start, stats);
             return latest;
@@ -88,9 +85,13 @@ final class ProcessTable {
         if (bySessionOrGroup == null) {
             bySessionOrGroup = new HashMap<>();
             for (ProcStat stat : byPid.values()) {
-                bySessionOrGroup.computeIfAbsent(stat.session(), k -> new ArrayList<>()).add(stat.pid());
+                bySessionOrGroup
+                        .computeIfAbsent(stat.session(), k -> new ArrayList<>())
+                        .add(stat.pid());
                 if (stat.pgrp() != stat.session()) {
-                    bySessionOrGroup.computeIfAbsent(stat.pgrp(), k -> new ArrayList<>()).add(stat.pid());
+                    bySessionOrGroup
+                            .computeIfAbsent(stat.pgrp(), k -> new ArrayList<>())
+                            .add(stat.pid());
                 }
             }
         }

@@ -20,6 +20,7 @@ final class Reaper {
     static final int ORPHAN_SWEEP_MS = 500;
     /** The sweep once nothing has exited for {@link #ACTIVE_NANOS}. */
     static final int IDLE_SWEEP_MS = 5_000;
+
     private static final long ACTIVE_NANOS = 10_000_000_000L;
     private static final int MAX_EVENTS = 64;
 
@@ -28,6 +29,7 @@ final class Reaper {
     private final Map<Integer, Integer> pidfds = new HashMap<>();
     /** Exits of PIDs nobody had claimed yet: a child spawned a moment ago, or an orphan. */
     private final Map<Integer, Unclaimed> unclaimed = new HashMap<>();
+
     private final IntConsumer orphanReaped;
     private final Wakeup wakeup = new Wakeup();
     private Thread thread;
@@ -37,7 +39,11 @@ final class Reaper {
     }
 
     void start() {
-        thread = Thread.ofPlatform().name("drover-reaper").daemon().stackSize(256 * 1024).unstarted(this::run);
+        thread = Thread.ofPlatform()
+                .name("drover-reaper")
+                .daemon()
+                .stackSize(256 * 1024)
+                .unstarted(this::run);
         thread.start();
     }
 
@@ -129,7 +135,9 @@ final class Reaper {
             }
             int code = info.get(ValueLayout.JAVA_INT, 8);
             int status = info.get(ValueLayout.JAVA_INT, 24);
-            ExitStatus exit = code == Libc.CLD_EXITED ? ExitStatus.exited(status) : ExitStatus.killed(status, code == Libc.CLD_DUMPED);
+            ExitStatus exit = code == Libc.CLD_EXITED
+                    ? ExitStatus.exited(status)
+                    : ExitStatus.killed(status, code == Libc.CLD_DUMPED);
             CompletableFuture<ExitStatus> future;
             Integer pidfd;
             synchronized (lock) {

@@ -21,7 +21,9 @@ public final class Remnants {
         List<ProcessRef> found = new ArrayList<>();
         String wanted = Launcher.MARKER_VARIABLE + "=" + markerPrefix;
         for (ProcStat stat : ProcessTable.scan(System.nanoTime()).all()) {
-            if (!stat.zombie() && stat.pid() != Launcher.selfPid() && ProcessTable.environStartsWith(stat.pid(), wanted)) {
+            if (!stat.zombie()
+                    && stat.pid() != Launcher.selfPid()
+                    && ProcessTable.environStartsWith(stat.pid(), wanted)) {
                 found.add(new ProcessRef(stat.pid(), stat.startTime()));
             }
         }

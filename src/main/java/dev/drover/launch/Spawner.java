@@ -69,7 +69,8 @@ final class Spawner {
             MemorySegment err = Libc.errnoState(arena);
             MemorySegment logPath = arena.allocateFrom(log.toString());
             return launch(arena, err, argv, env, cwd, (actions, a) -> {
-                int ignored = (int) Libc.fa_addopen.invokeExact(actions, 1, logPath, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_APPEND, 0600);
+                int ignored = (int) Libc.fa_addopen.invokeExact(
+                        actions, 1, logPath, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_APPEND, 0600);
                 ignored = (int) Libc.fa_adddup2.invokeExact(actions, 1, 2);
             });
         } catch (SpawnException e) {
@@ -88,7 +89,8 @@ final class Spawner {
      * posix_spawnp in a new session: stdin on /dev/null, stdout and stderr as {@code stdio} says,
      * every other descriptor closed, no signal blocked or ignored. Returns the PID.
      */
-    private static int launch(Arena arena, MemorySegment err, List<String> argv, Map<String, String> env, Path cwd, Stdio stdio)
+    private static int launch(
+            Arena arena, MemorySegment err, List<String> argv, Map<String, String> env, Path cwd, Stdio stdio)
             throws Throwable {
         MemorySegment actions = arena.allocate(Libc.SPAWN_STRUCT_SIZE, 16);
         MemorySegment attr = arena.allocate(Libc.SPAWN_STRUCT_SIZE, 16);
@@ -107,13 +109,19 @@ final class Spawner {
             ignored = (int) Libc.sigfillset.invokeExact(allSignals);
             ignored = (int) Libc.attr_setsigmask.invokeExact(attr, noSignals);
             ignored = (int) Libc.attr_setsigdefault.invokeExact(attr, allSignals);
-            ignored = (int) Libc.attr_setflags.invokeExact(attr,
-                    (short) (Libc.POSIX_SPAWN_SETSID | Libc.POSIX_SPAWN_SETSIGMASK | Libc.POSIX_SPAWN_SETSIGDEF));
+            ignored = (int) Libc.attr_setflags.invokeExact(
+                    attr, (short) (Libc.POSIX_SPAWN_SETSID | Libc.POSIX_SPAWN_SETSIGMASK | Libc.POSIX_SPAWN_SETSIGDEF));
             MemorySegment pid = arena.allocate(ValueLayout.JAVA_INT);
-            int rc = (int) Libc.posix_spawnp.invokeExact(err, pid, arena.allocateFrom(argv.getFirst()),
-                    actions, attr, strings(arena, argv), environment(arena, env));
+            int rc = (int) Libc.posix_spawnp.invokeExact(
+                    err,
+                    pid,
+                    arena.allocateFrom(argv.getFirst()),
+                    actions,
+                    attr,
+                    strings(arena, argv),
+                    environment(arena, env));
             if (rc != 0) {
-                throw new SpawnException(describe(argv.getFirst(), rc), SpawnException.temporary(rc));
+                throw new SpawnException(describe(argv.getFirst(), rc), rc);
             }
             return pid.get(ValueLayout.JAVA_INT, 0);
         } finally {
@@ -135,7 +143,7 @@ final class Spawner {
         MemorySegment fds = arena.allocate(ValueLayout.JAVA_INT, 2);
         if ((int) Libc.pipe2.invokeExact(err, fds, Libc.O_CLOEXEC) != 0) {
             int errno = Libc.errno(err);
-            throw new SpawnException("cannot create a pipe: " + Libc.strerror(errno), SpawnException.temporary(errno));
+            throw new SpawnException("cannot create a pipe: " + Libc.strerror(errno), errno);
         }
         return fds;
     }
@@ -161,6 +169,10 @@ final class Spawner {
     }
 
     private static MemorySegment environment(Arena arena, Map<String, String> env) {
-        return strings(arena, env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
+        return strings(
+                arena,
+                env.entrySet().stream()
+                        .map(e -> e.getKey() + "=" + e.getValue())
+                        .toList());
     }
 }

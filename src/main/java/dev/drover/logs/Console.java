@@ -13,7 +13,9 @@ import java.util.Map;
  * terminal without NO_COLOR, coloured; Drover's own events are tagged {@code [drover]} and bold.
  */
 public final class Console implements LogListener {
-    private static final String[] COLOURS = {"\033[36m", "\033[33m", "\033[32m", "\033[35m", "\033[34m", "\033[91m", "\033[96m", "\033[93m"};
+    private static final String[] COLOURS = {
+        "\033[36m", "\033[33m", "\033[32m", "\033[35m", "\033[34m", "\033[91m", "\033[96m", "\033[93m"
+    };
     private static final byte[] RESET = "\033[0m".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] BOLD = "\033[1m".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] SEPARATOR = " | ".getBytes(StandardCharsets.US_ASCII);
@@ -23,6 +25,7 @@ public final class Console implements LogListener {
     private final boolean colour;
     /** Standard output is /dev/null: formatting every line for nobody would cost capture speed. */
     private final boolean discard;
+
     private final byte[] buffer = new byte[64 * 1024];
     private int buffered;
     private final Map<String, byte[]> prefixes = new HashMap<>();
@@ -46,7 +49,9 @@ public final class Console implements LogListener {
 
     private static boolean stdoutIsDevNull() {
         try {
-            return java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/1")).toString().equals("/dev/null");
+            return java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/1"))
+                    .toString()
+                    .equals("/dev/null");
         } catch (java.io.IOException | UnsupportedOperationException e) {
             return false;
         }
@@ -61,7 +66,8 @@ public final class Console implements LogListener {
     }
 
     @Override
-    public synchronized void line(String process, LogLine.Source source, long timeMillis, byte[] line, int offset, int length) {
+    public synchronized void line(
+            String process, LogLine.Source source, long timeMillis, byte[] line, int offset, int length) {
         if (discard) {
             return;
         }

@@ -109,7 +109,8 @@ public final class LineSplitter implements OutputSink {
         while (length > 0) {
             int take = Math.min(MAX_LINE - partialLength, length);
             if (partialLength + take > partial.length) {
-                partial = Arrays.copyOf(partial, Math.min(MAX_LINE, Math.max(partial.length * 2, partialLength + take)));
+                partial =
+                        Arrays.copyOf(partial, Math.min(MAX_LINE, Math.max(partial.length * 2, partialLength + take)));
             }
             System.arraycopy(buffer, offset, partial, partialLength, take);
             partialLength += take;

@@ -32,6 +32,7 @@ public final class ProcessLog implements AutoCloseable {
     private long linesNotWritten;
     /** The error the file was reopened after; told as cleared once a write to it succeeds. */
     private String recovering;
+
     private boolean untold;
 
     public ProcessLog(String process, Path file, long maxSize, int keep, boolean timestamps, int ringLines) {
@@ -95,7 +96,10 @@ public final class ProcessLog implements AutoCloseable {
     /** A flush put lines in the file: if that follows a failure, say the file works again. */
     private void wrote(long now) {
         if (recovering != null) {
-            tell(now, "log file " + path + " can be written again; " + linesNotWritten + " lines were not written to it (" + recovering + ")");
+            tell(
+                    now,
+                    "log file " + path + " can be written again; " + linesNotWritten + " lines were not written to it ("
+                            + recovering + ")");
             recovering = null;
             linesNotWritten = 0;
         }

@@ -76,7 +76,8 @@ public final class RingBuffer {
             if (bytes - starts[slot] > data.length) {
                 break; // its bytes were overwritten by newer lines
             }
-            result.add(new LogLine(times[slot], LogLine.Source.values()[sources[slot]], copy(starts[slot], lengths[slot])));
+            result.add(new LogLine(
+                    times[slot], LogLine.Source.values()[sources[slot]], copy(starts[slot], lengths[slot])));
         }
         Collections.reverse(result);
         return result;

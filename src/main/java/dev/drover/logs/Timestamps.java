@@ -7,7 +7,8 @@ import java.time.format.DateTimeFormatter;
 
 /** UTC timestamps as bytes, formatted once per millisecond however many lines share it. */
 final class Timestamps {
-    private static final DateTimeFormatter FORMAT = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z' ").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter FORMAT =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z' ").withZone(ZoneOffset.UTC);
 
     private long lastMillis = Long.MIN_VALUE;
     private byte[] last;

@@ -7,17 +7,23 @@ public sealed interface Effect {
     /** Spawn the child; the result comes back as {@link Event.Spawned} or {@link Event.SpawnFailed}. */
     record Spawn() implements Effect {}
 
+    /** Take the child out of rotation and let its requests finish; then {@link Event.Drained}. */
+    record Drain(int pid) implements Effect {}
+
     /** Stop the running child and its tree; completion comes back as {@link Event.Stopped}. */
     record StopChild() implements Effect {}
 
     /** Clear what an exited child left behind (its escaped grandchildren). */
     record CleanUpExited() implements Effect {}
 
-    /** Deliver {@link Event.BackoffElapsed} with {@code token} after {@code delay}. */
-    record ScheduleBackoff(Duration delay, long token) implements Effect {}
+    /** Deliver {@code event} to this process after {@code delay}. */
+    record Schedule(Duration delay, Event event) implements Effect {}
 
-    /** Start the readiness and liveness probes for the child with {@code pid}. */
-    record StartProbes(int pid) implements Effect {}
+    /** Start the readiness probe for the child with {@code pid}. */
+    record StartReadiness(int pid) implements Effect {}
+
+    /** Start the liveness probe for the child with {@code pid}. */
+    record StartLiveness(int pid) implements Effect {}
 
     /** Stop the probes. */
     record StopProbes() implements Effect {}

@@ -2,7 +2,16 @@ package dev.drover.state;
 
 import java.time.Duration;
 
-/** The parts of a process's definition that decide how it is restarted. */
+/**
+ * The parts of a process's definition that decide its lifecycle.
+ *
+ * @param maxRestarts automatic restarts allowed within {@code window}, and failed starts in a row
+ *     (runs that ended before the process became ready); 0 = no limit
+ * @param minUptime how long a child without a readiness probe must stay up to count as ready
+ * @param startPeriod how long after the spawn liveness counts even if the child is not ready yet;
+ *     null: only from its first ready
+ * @param drains whether a stop first drains the child (it receives routed traffic)
+ */
 public record RestartRules(
         Policy policy,
         int maxRestarts,
@@ -11,7 +20,10 @@ public record RestartRules(
         Duration maxBackoff,
         double multiplier,
         Duration resetAfter,
-        boolean hasReadinessProbe) {
+        boolean hasReadinessProbe,
+        Duration minUptime,
+        Duration startPeriod,
+        boolean drains) {
 
     /** When a process that exited is started again. */
     public enum Policy {

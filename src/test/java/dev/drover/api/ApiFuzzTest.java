@@ -56,14 +56,53 @@ class ApiFuzzTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Statuses for malformed HTTP, given before any handler (or token check) sees the request. */
     private static final Set<Integer> PROTOCOL = Set.of(400, 411, 413, 414, 417, 426, 431);
+
     private static final Set<String> PUBLIC = Set.of("/health", "/health/detailed", "/ready", "/alive", "/metrics");
-    private static final List<String> ROUTES = List.of("/api/processes", "/api/processes/web", "/api/processes/web/start",
-            "/api/processes/web/stop", "/api/processes/web/restart", "/api/processes/web/signal",
-            "/api/processes/web/logs", "/api/logs", "/api/reload", "/api/shutdown", "/api/events", "/api", "/api/",
-            "/health", "/health/detailed", "/ready", "/alive", "/metrics", "/", "/nope", "/api/processes/nope");
-    private static final List<String> METHODS = List.of("GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "TRACE",
-            "PATCH", "CONNECT", "get", "Post", "PRI", "G\u00c9T", "GET\u0000", "", "-", "GET GET", "\tGET",
-            "X".repeat(300), "M-SEARCH", "PROPFIND", "BREW");
+    private static final List<String> ROUTES = List.of(
+            "/api/processes",
+            "/api/processes/web",
+            "/api/processes/web/start",
+            "/api/processes/web/stop",
+            "/api/processes/web/restart",
+            "/api/processes/web/signal",
+            "/api/processes/web/logs",
+            "/api/logs",
+            "/api/reload",
+            "/api/shutdown",
+            "/api/events",
+            "/api",
+            "/api/",
+            "/health",
+            "/health/detailed",
+            "/ready",
+            "/alive",
+            "/metrics",
+            "/",
+            "/nope",
+            "/api/processes/nope");
+    private static final List<String> METHODS = List.of(
+            "GET",
+            "POST",
+            "PUT",
+            "DELETE",
+            "HEAD",
+            "OPTIONS",
+            "TRACE",
+            "PATCH",
+            "CONNECT",
+            "get",
+            "Post",
+            "PRI",
+            "G\u00c9T",
+            "GET\u0000",
+            "",
+            "-",
+            "GET GET",
+            "\tGET",
+            "X".repeat(300),
+            "M-SEARCH",
+            "PROPFIND",
+            "BREW");
 
     @TempDir
     Path dir;
@@ -74,6 +113,7 @@ class ApiFuzzTest {
     private final Map<String, Integer> statuses = new TreeMap<>();
     /** Refusals without a body, by status: Jetty's own, before the API's JSON error handler. */
     private final Map<Integer, Integer> bare = new TreeMap<>();
+
     private final Map<Integer, String> bareExamples = new TreeMap<>();
     private int sent;
 
@@ -84,11 +124,16 @@ class ApiFuzzTest {
                 processes:
                   web:
                     command: "exec sleep 300"
+                    min_uptime: 0s
                 """);
-        EngineControl control = new EngineControl(engine, () -> {});
+        EngineControl control = new EngineControl(engine, force -> {});
         ApiHandler handler = new ApiHandler(control, new Metrics(), TOKEN);
         handler.setReady(true);
-        server = ApiServer.start(control, handler, dir.resolve("api.sock"), "127.0.0.1:0",
+        server = ApiServer.start(
+                control,
+                handler,
+                dir.resolve("api.sock"),
+                "127.0.0.1:0",
                 new ApiServer.Timeouts(Duration.ofSeconds(30), Duration.ofSeconds(2)));
         port = server.tcpPort();
     }
@@ -152,9 +197,10 @@ class ApiFuzzTest {
                 failures.add("GET /alive after the run failed", alive.statusLine());
             }
         } finally {
-            System.out.printf("ApiFuzzTest: seed %d (-Ddrover.api.fuzz.seed=%d replays it), %d requests sent; statuses %s;"
-                    + " of the 4xx, without a body (Jetty's own refusals): %s, for instance %s%n", seed, seed, sent, statuses,
-                    bare, bareExamples);
+            System.out.printf(
+                    "ApiFuzzTest: seed %d (-Ddrover.api.fuzz.seed=%d replays it), %d requests sent; statuses %s;"
+                            + " of the 4xx, without a body (Jetty's own refusals): %s, for instance %s%n",
+                    seed, seed, sent, statuses, bare, bareExamples);
         }
         assertThat(failures.report()).as("seed " + seed).isEmpty();
     }
@@ -169,8 +215,11 @@ class ApiFuzzTest {
         Answer list = exchange(simple("GET", "/%61pi/processes", null));
         Answer restart = exchange(simple("POST", "/%61pi/processes/web/restart", null));
         Answer wrong = exchange(simple("POST", "/%61%70%69/processes/web/stop", WRONG_TOKEN));
-        assertThat(List.of(list, restart, wrong)).as("answers without the right token").allSatisfy(answer ->
-                assertThat(answer.status()).as(answer.statusLine() + " " + answer.text()).isEqualTo(401));
+        assertThat(List.of(list, restart, wrong))
+                .as("answers without the right token")
+                .allSatisfy(answer -> assertThat(answer.status())
+                        .as(answer.statusLine() + " " + answer.text())
+                        .isEqualTo(401));
         JsonNode after = process();
         assertThat(after.get("pid").asInt()).as("pid after: %s", after).isEqualTo(pid);
         assertThat(after.get("restartCount").asInt()).isZero();
@@ -178,14 +227,20 @@ class ApiFuzzTest {
 
     /** The process once its child runs (the engine starts it as the test begins). */
     private JsonNode running() {
-        return org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
-                .until(this::process, p -> p.get("state").asText().equals("running") && p.get("pid").asInt() > 0);
+        return org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(20))
+                .until(
+                        this::process,
+                        p -> p.get("state").asText().equals("running")
+                                && p.get("pid").asInt() > 0);
     }
 
     /** The process as the API shows it to a client with the token. */
     private JsonNode process() throws IOException {
         Answer answer = exchange(simple("GET", "/api/processes/web", TOKEN));
-        assertThat(answer.status()).as(answer.statusLine() + " " + answer.text()).isEqualTo(200);
+        assertThat(answer.status())
+                .as(answer.statusLine() + " " + answer.text())
+                .isEqualTo(200);
         return JSON.readTree(answer.body());
     }
 
@@ -204,14 +259,16 @@ class ApiFuzzTest {
 
         List<String> report() {
             List<String> report = new ArrayList<>();
-            byKind.forEach((kind, examples) -> report.add(counts.get(kind) + " × " + kind + "\n" + String.join("\n", examples)));
+            byKind.forEach((kind, examples) ->
+                    report.add(counts.get(kind) + " × " + kind + "\n" + String.join("\n", examples)));
             return report;
         }
     }
 
     private void unchanged(int pid, Failures failures, String when) throws IOException {
         JsonNode now = process();
-        if (now.get("pid").asInt() != pid || now.get("restartCount").asInt() != 0
+        if (now.get("pid").asInt() != pid
+                || now.get("restartCount").asInt() != 0
                 || !now.get("state").asText().equals("running")) {
             failures.add("the process changed without the token", when + ": " + now);
         }
@@ -225,8 +282,10 @@ class ApiFuzzTest {
         statuses.merge(answer.status() < 0 ? "closed" : String.valueOf(answer.status()), 1, Integer::sum);
         String problem = problem(request, answer, withToken);
         if (problem != null) {
-            failures.add(problem, "  answer: " + answer.statusLine() + " " + answer.headers() + " "
-                    + abbreviate(answer.text()) + "\n  request " + request.describe());
+            failures.add(
+                    problem,
+                    "  answer: " + answer.statusLine() + " " + answer.headers() + " " + abbreviate(answer.text())
+                            + "\n  request " + request.describe());
         }
     }
 
@@ -242,7 +301,8 @@ class ApiFuzzTest {
         }
         String path = normalized(request.target());
         boolean api = path != null && (path.equals("/api") || path.startsWith("/api/"));
-        boolean http1 = request.version().equals("HTTP/1.1") || request.version().equals("HTTP/1.0");
+        boolean http1 =
+                request.version().equals("HTTP/1.1") || request.version().equals("HTTP/1.0");
         if (status == 505) {
             // HTTP Version Not Supported: the status RFC 9110 gives an unknown version; 5xx by definition.
             return http1 ? "505 for an " + request.version() + " request" : null;
@@ -285,9 +345,13 @@ class ApiFuzzTest {
                 return "error body without an \"error\" text";
             }
         }
-        if (!withToken && api && status != 401 && !PROTOCOL.contains(status)
+        if (!withToken
+                && api
+                && status != 401
+                && !PROTOCOL.contains(status)
                 && !(status == 404 && error != null && error.startsWith("no such route"))) {
-            // A 404 "no such route" tells nothing; a 405, or a 404 naming processes, shows the request got past the token check.
+            // A 404 "no such route" tells nothing; a 405, or a 404 naming processes, shows the request got past the
+            // token check.
             return "an /api request without the right token got past the token check (" + status + ")";
         }
         return null;
@@ -327,7 +391,7 @@ class ApiFuzzTest {
         List<String> out = new ArrayList<>();
         for (String segment : t.split("/+")) {
             switch (segment) {
-                case "", "." -> { }
+                case "", "." -> {}
                 case ".." -> {
                     if (!out.isEmpty()) {
                         out.removeLast();
@@ -349,7 +413,8 @@ class ApiFuzzTest {
         String head = method + " " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
                 + (token == null ? "" : "Authorization: Bearer " + token + "\r\n")
                 + (method.equals("POST") ? "Content-Length: 0\r\n" : "") + "\r\n";
-        return new Request(method + " " + target, head.getBytes(StandardCharsets.UTF_8), method, target, "HTTP/1.1", true);
+        return new Request(
+                method + " " + target, head.getBytes(StandardCharsets.UTF_8), method, target, "HTTP/1.1", true);
     }
 
     private Request generate(Random random, String token) {
@@ -360,7 +425,8 @@ class ApiFuzzTest {
         if (chaos && kind < 8) {
             return garbage(random);
         }
-        String method = !chaos ? pick(random, List.of("GET", "GET", "POST", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH"))
+        String method = !chaos
+                ? pick(random, List.of("GET", "GET", "POST", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH"))
                 : kind < 50 ? (random.nextBoolean() ? "GET" : "POST") : pick(random, METHODS);
         String target = target(random, token != null && token.equals(TOKEN));
         String version = switch (chaos ? random.nextInt(20) : random.nextInt(10) == 0 ? 0 : 19) {
@@ -374,14 +440,16 @@ class ApiFuzzTest {
         };
         StringBuilder head = new StringBuilder();
         String sep = chaos && random.nextInt(25) == 0 ? "\n" : "\r\n";
-        head.append(method).append(chaos && random.nextInt(30) == 0 ? "  " : " ").append(target);
+        head.append(method)
+                .append(chaos && random.nextInt(30) == 0 ? "  " : " ")
+                .append(target);
         if (!version.isEmpty()) {
             head.append(' ').append(version);
         }
         head.append(sep);
         List<String> headers = new ArrayList<>();
         switch (chaos ? random.nextInt(12) : 11) {
-            case 0 -> { } // no Host
+            case 0 -> {} // no Host
             case 1 -> headers.add("Host: ");
             case 2 -> {
                 headers.add("Host: localhost");
@@ -391,13 +459,17 @@ class ApiFuzzTest {
             default -> headers.add("Host: localhost");
         }
         if (token != null) {
-            headers.add(switch (random.nextInt(14)) {
-                case 0 -> "authorization: bearer " + token;
-                case 1 -> "Authorization: Bearer  " + token + " ";
-                case 2 -> "Authorization: Basic " + java.util.Base64.getEncoder().encodeToString(("x:" + token).getBytes(StandardCharsets.UTF_8));
-                case 3 -> "Authorization: " + token;
-                default -> "Authorization: Bearer " + token;
-            });
+            headers.add(
+                    switch (random.nextInt(14)) {
+                        case 0 -> "authorization: bearer " + token;
+                        case 1 -> "Authorization: Bearer  " + token + " ";
+                        case 2 ->
+                            "Authorization: Basic "
+                                    + java.util.Base64.getEncoder()
+                                            .encodeToString(("x:" + token).getBytes(StandardCharsets.UTF_8));
+                        case 3 -> "Authorization: " + token;
+                        default -> "Authorization: Bearer " + token;
+                    });
         } else {
             switch (random.nextInt(10)) {
                 case 0 -> headers.add("Authorization: Bearer");
@@ -408,7 +480,7 @@ class ApiFuzzTest {
                     headers.add("Authorization: Bearer b");
                 }
                 case 4 -> headers.add("Authorization: Negotiate abc");
-                default -> { }
+                default -> {}
             }
         }
         if (random.nextInt(3) != 0) {
@@ -421,7 +493,7 @@ class ApiFuzzTest {
             case 3 -> headers.add("Content-Type: multipart/form-data; boundary=x");
             case 4 -> headers.add("Content-Type: ");
             case 5, 6, 7 -> headers.add("Content-Type: application/json");
-            default -> { }
+            default -> {}
         }
         switch (chaos ? random.nextInt(25) : 24) {
             case 0 -> {
@@ -438,15 +510,17 @@ class ApiFuzzTest {
             case 7 -> headers.add("Expect: 100-continue");
             case 8 -> headers.add("Upgrade: websocket");
             case 9 -> headers.add("Transfer-Encoding: gzip");
-            default -> { }
+            default -> {}
         }
         byte[] body = body(random);
         boolean complete = true;
         boolean chunked = false;
         boolean validChunks = false;
         switch (chaos ? random.nextInt(14) : random.nextInt(5) == 0 ? 6 : 13) {
-            case 0 -> { } // a body without any length: read as no body, the rest as a next request
-            case 1 -> headers.add("Content-Length: " + (body.length + 1 + random.nextInt(100))); // too long: the body never ends
+            case 0 -> {} // a body without any length: read as no body, the rest as a next request
+            case 1 ->
+                headers.add(
+                        "Content-Length: " + (body.length + 1 + random.nextInt(100))); // too long: the body never ends
             case 2 -> headers.add("Content-Length: -1");
             case 3 -> headers.add("Content-Length: 99999999999999999999");
             case 4 -> {
@@ -482,11 +556,13 @@ class ApiFuzzTest {
             head.append(sep);
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        bytes.writeBytes(head.toString().getBytes(random.nextInt(10) == 0 ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8));
+        bytes.writeBytes(head.toString()
+                .getBytes(random.nextInt(10) == 0 ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8));
         if (complete) {
             bytes.writeBytes(chunked ? chunk(random, body, validChunks) : body);
         }
-        String label = method + " " + abbreviate(target) + (token == null ? " (no token)" : token.equals(TOKEN) ? " (token)" : " (wrong token)");
+        String label = method + " " + abbreviate(target)
+                + (token == null ? " (no token)" : token.equals(TOKEN) ? " (token)" : " (wrong token)");
         return new Request(label, bytes.toByteArray(), method, target, version, complete);
     }
 
@@ -494,8 +570,15 @@ class ApiFuzzTest {
     private static String target(Random random, boolean withToken) {
         String route = pick(random, ROUTES);
         if (!withToken && random.nextInt(4) == 0) {
-            route = pick(random, List.of("/api/processes/web/stop", "/api/processes/web/restart", "/api/processes/web/signal",
-                    "/api/reload", "/api/shutdown", "/api/processes"));
+            route = pick(
+                    random,
+                    List.of(
+                            "/api/processes/web/stop",
+                            "/api/processes/web/restart",
+                            "/api/processes/web/signal",
+                            "/api/reload",
+                            "/api/shutdown",
+                            "/api/processes"));
         }
         String target = switch (random.nextInt(30)) {
             case 0 -> route.replace("/api/", "/%61pi/");
@@ -518,8 +601,9 @@ class ApiFuzzTest {
             case 17 -> route.replace("web", "%2e%2e");
             case 18 -> route.replace("web", "web%00");
             case 19 -> route.replace("web", "%E2%98%83%ZZ");
-            case 20 -> route + "?lines=" + pick(random, List.of("-1", "abc", "99999999999", "", "1e3", "%00")) + "&follow="
-                    + pick(random, List.of("true", "maybe", "", "0"));
+            case 20 ->
+                route + "?lines=" + pick(random, List.of("-1", "abc", "99999999999", "", "1e3", "%00")) + "&follow="
+                        + pick(random, List.of("true", "maybe", "", "0"));
             case 21 -> route.replace("web", "web.0");
             case 22 -> route + "#fragment";
             case 23 -> route.replace("/", "\\");
@@ -552,14 +636,19 @@ class ApiFuzzTest {
     private static byte[] chunk(Random random, byte[] body, boolean valid) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         switch (valid ? 5 : random.nextInt(6)) {
-            case 0 -> out.writeBytes(("zz\r\n" + new String(body, StandardCharsets.ISO_8859_1) + "\r\n0\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            case 0 ->
+                out.writeBytes(("zz\r\n" + new String(body, StandardCharsets.ISO_8859_1) + "\r\n0\r\n\r\n")
+                        .getBytes(StandardCharsets.ISO_8859_1));
             case 1 -> out.writeBytes(("FFFFFFFFFFFFFFFFFF\r\nabc\r\n0\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-            case 2 -> out.writeBytes((Integer.toHexString(body.length + 10) + "\r\n").getBytes(StandardCharsets.ISO_8859_1)); // never completed
+            case 2 ->
+                out.writeBytes((Integer.toHexString(body.length + 10) + "\r\n")
+                        .getBytes(StandardCharsets.ISO_8859_1)); // never completed
             default -> {
                 int at = 0;
                 while (at < body.length) {
                     int n = Math.min(body.length - at, 1 + random.nextInt(4096));
-                    out.writeBytes((Integer.toHexString(n) + (random.nextInt(5) == 0 ? ";ext=1" : "") + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                    out.writeBytes((Integer.toHexString(n) + (random.nextInt(5) == 0 ? ";ext=1" : "") + "\r\n")
+                            .getBytes(StandardCharsets.ISO_8859_1));
                     out.write(body, at, n);
                     out.writeBytes("\r\n".getBytes(StandardCharsets.ISO_8859_1));
                     at += n;
@@ -583,7 +672,8 @@ class ApiFuzzTest {
             case 3 -> "GET\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
             default -> {
                 // Empty lines before a request line are allowed (RFC 9112, 2.2): this one is a valid GET /alive.
-                byte[] b = "\r\n\r\n\r\nGET /alive HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+                byte[] b = "\r\n\r\n\r\nGET /alive HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII);
                 yield b;
             }
         };
@@ -641,7 +731,9 @@ class ApiFuzzTest {
             if (colon <= 0) {
                 return new Answer(999, "malformed header line in the answer: " + header, headers, new byte[0]);
             }
-            headers.put(header.substring(0, colon).trim().toLowerCase(Locale.ROOT), header.substring(colon + 1).trim());
+            headers.put(
+                    header.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                    header.substring(colon + 1).trim());
         }
         String type = headers.getOrDefault("content-type", "");
         byte[] body;
@@ -651,7 +743,8 @@ class ApiFuzzTest {
             body = in.readNBytes(Integer.parseInt(headers.get("content-length")));
         } else if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            for (int n = Integer.parseInt(line(in).split(";")[0].trim(), 16); n > 0;
+            for (int n = Integer.parseInt(line(in).split(";")[0].trim(), 16);
+                    n > 0;
                     n = Integer.parseInt(line(in).split(";")[0].trim(), 16)) {
                 out.writeBytes(in.readNBytes(n));
                 line(in);

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.drover.Waits;
 import dev.drover.control.ControlException;
 import dev.drover.control.LogEntry;
 import dev.drover.engine.Engine;
@@ -36,6 +37,7 @@ class ApiHttpTest {
             processes:
               web:
                 command: "exec sleep 300"
+                min_uptime: 0s
             """;
 
     @TempDir
@@ -70,7 +72,7 @@ class ApiHttpTest {
 
     private Path serve(String yaml, int streamQueue, Duration heartbeat) throws Exception {
         engine = engines.start(yaml);
-        control = new CountingControl(new EngineControl(engine, () -> {
+        control = new CountingControl(new EngineControl(engine, force -> {
             shutdownRequested.countDown();
             engine.shutdown();
         }));
@@ -87,7 +89,8 @@ class ApiHttpTest {
     void theSocketIsOnlyForItsOwner() throws Exception {
         Files.writeString(dir.resolve("api.sock"), "stale file from a dead daemon");
         Path socket = serve(WEB);
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)))
+                .isEqualTo("rw-------");
         assertThat(RawHttp.get(socket, "/alive").status()).isEqualTo(200);
         server.stop();
         assertThat(socket).doesNotExist();
@@ -129,7 +132,9 @@ class ApiHttpTest {
         assertBadRequest(RawHttp.post(socket, "/api/processes/web/signal", "{\"signal\": "), "malformed JSON");
         assertBadRequest(RawHttp.post(socket, "/api/processes/web/signal", "{}"), "missing field \"signal\"");
         assertBadRequest(RawHttp.post(socket, "/api/processes/web/signal", "[\"HUP\"]"), "JSON object");
-        assertBadRequest(RawHttp.post(socket, "/api/processes/web/signal", "{\"signal\": {\"name\": \"HUP\"}}"), "must be a string");
+        assertBadRequest(
+                RawHttp.post(socket, "/api/processes/web/signal", "{\"signal\": {\"name\": \"HUP\"}}"),
+                "must be a string");
         assertBadRequest(RawHttp.post(socket, "/api/processes/web/signal", null), "body is required");
         assertBadRequest(RawHttp.get(socket, "/api/processes/web/logs?lines=many"), "lines");
         assertBadRequest(RawHttp.get(socket, "/api/processes/web/logs?lines=-3"), "lines");
@@ -151,12 +156,16 @@ class ApiHttpTest {
         assertThat(declared.json().get("error").asText()).contains("64 KiB");
 
         // Chunked: no length announced, the limit holds while reading.
-        StringBuilder chunked = new StringBuilder("POST /api/processes/web/signal HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
-                + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
+        StringBuilder chunked =
+                new StringBuilder("POST /api/processes/web/signal HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                        + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
         byte[] bytes = big.getBytes(StandardCharsets.UTF_8);
         for (int offset = 0; offset < bytes.length; offset += 8192) {
             int length = Math.min(8192, bytes.length - offset);
-            chunked.append(Integer.toHexString(length)).append("\r\n").append(big, offset, offset + length).append("\r\n");
+            chunked.append(Integer.toHexString(length))
+                    .append("\r\n")
+                    .append(big, offset, offset + length)
+                    .append("\r\n");
         }
         chunked.append("0\r\n\r\n");
         assertThat(RawHttp.send(socket, chunked.toString()).status()).isEqualTo(413);
@@ -169,33 +178,56 @@ class ApiHttpTest {
         RawHttp.Answer list = RawHttp.get(socket, "/api/processes");
         assertThat(list.status()).isEqualTo(200);
         JsonNode first = list.json().get("processes").get(0);
-        for (String field : List.of("id", "name", "state", "health", "pid", "startTime", "uptime", "restartCount",
-                "healthCheckFailures", "lastHealthCheck", "port", "cpu", "memory")) {
+        for (String field : List.of(
+                "id",
+                "name",
+                "state",
+                "health",
+                "pid",
+                "startTime",
+                "uptime",
+                "restartCount",
+                "healthCheckFailures",
+                "lastHealthCheck",
+                "port",
+                "cpu",
+                "memory")) {
             assertThat(first.has(field)).as(field).isTrue();
         }
         assertThat(first.get("id").asText()).isEqualTo("web");
 
         // The id is percent-decoded exactly once.
-        assertThat(RawHttp.get(socket, "/api/processes/w%65b").json().get("id").asText()).isEqualTo("web");
+        assertThat(RawHttp.get(socket, "/api/processes/w%65b").json().get("id").asText())
+                .isEqualTo("web");
         RawHttp.Answer twice = RawHttp.get(socket, "/api/processes/w%2565b");
         assertThat(twice.status()).isEqualTo(400); // Jetty refuses %25 in paths as ambiguous
         assertThat(twice.json().get("error").asText()).contains("Ambiguous");
         RawHttp.Answer spaced = RawHttp.get(socket, "/api/processes/no%20such");
         assertThat(spaced.status()).isEqualTo(404);
-        assertThat(spaced.json().get("error").asText()).contains("unknown process no such").contains("known: web");
+        assertThat(spaced.json().get("error").asText())
+                .contains("unknown process no such")
+                .contains("known: web");
 
         RawHttp.Answer stop = RawHttp.post(socket, "/api/processes/web/stop", null);
         assertThat(stop.status()).isEqualTo(202);
         assertThat(stop.json().get("id").asText()).isEqualTo("web");
         await().atMost(WAIT).until(() -> control.process("web").state().equals("stopped"));
-        assertThat(RawHttp.post(socket, "/api/processes/web/start", null).status()).isEqualTo(202);
+        assertThat(RawHttp.post(socket, "/api/processes/web/start", null).status())
+                .isEqualTo(202);
         awaitRunning("web");
-        assertThat(RawHttp.post(socket, "/api/processes/web/signal", "{\"signal\": \"HUP\"}").status()).isEqualTo(202);
+        assertThat(RawHttp.post(socket, "/api/processes/web/signal", "{\"signal\": \"HUP\"}")
+                        .status())
+                .isEqualTo(202);
     }
 
     @Test
     void readyFollowsSetReadyAndAliveIsAlways200() throws Exception {
         Path socket = serve(WEB);
+        Waits.until(
+                WAIT,
+                "web to be healthy",
+                () -> RawHttp.get(socket, "/health").status() == 200,
+                () -> RawHttp.get(socket, "/health").toString());
         RawHttp.Answer notReady = RawHttp.get(socket, "/ready");
         assertThat(notReady.status()).isEqualTo(503);
         assertThat(notReady.json().get("status").asText()).isEqualTo("not_ready");
@@ -211,6 +243,25 @@ class ApiHttpTest {
         RawHttp.Answer alive = RawHttp.get(socket, "/alive");
         assertThat(alive.status()).isEqualTo(200);
         assertThat(alive.json().get("status").asText()).isEqualTo("alive");
+    }
+
+    @Test
+    void readyIs503WhileAWantedProcessIsFatalEvenOnceStarted() throws Exception {
+        Path socket = serve("""
+                processes:
+                  web: {command: "exec sleep 300", min_uptime: 0s}
+                  broken: {command: "exit 1", max_restarts: 1, backoff: {initial: 10ms, max: 10ms}}
+                """);
+        handler.setReady(true);
+        awaitRunning("web");
+        Waits.until(
+                WAIT,
+                "broken to give up",
+                () -> control.process("broken").state().equals("fatal"),
+                () -> String.valueOf(control.processes()));
+        RawHttp.Answer ready = RawHttp.get(socket, "/ready");
+        assertThat(ready.status()).as("/ready agrees with /health: %s", ready).isEqualTo(503);
+        assertThat(RawHttp.get(socket, "/health").status()).isEqualTo(503);
     }
 
     @Test
@@ -244,15 +295,24 @@ class ApiHttpTest {
                   counter:
                     command: "for i in $(seq 1 150); do echo line-$i; done; exec sleep 300"
                 """);
-        await().atMost(WAIT).until(() -> control.logs("counter", 200).stream().anyMatch(e -> e.line().equals("line-150"))
-                && control.logs("counter", 200).stream().anyMatch(e -> e.line().startsWith("started")));
+        await().atMost(WAIT)
+                .until(() -> control.logs("counter", 200).stream()
+                                .anyMatch(e -> e.line().equals("line-150"))
+                        && control.logs("counter", 200).stream()
+                                .anyMatch(e -> e.line().startsWith("started")));
         List<LogEntry> lastThree = control.logs("counter", 3);
-        JsonNode byDefault = RawHttp.get(socket, "/api/processes/counter/logs").json().get("lines");
+        JsonNode byDefault =
+                RawHttp.get(socket, "/api/processes/counter/logs").json().get("lines");
         assertThat(byDefault).hasSize(ApiHandler.DEFAULT_LINES);
-        JsonNode three = RawHttp.get(socket, "/api/processes/counter/logs?lines=3").json().get("lines");
+        JsonNode three = RawHttp.get(socket, "/api/processes/counter/logs?lines=3")
+                .json()
+                .get("lines");
         assertThat(three).hasSize(3);
         assertThat(JSON.convertValue(three, LogEntry[].class)).containsExactlyElementsOf(lastThree);
-        assertThat(lastThree).anyMatch(e -> e.line().equals("line-150") && e.stream().equals("stdout") && e.process().equals("counter"));
+        assertThat(lastThree)
+                .anyMatch(e -> e.line().equals("line-150")
+                        && e.stream().equals("stdout")
+                        && e.process().equals("counter"));
     }
 
     @Test
@@ -262,10 +322,15 @@ class ApiHttpTest {
                   ticker:
                     command: "for i in 1 2 3 4 5; do echo old-$i; done; while [ ! -f %s ]; do sleep 0.02; done; for i in 1 2 3; do echo new-$i; done; exec sleep 300"
                 """.formatted(dir.resolve("go")), 1024, Duration.ofMillis(100));
-        await().atMost(WAIT).until(() -> control.logs("ticker", 10).stream().anyMatch(e -> e.line().equals("old-5"))
-                && control.logs("ticker", 10).stream().anyMatch(e -> e.line().startsWith("started")));
-        List<String> lastTwo = control.logs("ticker", 2).stream().map(LogEntry::line).toList();
-        try (RawHttp.Stream stream = RawHttp.open(socket, RawHttp.request("GET", "/api/processes/ticker/logs?lines=2&follow=true", null))) {
+        await().atMost(WAIT)
+                .until(() -> control.logs("ticker", 10).stream()
+                                .anyMatch(e -> e.line().equals("old-5"))
+                        && control.logs("ticker", 10).stream()
+                                .anyMatch(e -> e.line().startsWith("started")));
+        List<String> lastTwo =
+                control.logs("ticker", 2).stream().map(LogEntry::line).toList();
+        try (RawHttp.Stream stream =
+                RawHttp.open(socket, RawHttp.request("GET", "/api/processes/ticker/logs?lines=2&follow=true", null))) {
             assertThat(stream.status()).isEqualTo(200);
             assertThat(stream.header("content-type")).startsWith("text/event-stream");
             assertThat(stream.readLine()).isEqualTo(": following ticker");
@@ -297,7 +362,8 @@ class ApiHttpTest {
     @Test
     void aClientThatGoesAwayHasItsFollowClosed() throws Exception {
         Path socket = serve(WEB, 1024, Duration.ofMillis(100));
-        RawHttp.Stream stream = RawHttp.open(socket, RawHttp.request("GET", "/api/processes/web/logs?lines=0&follow=true", null));
+        RawHttp.Stream stream =
+                RawHttp.open(socket, RawHttp.request("GET", "/api/processes/web/logs?lines=0&follow=true", null));
         assertThat(stream.readLine()).startsWith(": following");
         await().atMost(WAIT).until(() -> control.openFollows() == 1);
         stream.close();
@@ -329,11 +395,14 @@ class ApiHttpTest {
                     command: "while [ ! -f %s ]; do sleep 0.02; done; seq 1 %d; echo done; exec sleep 300"
                 """.formatted(go, total), 16, Duration.ofMillis(200));
         awaitRunning("flood");
-        try (RawHttp.Stream stream = RawHttp.open(socket, RawHttp.request("GET", "/api/processes/flood/logs?lines=0&follow=true", null))) {
+        try (RawHttp.Stream stream =
+                RawHttp.open(socket, RawHttp.request("GET", "/api/processes/flood/logs?lines=0&follow=true", null))) {
             assertThat(stream.readLine()).startsWith(": following");
             Files.writeString(go, "");
             // Nobody reads the stream, yet the output thread records every line.
-            await().atMost(WAIT).until(() -> control.logs("flood", 1).stream().anyMatch(e -> e.line().equals("done")));
+            await().atMost(WAIT)
+                    .until(() -> control.logs("flood", 1).stream()
+                            .anyMatch(e -> e.line().equals("done")));
 
             Pattern dropped = Pattern.compile(": dropped (\\d+) lines");
             long delivered = 0, missed = 0;
@@ -369,7 +438,8 @@ class ApiHttpTest {
     @Test
     void errorsJettyAnswersItselfAreJsonToo() throws Exception {
         Path socket = serve(WEB);
-        RawHttp.Answer answer = RawHttp.send(socket, "GET /api/processes/%zz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+        RawHttp.Answer answer =
+                RawHttp.send(socket, "GET /api/processes/%zz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
         assertThat(answer.status()).isEqualTo(400);
         assertThat(answer.header("content-type")).startsWith("application/json");
         assertThat(answer.json().has("error")).isTrue();

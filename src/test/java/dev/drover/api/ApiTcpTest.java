@@ -1,7 +1,6 @@
 package dev.drover.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.drover.engine.Engine;
 import dev.drover.engine.EngineControl;
@@ -42,11 +41,16 @@ class ApiTcpTest {
                 processes:
                   web:
                     command: "exec sleep 300"
+                    min_uptime: 0s
                 """);
-        EngineControl control = new EngineControl(engine, () -> {});
+        EngineControl control = new EngineControl(engine, force -> {});
         ApiHandler handler = new ApiHandler(control, new Metrics(), TOKEN);
         handler.setReady(true);
-        server = ApiServer.start(control, handler, dir.resolve("api.sock"), "127.0.0.1:0",
+        server = ApiServer.start(
+                control,
+                handler,
+                dir.resolve("api.sock"),
+                "127.0.0.1:0",
                 new ApiServer.Timeouts(Duration.ofSeconds(30), HEADER_DEADLINE));
         port = server.tcpPort();
     }
@@ -107,7 +111,8 @@ class ApiTcpTest {
         }
         slowloris.join(Duration.ofSeconds(20));
         assertThat(cutAfterMillis.get()).as("the slow client was disconnected").isPositive();
-        // Cut after the deadline (1 s) plus at most a sweep and a write that notices, well before the 30 s idle timeout.
+        // Cut after the deadline (1 s) plus at most a sweep and a write that notices, well before the 30 s idle
+        // timeout.
         assertThat(cutAfterMillis.get()).isBetween(HEADER_DEADLINE.toMillis() - 100, 10_000L);
         assertThat(trickled.get()).isGreaterThan(5);
         assertThat(othersServed.get()).isTrue();
@@ -129,29 +134,41 @@ class ApiTcpTest {
     @Test
     void anOversizedBodyIs413AndOnlyAfterTheToken() throws Exception {
         String big = "{\"signal\":\"" + "x".repeat(Exchange.MAX_BODY + 10) + "\"}";
-        String withToken = exchange("POST /api/processes/web/signal HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
-                + "Authorization: Bearer " + TOKEN + "\r\nContent-Type: application/json\r\nContent-Length: " + big.length() + "\r\n\r\n" + big);
+        String withToken =
+                exchange("POST /api/processes/web/signal HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                        + "Authorization: Bearer " + TOKEN + "\r\nContent-Type: application/json\r\nContent-Length: "
+                        + big.length() + "\r\n\r\n" + big);
         assertThat(withToken).startsWith("HTTP/1.1 413").contains("\"error\"");
-        String withoutToken = exchange("POST /api/processes/web/signal HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
-                + "Content-Type: application/json\r\nContent-Length: " + big.length() + "\r\n\r\n" + big);
+        String withoutToken =
+                exchange("POST /api/processes/web/signal HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                        + "Content-Type: application/json\r\nContent-Length: " + big.length() + "\r\n\r\n" + big);
         assertThat(withoutToken).startsWith("HTTP/1.1 401").contains("WWW-Authenticate: Bearer");
     }
 
     @Test
     void malformedRequestsGetJsonErrors() throws Exception {
-        assertThat(get("/api/processes/nope", TOKEN)).startsWith("HTTP/1.1 404").contains("\"error\"").contains("known: web");
+        assertThat(get("/api/processes/nope", TOKEN))
+                .startsWith("HTTP/1.1 404")
+                .contains("\"error\"")
+                .contains("known: web");
         assertThat(get("/nope", TOKEN)).startsWith("HTTP/1.1 404").contains("\"error\"");
         // Deny by default: on TCP only the health routes and /metrics are open without the token.
         assertThat(get("/nope", null)).startsWith("HTTP/1.1 401");
         assertThat(get("/%61pi/processes", null)).startsWith("HTTP/1.1 401");
         assertThat(get("/./api/processes", null)).startsWith("HTTP/1.1 401");
         assertThat(exchange("DELETE /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"))
-                .startsWith("HTTP/1.1 405").contains("Allow: GET").contains("\"error\"");
+                .startsWith("HTTP/1.1 405")
+                .contains("Allow: GET")
+                .contains("\"error\"");
         String badJson = "{\"signal\": ";
-        assertThat(exchange("POST /api/processes/web/signal HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nAuthorization: Bearer " + TOKEN
-                + "\r\nContent-Length: " + badJson.length() + "\r\n\r\n" + badJson)).startsWith("HTTP/1.1 400").contains("malformed JSON");
+        assertThat(exchange(
+                        "POST /api/processes/web/signal HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nAuthorization: Bearer "
+                                + TOKEN + "\r\nContent-Length: " + badJson.length() + "\r\n\r\n" + badJson))
+                .startsWith("HTTP/1.1 400")
+                .contains("malformed JSON");
         // Headers past Jetty's limit: refused as JSON, and the server goes on.
-        String huge = exchange("GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nX-Big: " + "y".repeat(64 * 1024) + "\r\n\r\n");
+        String huge = exchange("GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nX-Big: "
+                + "y".repeat(64 * 1024) + "\r\n\r\n");
         assertThat(huge).startsWith("HTTP/1.1 431");
         assertThat(get("/health", null)).startsWith("HTTP/1.1 200");
         // Path tricks never reach a file or another route.
@@ -173,7 +190,8 @@ class ApiTcpTest {
         get("/api/processes/web", TOKEN);
         get("/api/processes/nope", TOKEN);
         String metrics = get("/metrics", null);
-        assertThat(metrics).contains("drover_api_requests_total{method=\"GET\",route=\"/api/processes/{id}\",status=\"200\"} 1")
+        assertThat(metrics)
+                .contains("drover_api_requests_total{method=\"GET\",route=\"/api/processes/{id}\",status=\"200\"} 1")
                 .contains("drover_api_requests_total{method=\"GET\",route=\"/api/processes/{id}\",status=\"404\"} 1")
                 .doesNotContain("route=\"/api/processes/web\"");
     }

@@ -43,10 +43,12 @@ final class RawHttp {
     }
 
     static String request(String method, String target, String body) {
-        StringBuilder request = new StringBuilder(method + " " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
+        StringBuilder request =
+                new StringBuilder(method + " " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
         if (body != null) {
             request.append("Content-Type: application/json\r\nContent-Length: ")
-                    .append(body.getBytes(StandardCharsets.UTF_8).length).append("\r\n");
+                    .append(body.getBytes(StandardCharsets.UTF_8).length)
+                    .append("\r\n");
         }
         return request.append("\r\n").append(body == null ? "" : body).toString();
     }
@@ -58,7 +60,10 @@ final class RawHttp {
     /** Sends the bytes as they are and reads until the server closes the connection. */
     static Answer send(Path socket, byte[] request) throws IOException {
         try (Stream stream = open(socket, request)) {
-            return new Answer(stream.status(), stream.headers(), new String(stream.body().readAllBytes(), StandardCharsets.UTF_8));
+            return new Answer(
+                    stream.status(),
+                    stream.headers(),
+                    new String(stream.body().readAllBytes(), StandardCharsets.UTF_8));
         }
     }
 
@@ -96,7 +101,9 @@ final class RawHttp {
             status = Integer.parseInt(statusLine.split(" ")[1]);
             for (String header = line(in); !header.isEmpty(); header = line(in)) {
                 int colon = header.indexOf(':');
-                headers.put(header.substring(0, colon).trim().toLowerCase(Locale.ROOT), header.substring(colon + 1).trim());
+                headers.put(
+                        header.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                        header.substring(colon + 1).trim());
             }
             body = "chunked".equalsIgnoreCase(headers.get("transfer-encoding")) ? new Dechunked(in) : in;
         }

@@ -29,8 +29,9 @@ public final class TestEngines implements AutoCloseable {
     /** Writes the config, creates its engine and starts every enabled process. */
     public Engine start(String yaml) throws Exception {
         rewrite(yaml);
-        DroverConfig config = ConfigLoader.load(configFile(), Map.of("PATH", System.getenv("PATH"), "HOME", dir.toString()));
-        Engine engine = new Engine(config, null);
+        DroverConfig config =
+                ConfigLoader.load(configFile(), Map.of("PATH", System.getenv("PATH"), "HOME", dir.toString()));
+        Engine engine = new Engine(config, dev.drover.launch.Launcher.get(), null);
         engines.add(engine);
         engine.up(List.of());
         return engine;

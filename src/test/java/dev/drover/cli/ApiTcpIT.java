@@ -42,7 +42,8 @@ class ApiTcpIT {
     @TempDir
     Path dir;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private String base;
 
     @AfterEach
@@ -54,7 +55,8 @@ class ApiTcpIT {
 
     /** Writes the config (with a TCP API on a free port), starts the daemon and finds its port in its log. */
     private void up(String processes) throws Exception {
-        Files.writeString(dir.resolve("drover.yaml"), processes + "api: {listen: \"127.0.0.1:0\", token: \"" + TOKEN + "\"}\n");
+        Files.writeString(
+                dir.resolve("drover.yaml"), processes + "api: {listen: \"127.0.0.1:0\", token: \"" + TOKEN + "\"}\n");
         DroverProcess up = DroverProcess.run(dir, "up", "-d");
         assertThat(up.exitCode()).as(up.text()).isZero();
         Matcher port = SERVING.matcher(Files.readString(dir.resolve(".drover/drover.log")));
@@ -63,11 +65,16 @@ class ApiTcpIT {
     }
 
     private HttpResponse<String> call(String method, String path, String token) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10));
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10));
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
-        request.method(method, method.equals("POST") ? HttpRequest.BodyPublishers.ofString("{\"signal\":\"TERM\"}") : HttpRequest.BodyPublishers.noBody());
+        request.method(
+                method,
+                method.equals("POST")
+                        ? HttpRequest.BodyPublishers.ofString("{\"signal\":\"TERM\"}")
+                        : HttpRequest.BodyPublishers.noBody());
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
@@ -80,14 +87,16 @@ class ApiTcpIT {
     private String metrics() throws Exception {
         HttpResponse<String> answer = call("GET", "/metrics", null);
         assertThat(answer.statusCode()).isEqualTo(200);
-        assertThat(answer.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
+        assertThat(answer.headers().firstValue("content-type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
         return answer.body();
     }
 
     /** The value of one sample line, e.g. {@code drover_process_restarts_total{process="a",replica="0"}}; -1 when absent. */
     private static double sample(String metrics, String name, String labels) {
         for (String line : metrics.split("\n")) {
-            if (line.startsWith(name + "{") && labelsMatch(line.substring(name.length() + 1, line.indexOf('}')), labels)) {
+            if (line.startsWith(name + "{")
+                    && labelsMatch(line.substring(name.length() + 1, line.indexOf('}')), labels)) {
                 return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
             }
         }
@@ -115,22 +124,33 @@ class ApiTcpIT {
         up(SLEEPER);
         int pid = process("a").get("pid").asInt();
         List<String[]> routes = List.of(
-                new String[] {"GET", "/api/processes"}, new String[] {"GET", "/api/processes/a"},
-                new String[] {"POST", "/api/processes/a/start"}, new String[] {"POST", "/api/processes/a/stop"},
-                new String[] {"POST", "/api/processes/a/restart"}, new String[] {"POST", "/api/processes/a/signal"},
-                new String[] {"GET", "/api/processes/a/logs"}, new String[] {"GET", "/api/logs"},
-                new String[] {"GET", "/api/events"}, new String[] {"POST", "/api/reload"},
-                new String[] {"POST", "/api/shutdown"}, new String[] {"GET", "/api/no-such-route"}, new String[] {"GET", "/api"});
+                new String[] {"GET", "/api/processes"},
+                new String[] {"GET", "/api/processes/a"},
+                new String[] {"POST", "/api/processes/a/start"},
+                new String[] {"POST", "/api/processes/a/stop"},
+                new String[] {"POST", "/api/processes/a/restart"},
+                new String[] {"POST", "/api/processes/a/signal"},
+                new String[] {"GET", "/api/processes/a/logs"},
+                new String[] {"GET", "/api/logs"},
+                new String[] {"GET", "/api/events"},
+                new String[] {"POST", "/api/reload"},
+                new String[] {"POST", "/api/shutdown"},
+                new String[] {"GET", "/api/no-such-route"},
+                new String[] {"GET", "/api"});
         for (String[] route : routes) {
             for (String token : new String[] {null, WRONG, ""}) {
                 HttpResponse<String> answer = call(route[0], route[1], token);
-                assertThat(answer.statusCode()).as(route[0] + " " + route[1] + " with token " + token).isEqualTo(401);
-                assertThat(answer.headers().firstValue("www-authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+                assertThat(answer.statusCode())
+                        .as(route[0] + " " + route[1] + " with token " + token)
+                        .isEqualTo(401);
+                assertThat(answer.headers().firstValue("www-authenticate"))
+                        .hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
                 assertThat(JSON.readTree(answer.body()).get("error").asText()).isNotBlank();
             }
         }
         HttpResponse<String> wrong = call("GET", "/api/processes", WRONG);
-        assertThat(wrong.headers().firstValue("www-authenticate")).hasValueSatisfying(v -> assertThat(v).contains("invalid_token"));
+        assertThat(wrong.headers().firstValue("www-authenticate"))
+                .hasValueSatisfying(v -> assertThat(v).contains("invalid_token"));
 
         // Nothing happened: same child, daemon still serving.
         JsonNode a = process("a");
@@ -145,17 +165,23 @@ class ApiTcpIT {
         JsonNode detailed = JSON.readTree(call("GET", "/health/detailed", null).body());
         assertThat(detailed.get("status").asText()).isEqualTo("healthy");
         assertThat(detailed.get("processes").get("total").asInt()).isEqualTo(1);
-        assertThat(detailed.get("drover").get("pid").asLong()).isEqualTo(Long.parseLong(Files.readString(dir.resolve(".drover/drover.pid")).trim()));
+        assertThat(detailed.get("drover").get("pid").asLong())
+                .isEqualTo(Long.parseLong(
+                        Files.readString(dir.resolve(".drover/drover.pid")).trim()));
         assertThat(detailed.get("drover").get("heap").get("used").asLong()).isPositive();
         assertThat(detailed.get("drover").get("threads").get("live").asInt()).isPositive();
         assertThat(detailed.get("drover").get("uptime").asLong()).isNotNegative();
 
         // With the token, commands work.
         assertThat(call("POST", "/api/processes/a/stop", TOKEN).statusCode()).isEqualTo(202);
-        await().atMost(Duration.ofSeconds(20)).until(() -> process("a").get("state").asText().equals("stopped"));
-        assertThat(call("GET", "/health", null).statusCode()).as("a stopped process is not a failure").isEqualTo(200);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> process("a").get("state").asText().equals("stopped"));
+        assertThat(call("GET", "/health", null).statusCode())
+                .as("a stopped process is not a failure")
+                .isEqualTo(200);
         assertThat(call("POST", "/api/processes/a/start", TOKEN).statusCode()).isEqualTo(202);
-        await().atMost(Duration.ofSeconds(20)).until(() -> process("a").get("state").asText().equals("running"));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> process("a").get("state").asText().equals("running"));
         int started = process("a").get("pid").asInt();
         assertThat(call("POST", "/api/processes/a/restart", TOKEN).statusCode()).isEqualTo(202);
         await().atMost(Duration.ofSeconds(20)).until(() -> {
@@ -172,27 +198,38 @@ class ApiTcpIT {
                     port: auto
                     readiness: {http: "http://127.0.0.1:${PORT}/", interval: 200ms}
                 """);
-        await().atMost(Duration.ofSeconds(20)).until(() -> sample(metrics(), "drover_process_ready", "process=\"web\"") == 1);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> sample(metrics(), "drover_process_ready", "process=\"web\"") == 1);
         String before = metrics();
-        assertThat(sample(before, "drover_process_up", "process=\"a\",replica=\"0\"")).isEqualTo(1);
-        assertThat(sample(before, "drover_process_restarts_total", "process=\"a\"")).isZero();
-        assertThat(sample(before, "drover_api_requests_total", "method=\"GET\",route=\"/metrics\",status=\"200\"")).isPositive();
-        assertThat(before).contains("jvm_threads_current", "jvm_memory_used_bytes", "drover_api_request_duration_seconds_bucket");
+        assertThat(sample(before, "drover_process_up", "process=\"a\",replica=\"0\""))
+                .isEqualTo(1);
+        assertThat(sample(before, "drover_process_restarts_total", "process=\"a\""))
+                .isZero();
+        assertThat(sample(before, "drover_api_requests_total", "method=\"GET\",route=\"/metrics\",status=\"200\""))
+                .isPositive();
+        assertThat(before)
+                .contains("jvm_threads_current", "jvm_memory_used_bytes", "drover_api_request_duration_seconds_bucket");
         promtool(before);
 
         ProcessRef child = ProcessRef.of(process("a").get("pid").asInt());
         assertThat(Signals.send(child, Signals.SIGKILL)).isTrue();
-        await().atMost(Duration.ofSeconds(20)).until(() -> sample(metrics(), "drover_process_restarts_total", "process=\"a\"") == 1);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> sample(metrics(), "drover_process_restarts_total", "process=\"a\"") == 1);
         String after = metrics();
-        assertThat(sample(after, "drover_process_exits_total", "process=\"a\",reason=\"signal\"")).isEqualTo(1);
-        await().atMost(Duration.ofSeconds(20)).until(() -> sample(metrics(), "drover_process_up", "process=\"a\"") == 1);
+        assertThat(sample(after, "drover_process_exits_total", "process=\"a\",reason=\"signal\""))
+                .isEqualTo(1);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> sample(metrics(), "drover_process_up", "process=\"a\"") == 1);
         // Resource figures appear once the sampler has measured the processes.
-        await().atMost(Duration.ofSeconds(20)).until(() -> sample(metrics(), "drover_process_resident_memory_bytes", "process=\"web\"") > 1_000_000);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> sample(metrics(), "drover_process_resident_memory_bytes", "process=\"web\"") > 1_000_000);
 
         assertThat(call("POST", "/api/processes/a/stop", TOKEN).statusCode()).isEqualTo(202);
-        await().atMost(Duration.ofSeconds(20)).until(() -> sample(metrics(), "drover_process_up", "process=\"a\"") == 0);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> sample(metrics(), "drover_process_up", "process=\"a\"") == 0);
         String stopped = metrics();
-        assertThat(sample(stopped, "drover_process_exits_total", "process=\"a\",reason=\"stopped\"")).isEqualTo(1);
+        assertThat(sample(stopped, "drover_process_exits_total", "process=\"a\",reason=\"stopped\""))
+                .isEqualTo(1);
         promtool(stopped);
     }
 
@@ -200,9 +237,13 @@ class ApiTcpIT {
         Path file = Files.writeString(dir.resolve("metrics.txt"), metrics);
         Process check;
         try {
-            check = new ProcessBuilder("promtool", "check", "metrics").redirectInput(file.toFile()).redirectErrorStream(true).start();
+            check = new ProcessBuilder("promtool", "check", "metrics")
+                    .redirectInput(file.toFile())
+                    .redirectErrorStream(true)
+                    .start();
         } catch (java.io.IOException e) {
-            throw new AssertionError("promtool is needed for this test (Debian: apt-get install -y prometheus; .ci/run installs it)", e);
+            throw new AssertionError(
+                    "promtool is needed for this test (Debian: apt-get install -y prometheus; .ci/run installs it)", e);
         }
         String output = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(check.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -214,10 +255,13 @@ class ApiTcpIT {
         up(SLEEPER);
         int pid = process("a").get("pid").asInt();
         List<JsonNode> events = new ArrayList<>();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/events")).header("Authorization", "Bearer " + TOKEN).build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/events"))
+                .header("Authorization", "Bearer " + TOKEN)
+                .build();
         HttpResponse<InputStream> stream = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
         assertThat(stream.statusCode()).isEqualTo(200);
-        assertThat(stream.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
+        assertThat(stream.headers().firstValue("content-type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
         Thread reader = Thread.ofVirtual().start(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
                 String line;
@@ -237,7 +281,9 @@ class ApiTcpIT {
         assertThat(Signals.send(ProcessRef.of(pid), Signals.SIGKILL)).isTrue();
         await().atMost(Duration.ofSeconds(20)).until(() -> {
             synchronized (events) {
-                return events.stream().anyMatch(e -> e.get("state").asText().equals("running") && e.get("pid").asInt() != pid);
+                return events.stream()
+                        .anyMatch(e -> e.get("state").asText().equals("running")
+                                && e.get("pid").asInt() != pid);
             }
         });
         List<String> states = new ArrayList<>();
@@ -247,7 +293,8 @@ class ApiTcpIT {
                 assertThat(e.get("process").asText()).isEqualTo("a");
                 assertThat(e.get("time").asLong()).isGreaterThanOrEqualTo(lastTime);
                 lastTime = e.get("time").asLong();
-                states.add(e.get("previousState").asText() + "->" + e.get("state").asText());
+                states.add(
+                        e.get("previousState").asText() + "->" + e.get("state").asText());
             }
             JsonNode crash = events.getFirst();
             assertThat(crash.get("reason").asText()).contains("killed by SIGKILL");
@@ -267,7 +314,8 @@ class ApiTcpIT {
                     stop_timeout: 20s
                 """);
         assertThat(call("GET", "/ready", null).statusCode()).isEqualTo(200);
-        ProcessRef daemon = ProcessRef.of(Integer.parseInt(Files.readString(dir.resolve(".drover/drover.pid")).trim()));
+        ProcessRef daemon = ProcessRef.of(Integer.parseInt(
+                Files.readString(dir.resolve(".drover/drover.pid")).trim()));
         assertThat(call("POST", "/api/shutdown", TOKEN).statusCode()).isEqualTo(202);
         // While `slow` takes its 3 s to stop, the daemon still answers, and says it is not ready.
         HttpResponse<String> ready = call("GET", "/ready", null);
@@ -289,12 +337,16 @@ class ApiTcpIT {
                     command: "exec sleep 300"
                     limits: {memory: 48MB}
                 """);
-        await().atMost(Duration.ofSeconds(40)).until(() -> process("hog").get("restartCount").asInt() >= 1);
+        await().atMost(Duration.ofSeconds(40))
+                .until(() -> process("hog").get("restartCount").asInt() >= 1);
         JsonNode hog = process("hog");
         assertThat(hog.get("reason").asText()).contains("memory limit").contains("over the limit of 48.0 MiB");
-        assertThat(sample(metrics(), "drover_process_exits_total", "process=\"hog\",reason=\"memory_limit\"")).isGreaterThanOrEqualTo(1);
+        assertThat(sample(metrics(), "drover_process_exits_total", "process=\"hog\",reason=\"memory_limit\""))
+                .isGreaterThanOrEqualTo(1);
         JsonNode small = process("small");
-        assertThat(small.get("restartCount").asInt()).as("a process within its limit is left alone").isZero();
+        assertThat(small.get("restartCount").asInt())
+                .as("a process within its limit is left alone")
+                .isZero();
         assertThat(small.get("memory").asLong()).isPositive().isLessThan(48L << 20);
         // `ps` shows the measured memory of each running process.
         DroverProcess ps = DroverProcess.run(dir, "ps");

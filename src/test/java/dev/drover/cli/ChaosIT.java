@@ -56,9 +56,26 @@ class ChaosIT {
 
     /** The 20 processes; instances are these, with .0/.1 for those with replicas. */
     private static final List<String> NAMES = List.of(
-            "always-escape", "always-loop", "always-web", "always-rep", "always-live", "always-webrep", "always-tcp", "always-fatal",
-            "onf-sleep", "onf-trap", "onf-tree", "onf-web", "onf-dep", "onf-live", "onf-fatal",
-            "no-sleep", "no-rep", "no-web", "no-dep", "no-live");
+            "always-escape",
+            "always-loop",
+            "always-web",
+            "always-rep",
+            "always-live",
+            "always-webrep",
+            "always-tcp",
+            "always-fatal",
+            "onf-sleep",
+            "onf-trap",
+            "onf-tree",
+            "onf-web",
+            "onf-dep",
+            "onf-live",
+            "onf-fatal",
+            "no-sleep",
+            "no-rep",
+            "no-web",
+            "no-dep",
+            "no-live");
     /** The flag files that exec probes test: name → readiness or liveness. */
     private static final Map<String, String> FLAGS = new LinkedHashMap<>();
 
@@ -138,7 +155,9 @@ class ChaosIT {
             live.config(oneShot.formatted(1));
             DroverProcess up = live.up(Duration.ofSeconds(60));
             assertThat(up.exitCode()).as(up.text()).isZero();
-            await("once completed").atMost(Duration.ofSeconds(20)).until(() -> live.process("once").get("state").asText().equals("exited"));
+            await("once completed")
+                    .atMost(Duration.ofSeconds(20))
+                    .until(() -> live.process("once").get("state").asText().equals("exited"));
             live.config(oneShot.formatted(2));
             HttpResponse<String> reload = live.call("POST", "/api/reload", Duration.ofSeconds(60));
             assertThat(reload.statusCode()).as(reload.body()).isEqualTo(200);
@@ -152,9 +171,13 @@ class ChaosIT {
             List<String> log = Files.readAllLines(dir.resolve(".drover/logs/once.log"));
             long runs = log.stream().filter(l -> l.endsWith("ran once")).count();
             org.assertj.core.api.SoftAssertions soft = new org.assertj.core.api.SoftAssertions();
-            soft.assertThat(runs).as("times the completed one-shot ran (its log file: %s)", log).isEqualTo(1);
+            soft.assertThat(runs)
+                    .as("times the completed one-shot ran (its log file: %s)", log)
+                    .isEqualTo(1);
             // Its replacement waits, stopped, for a command (docs/daemon.md, reload).
-            soft.assertThat(live.process("once").get("state").asText()).as("state of the one-shot after the reload").isEqualTo("stopped");
+            soft.assertThat(live.process("once").get("state").asText())
+                    .as("state of the one-shot after the reload")
+                    .isEqualTo("stopped");
             soft.assertAll();
         });
     }
@@ -171,7 +194,8 @@ class ChaosIT {
         assertThat(up.exitCode()).as(up.text()).isZero();
         int first = live.process("slow").get("pid").asInt();
         live.config(slowToStop(2));
-        java.util.concurrent.atomic.AtomicReference<String> reloadAnswer = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<String> reloadAnswer =
+                new java.util.concurrent.atomic.AtomicReference<>();
         long sent = System.nanoTime();
         Thread reload = Thread.ofVirtual().start(() -> {
             try {
@@ -181,28 +205,40 @@ class ChaosIT {
                 reloadAnswer.set(e.toString());
             }
         });
-        await("the reload is stopping the old slow").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+        await("the reload is stopping the old slow")
+                .atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(20))
                 .until(() -> live.process("slow").get("state").asText().equals("stopping"));
         HttpResponse<String> raced = live.call("POST", "/api/processes/slow/" + command, Duration.ofSeconds(30));
         assertThat(raced.statusCode()).as(raced.body()).isEqualTo(202);
         reload.join(Duration.ofSeconds(130));
         long reloadMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
-        System.out.println("[race " + command + "] reload answered after " + reloadMillis + " ms: " + reloadAnswer.get());
+        System.out.println(
+                "[race " + command + "] reload answered after " + reloadMillis + " ms: " + reloadAnswer.get());
 
         org.assertj.core.api.SoftAssertions soft = new org.assertj.core.api.SoftAssertions();
         soft.assertThat(reloadAnswer.get()).as("the reload's answer").startsWith("200");
         // One stop_timeout (2 s) for the old child, and a margin for a loaded machine.
-        soft.assertThat(reloadMillis).as("the reload took (ms) — a command during a reload must not wedge it").isLessThan(8000);
+        soft.assertThat(reloadMillis)
+                .as("the reload took (ms) — a command during a reload must not wedge it")
+                .isLessThan(8000);
         String wanted = command.equals("stop") ? "stopped" : "running";
         try {
-            await("slow settles as " + wanted).atMost(Duration.ofSeconds(30)).until(() -> live.process("slow").get("state").asText().equals(wanted));
+            await("slow settles as " + wanted)
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> live.process("slow").get("state").asText().equals(wanted));
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             // reported below
         }
         JsonNode slow = live.process("slow");
-        soft.assertThat(slow.get("state").asText()).as("the state of slow after `%s` raced the reload (pid %d)", command, slow.get("pid").asInt()).isEqualTo(wanted);
+        soft.assertThat(slow.get("state").asText())
+                .as(
+                        "the state of slow after `%s` raced the reload (pid %d)",
+                        command, slow.get("pid").asInt())
+                .isEqualTo(wanted);
         // Copies: distinct spawn markers among live processes of slow (an old-supervisor leftover has its own).
-        java.util.concurrent.atomic.AtomicReference<Set<String>> copies = new java.util.concurrent.atomic.AtomicReference<>(Set.of());
+        java.util.concurrent.atomic.AtomicReference<Set<String>> copies =
+                new java.util.concurrent.atomic.AtomicReference<>(Set.of());
         int expected = wanted.equals("running") ? 1 : 0;
         try {
             await("one copy of slow").atMost(Duration.ofSeconds(20)).until(() -> {
@@ -212,14 +248,25 @@ class ChaosIT {
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             // reported below
         }
-        List<String> described = ProcScan.now().marked(live.marker()).stream().filter(p -> "slow".equals(p.process())).map(ProcScan.Proc::toString).toList();
-        soft.assertThat(copies.get()).as("live copies of slow (first pid %d, the API says pid %d): %s", first, slow.get("pid").asInt(), described).hasSize(expected);
+        List<String> described = ProcScan.now().marked(live.marker()).stream()
+                .filter(p -> "slow".equals(p.process()))
+                .map(ProcScan.Proc::toString)
+                .toList();
+        soft.assertThat(copies.get())
+                .as(
+                        "live copies of slow (first pid %d, the API says pid %d): %s",
+                        first, slow.get("pid").asInt(), described)
+                .hasSize(expected);
         String marker = live.marker();
         DroverProcess down = DroverProcess.start(dir, "down", "--timeout", "120s");
         down.waitFor(Duration.ofSeconds(150));
         soft.assertThat(down.exitCode()).as(down.text()).isZero();
-        List<String> afterDown = ProcScan.now().marked(marker).stream().map(ProcScan.Proc::toString).toList();
-        soft.assertThat(afterDown).as("processes of the daemon still running after `drover down`").isEmpty();
+        List<String> afterDown = ProcScan.now().marked(marker).stream()
+                .map(ProcScan.Proc::toString)
+                .toList();
+        soft.assertThat(afterDown)
+                .as("processes of the daemon still running after `drover down`")
+                .isEmpty();
         soft.assertAll();
     }
 
@@ -240,7 +287,8 @@ class ChaosIT {
 
     private void run(Duration soak) throws Exception {
         long seed = Long.getLong("drover.chaos.seed", System.nanoTime());
-        System.out.println("[chaos] seed " + seed + " (replay the choices with -Ddrover.chaos.seed=" + seed + "), soak " + soak);
+        System.out.println(
+                "[chaos] seed " + seed + " (replay the choices with -Ddrover.chaos.seed=" + seed + "), soak " + soak);
         flags = Files.createDirectories(dir.resolve("flags"));
         FLAGS.keySet().forEach(this::raise);
         NAMES.forEach(n -> generation.put(n, 0));
@@ -261,7 +309,8 @@ class ChaosIT {
         int startFds = ProcScan.fds(daemonPid);
         long startHeap = startDetail.get("heap").get("used").asLong();
         int startLiveThreads = startDetail.get("threads").get("live").asInt();
-        System.out.printf("[chaos] start: daemon %d, %d threads (/proc), %d JVM live threads, %d fds, heap used %.1f MiB%n",
+        System.out.printf(
+                "[chaos] start: daemon %d, %d threads (/proc), %d JVM live threads, %d fds, heap used %.1f MiB%n",
                 daemonPid, startThreads, startLiveThreads, startFds, startHeap / 1048576.0);
 
         // ---- the chaos ----
@@ -277,7 +326,9 @@ class ChaosIT {
                 driver("commander", deadline, new Random(seeds.nextLong()), this::command));
         for (Thread driver : drivers) {
             driver.join(soak.plus(Duration.ofMinutes(3)).toMillis());
-            assertThat(driver.isAlive()).as("driver " + driver.getName() + " finished").isFalse();
+            assertThat(driver.isAlive())
+                    .as("driver " + driver.getName() + " finished")
+                    .isFalse();
         }
         // Whatever the drivers left paused goes on, and every probe passes again.
         paused.keySet().forEach(ref -> {
@@ -288,18 +339,25 @@ class ChaosIT {
         });
         FLAGS.keySet().forEach(this::raise);
         Duration chaosTook = Duration.ofNanos(System.nanoTime() - began);
-        System.out.println("[chaos] chaos phase from " + beganMillis + " to " + System.currentTimeMillis() + " (epoch ms); then everything is started again");
+        System.out.println("[chaos] chaos phase from " + beganMillis + " to " + System.currentTimeMillis()
+                + " (epoch ms); then everything is started again");
 
         // ---- start everything, wait until it is all running and ready ----
         for (String name : NAMES) {
             HttpResponse<String> start = live.call("POST", "/api/processes/" + name + "/start", Duration.ofSeconds(30));
-            assertThat(start.statusCode()).as("start " + name + ": " + start.body()).isEqualTo(202);
+            assertThat(start.statusCode())
+                    .as("start " + name + ": " + start.body())
+                    .isEqualTo(202);
         }
-        await("every instance running and ready").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+        await("every instance running and ready")
+                .atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(500))
                 .until(() -> notReady(live.processes()).isEmpty());
         Map<String, Integer> settledPids = pids(live.processes());
         // Stable: the same children stay running and ready for 3 s (no late restart from the chaos).
-        await("the same children stay running and ready").during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(20))
+        await("the same children stay running and ready")
+                .during(Duration.ofSeconds(3))
+                .atMost(Duration.ofSeconds(20))
                 .until(() -> {
                     List<JsonNode> now = live.processes();
                     return notReady(now).isEmpty() && pids(now).equals(settledPids);
@@ -310,19 +368,25 @@ class ChaosIT {
         // ---- the end state: every check runs, and every failure is reported together ----
         List<String> failures = new ArrayList<>();
         try {
-            await("no zombie children of the daemon").atMost(Duration.ofSeconds(10)).until(() -> ProcChildren.zombieChildren(daemonPid) == 0);
+            await("no zombie children of the daemon")
+                    .atMost(Duration.ofSeconds(10))
+                    .until(() -> ProcChildren.zombieChildren(daemonPid) == 0);
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             failures.add("zombie children of the daemon for 10 s: " + ProcChildren.zombieChildren(daemonPid));
         }
-        java.util.concurrent.atomic.AtomicReference<List<String>> lastUnexplained = new java.util.concurrent.atomic.AtomicReference<>(List.of());
+        java.util.concurrent.atomic.AtomicReference<List<String>> lastUnexplained =
+                new java.util.concurrent.atomic.AtomicReference<>(List.of());
         try {
-            await("no process of the daemon outside the managed trees").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+            await("no process of the daemon outside the managed trees")
+                    .atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(500))
                     .until(() -> {
                         lastUnexplained.set(unexplained(daemonPid));
                         return lastUnexplained.get().isEmpty();
                     });
         } catch (org.awaitility.core.ConditionTimeoutException e) {
-            failures.add("processes of the daemon outside every managed process's tree, for 30 s:\n  " + String.join("\n  ", lastUnexplained.get()));
+            failures.add("processes of the daemon outside every managed process's tree, for 30 s:\n  "
+                    + String.join("\n  ", lastUnexplained.get()));
         }
 
         // ---- resources back near the start ----
@@ -336,7 +400,9 @@ class ChaosIT {
         int[] end = new int[3];
         long[] endHeap = new long[1];
         try {
-            await("threads, fds and heap back near their start values").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(3))
+            await("threads, fds and heap back near their start values")
+                    .atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofSeconds(3))
                     .until(() -> {
                         gc(daemonPid);
                         JsonNode detail = live.get("/health/detailed").get("drover");
@@ -344,14 +410,25 @@ class ChaosIT {
                         end[1] = ProcScan.fds(daemonPid);
                         end[2] = detail.get("threads").get("live").asInt();
                         endHeap[0] = detail.get("heap").get("used").asLong();
-                        return end[0] <= startThreads + 20 && end[1] <= startFds + 20 && endHeap[0] <= startHeap + 16L * 1048576;
+                        return end[0] <= startThreads + 20
+                                && end[1] <= startFds + 20
+                                && endHeap[0] <= startHeap + 16L * 1048576;
                     });
         } catch (org.awaitility.core.ConditionTimeoutException e) {
-            failures.add("daemon resources not back within bounds after 90 s: threads " + end[0] + " (start " + startThreads + ", bound +20), fds "
-                    + end[1] + " (start " + startFds + ", bound +20), heap used " + endHeap[0] + " (start " + startHeap + ", bound +16 MiB)");
+            failures.add("daemon resources not back within bounds after 90 s: threads " + end[0] + " (start "
+                    + startThreads + ", bound +20), fds " + end[1] + " (start " + startFds + ", bound +20), heap used "
+                    + endHeap[0] + " (start " + startHeap + ", bound +16 MiB)");
         } finally {
-            System.out.printf("[chaos] end:   %d threads (/proc, start %d), %d JVM live threads (start %d), %d fds (start %d), heap used after GC %.1f MiB (start %.1f MiB)%n",
-                    end[0], startThreads, end[2], startLiveThreads, end[1], startFds, endHeap[0] / 1048576.0, startHeap / 1048576.0);
+            System.out.printf(
+                    "[chaos] end:   %d threads (/proc, start %d), %d JVM live threads (start %d), %d fds (start %d), heap used after GC %.1f MiB (start %.1f MiB)%n",
+                    end[0],
+                    startThreads,
+                    end[2],
+                    startLiveThreads,
+                    end[1],
+                    startFds,
+                    endHeap[0] / 1048576.0,
+                    startHeap / 1048576.0);
         }
 
         // ---- the event stream agrees with the final state ----
@@ -359,7 +436,8 @@ class ChaosIT {
         Map<String, JsonNode> finalById = new TreeMap<>();
         finalState.forEach(p -> finalById.put(p.get("id").asText(), p));
         try {
-            await("the last event of each instance matches its final state").atMost(Duration.ofSeconds(20))
+            await("the last event of each instance matches its final state")
+                    .atMost(Duration.ofSeconds(20))
                     .until(() -> lastEventsMismatch(events.events(), finalById).isEmpty());
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             // reported in full below
@@ -376,7 +454,8 @@ class ChaosIT {
             failures.add("the daemon dropped events on our stream: " + events.dropped());
         }
         if (!violations.isEmpty()) {
-            failures.add("event stream vs. final state (" + received.size() + " events):\n  " + String.join("\n  ", violations));
+            failures.add("event stream vs. final state (" + received.size() + " events):\n  "
+                    + String.join("\n  ", violations));
         }
         assertThat(failures).as("end-state checks after the chaos").isEmpty();
     }
@@ -405,13 +484,20 @@ class ChaosIT {
 
     /** A running child of the daemon, named by the API and verified in /proc: parent, marker and start time all agree. */
     private ProcessRef verifiedChild(Random random) throws IOException, InterruptedException {
-        List<JsonNode> running = live.processes().stream().filter(p -> p.get("state").asText().equals("running") && p.get("pid").asInt() > 0).toList();
+        List<JsonNode> running = live.processes().stream()
+                .filter(p -> p.get("state").asText().equals("running")
+                        && p.get("pid").asInt() > 0)
+                .toList();
         if (running.isEmpty()) {
             return null;
         }
         JsonNode pick = running.get(random.nextInt(running.size()));
         ProcScan.Proc proc = ProcScan.read(pick.get("pid").asInt());
-        if (proc == null || proc.zombie() || proc.ppid() != live.daemon().pid() || proc.marker() == null || !proc.marker().startsWith(live.marker())) {
+        if (proc == null
+                || proc.zombie()
+                || proc.ppid() != live.daemon().pid()
+                || proc.marker() == null
+                || !proc.marker().startsWith(live.marker())) {
             refused.incrementAndGet();
             return null;
         }
@@ -476,7 +562,8 @@ class ChaosIT {
         }
         String target = target(random);
         count(kind);
-        HttpResponse<String> answer = live.call("POST", "/api/processes/" + target + "/" + kind, Duration.ofSeconds(30));
+        HttpResponse<String> answer =
+                live.call("POST", "/api/processes/" + target + "/" + kind, Duration.ofSeconds(30));
         if (answer.statusCode() != 202) {
             problems.add(kind + " " + target + ": " + answer.statusCode() + " " + answer.body());
         }
@@ -504,9 +591,11 @@ class ChaosIT {
             racer = Thread.ofVirtual().start(() -> {
                 try {
                     Thread.sleep(delay); // load generation: lands the command somewhere inside the reload
-                    HttpResponse<String> answer = live.call("POST", "/api/processes/" + changed + "/" + kind, Duration.ofSeconds(30));
+                    HttpResponse<String> answer =
+                            live.call("POST", "/api/processes/" + changed + "/" + kind, Duration.ofSeconds(30));
                     if (answer.statusCode() != 202) {
-                        problems.add(kind + " " + changed + " during reload: " + answer.statusCode() + " " + answer.body());
+                        problems.add(
+                                kind + " " + changed + " during reload: " + answer.statusCode() + " " + answer.body());
                     }
                 } catch (Exception e) {
                     problems.add(kind + " " + changed + " during reload: " + e);
@@ -542,8 +631,11 @@ class ChaosIT {
 
     private static List<String> notReady(List<JsonNode> processes) {
         return processes.stream()
-                .filter(p -> !(p.get("state").asText().equals("running") && p.get("health").asText().equals("ready") && p.get("pid").asInt() > 0))
-                .map(p -> p.get("id").asText() + " " + p.get("state").asText() + "/" + p.get("health").asText())
+                .filter(p -> !(p.get("state").asText().equals("running")
+                        && p.get("health").asText().equals("ready")
+                        && p.get("pid").asInt() > 0))
+                .map(p -> p.get("id").asText() + " " + p.get("state").asText() + "/"
+                        + p.get("health").asText())
                 .toList();
     }
 
@@ -572,8 +664,11 @@ class ChaosIT {
             if (managed.stream().anyMatch(m -> scan.inTreeOf(pid, m))) {
                 continue;
             }
-            boolean probe = p.ppid() == daemonPid && p.cmdline().size() == 3 && p.cmdline().get(0).equals("test")
-                    && p.cmdline().get(1).equals("-f") && p.cmdline().get(2).startsWith(flags.toString());
+            boolean probe = p.ppid() == daemonPid
+                    && p.cmdline().size() == 3
+                    && p.cmdline().get(0).equals("test")
+                    && p.cmdline().get(1).equals("-f")
+                    && p.cmdline().get(2).startsWith(flags.toString());
             if (!probe) {
                 outside.add(p.toString());
             }
@@ -592,10 +687,12 @@ class ChaosIT {
             if (e == null) {
                 continue; // no event for it during the run: nothing to compare
             }
-            if (!e.get("state").asText().equals(p.get("state").asText()) || !e.get("health").asText().equals(p.get("health").asText())
+            if (!e.get("state").asText().equals(p.get("state").asText())
+                    || !e.get("health").asText().equals(p.get("health").asText())
                     || e.get("pid").asInt() != p.get("pid").asInt()) {
-                mismatches.add(entry.getKey() + ": last event " + brief(e) + " but final state " + p.get("state").asText() + "/"
-                        + p.get("health").asText() + " pid " + p.get("pid").asInt());
+                mismatches.add(entry.getKey() + ": last event " + brief(e) + " but final state "
+                        + p.get("state").asText() + "/" + p.get("health").asText() + " pid "
+                        + p.get("pid").asInt());
             }
         }
         for (String id : last.keySet()) {
@@ -609,22 +706,31 @@ class ChaosIT {
     /** Per instance: events in time order, and each one's previous state and health are the state and health of the event before it. */
     private List<String> chainViolations(List<JsonNode> events) {
         Map<String, List<JsonNode>> byInstance = new TreeMap<>();
-        events.forEach(e -> byInstance.computeIfAbsent(e.get("process").asText(), k -> new ArrayList<>()).add(e));
+        events.forEach(e -> byInstance
+                .computeIfAbsent(e.get("process").asText(), k -> new ArrayList<>())
+                .add(e));
         List<String> violations = new ArrayList<>();
         for (Map.Entry<String, List<JsonNode>> entry : byInstance.entrySet()) {
             List<JsonNode> list = entry.getValue();
             for (int i = 1; i < list.size(); i++) {
                 JsonNode before = list.get(i - 1), e = list.get(i);
                 if (e.get("time").asLong() < before.get("time").asLong()) {
-                    violations.add(entry.getKey() + ": event " + i + " is older than the one before it: " + brief(before) + " then " + brief(e));
+                    violations.add(entry.getKey() + ": event " + i + " is older than the one before it: "
+                            + brief(before) + " then " + brief(e));
                 }
                 if (!e.get("previousState").asText().equals(before.get("state").asText())) {
-                    violations.add(entry.getKey() + ": event " + i + " says previousState " + e.get("previousState").asText() + " but the event before it was "
-                            + before.get("state").asText() + ": " + brief(before) + " then " + brief(e) + reloadBetween(entry.getKey(), before, e));
+                    violations.add(entry.getKey() + ": event " + i + " says previousState "
+                            + e.get("previousState").asText() + " but the event before it was "
+                            + before.get("state").asText() + ": " + brief(before) + " then " + brief(e)
+                            + reloadBetween(entry.getKey(), before, e));
                 }
-                if (!e.get("previousHealth").asText().equals(before.get("health").asText())) {
-                    violations.add(entry.getKey() + ": event " + i + " says previousHealth " + e.get("previousHealth").asText() + " but the event before it had health "
-                            + before.get("health").asText() + ": " + brief(before) + " then " + brief(e) + reloadBetween(entry.getKey(), before, e));
+                if (!e.get("previousHealth")
+                        .asText()
+                        .equals(before.get("health").asText())) {
+                    violations.add(entry.getKey() + ": event " + i + " says previousHealth "
+                            + e.get("previousHealth").asText() + " but the event before it had health "
+                            + before.get("health").asText() + ": " + brief(before) + " then " + brief(e)
+                            + reloadBetween(entry.getKey(), before, e));
                 }
             }
         }
@@ -636,16 +742,24 @@ class ChaosIT {
         String process = instance.contains(".") ? instance.substring(0, instance.indexOf('.')) : instance;
         List<Reload> matching;
         synchronized (reloads) {
-            matching = reloads.stream().filter(r -> r.process().equals(process)
-                    && r.answered() >= before.get("time").asLong() && r.sent() <= after.get("time").asLong()).toList();
+            matching = reloads.stream()
+                    .filter(r -> r.process().equals(process)
+                            && r.answered() >= before.get("time").asLong()
+                            && r.sent() <= after.get("time").asLong())
+                    .toList();
         }
-        return matching.isEmpty() ? " (no reload of " + process + " in between)"
-                : " (in between, a reload changed " + process + ": sent " + matching.getFirst().sent() + ", answered " + matching.getFirst().answered() + ")";
+        return matching.isEmpty()
+                ? " (no reload of " + process + " in between)"
+                : " (in between, a reload changed " + process + ": sent "
+                        + matching.getFirst().sent() + ", answered "
+                        + matching.getFirst().answered() + ")";
     }
 
     private static String brief(JsonNode e) {
-        return "[" + e.get("time").asLong() + " " + e.get("previousState").asText() + "/" + e.get("previousHealth").asText() + " -> "
-                + e.get("state").asText() + "/" + e.get("health").asText() + " pid " + e.get("pid").asInt() + " restarts "
+        return "[" + e.get("time").asLong() + " " + e.get("previousState").asText() + "/"
+                + e.get("previousHealth").asText() + " -> "
+                + e.get("state").asText() + "/" + e.get("health").asText() + " pid "
+                + e.get("pid").asInt() + " restarts "
                 + e.get("restartCount").asInt() + " (" + e.get("reason").asText() + ")]";
     }
 
@@ -660,18 +774,24 @@ class ChaosIT {
             if (before != null && restarts > before) {
                 automaticRestarts += restarts - before;
             }
-            if (e.get("state").asText().equals("running") && e.get("previousState").asText().equals("starting")) {
+            if (e.get("state").asText().equals("running")
+                    && e.get("previousState").asText().equals("starting")) {
                 starts++;
             }
-            transitions.merge(e.get("previousState").asText() + "->" + e.get("state").asText(), 1, Integer::sum);
+            transitions.merge(
+                    e.get("previousState").asText() + "->" + e.get("state").asText(), 1, Integer::sum);
         }
         System.out.println("[chaos] ===== summary =====");
-        System.out.printf("[chaos] chaos phase %.1f s; kills %d, SIGSTOPs %d, SIGCONTs %d, probe flips %d, children skipped by the /proc check %d%n",
+        System.out.printf(
+                "[chaos] chaos phase %.1f s; kills %d, SIGSTOPs %d, SIGCONTs %d, probe flips %d, children skipped by the /proc check %d%n",
                 took.toMillis() / 1000.0, kills.get(), stops.get(), conts.get(), flips.get(), refused.get());
-        System.out.println("[chaos] commands: " + new TreeMap<>(commands.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, x -> x.getValue().get())))
+        System.out.println("[chaos] commands: "
+                + new TreeMap<>(commands.entrySet().stream()
+                        .collect(Collectors.toMap(
+                                Map.Entry::getKey, x -> x.getValue().get())))
                 + "; slowest reload " + slowestReloadMillis.get() + " ms");
-        System.out.println("[chaos] events received " + events.size() + " (dropped notes: " + dropped + "); children started " + starts
-                + ", automatic restarts seen in events " + automaticRestarts);
+        System.out.println("[chaos] events received " + events.size() + " (dropped notes: " + dropped
+                + "); children started " + starts + ", automatic restarts seen in events " + automaticRestarts);
         System.out.println("[chaos] transitions: " + transitions);
         System.out.println("[chaos] reloads (sent ms, answered ms, changed): " + reloads);
         if (!problems.isEmpty()) {
@@ -700,8 +820,13 @@ class ChaosIT {
 
     /** A full GC in the daemon (jcmd), so that heap figures compare what is live, not what awaits collection. */
     static void gc(int pid) throws IOException, InterruptedException {
-        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Integer.toString(pid), "GC.run")
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process jcmd = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                        Integer.toString(pid),
+                        "GC.run")
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         if (!jcmd.waitFor(30, TimeUnit.SECONDS)) {
             jcmd.destroyForcibly();
             jcmd.waitFor(10, TimeUnit.SECONDS);
@@ -709,7 +834,8 @@ class ChaosIT {
     }
 
     private String probe(String name, String kind, String extra) {
-        return kind + ": {exec: \"test -f " + flags.resolve(name) + "\", interval: 250ms, failure_threshold: " + extra + "}";
+        return kind + ": {exec: \"test -f " + flags.resolve(name) + "\", interval: 250ms, failure_threshold: " + extra
+                + "}";
     }
 
     /** The configuration, with each process's CHAOS_GEN from {@link #generation}. */
@@ -719,22 +845,45 @@ class ChaosIT {
         String common = "stop_timeout: 3s, backoff: {initial: 100ms, max: 1s}";
         Map<String, String> p = new LinkedHashMap<>();
         p.put("always-escape", "command: \"setsid sleep 3600 & exec sleep 3600\", restart: always, max_restarts: 0");
-        p.put("always-loop", "command: \"while :; do sleep 1; done\", restart: always, max_restarts: 0, " + probe("always-loop", "readiness", "1"));
-        p.put("always-web", "command: " + web + ", restart: always, max_restarts: 0, " + httpReady
-                + ", liveness: {tcp: \"127.0.0.1:${PORT}\", interval: 500ms, failure_threshold: 3}");
-        p.put("always-rep", "command: \"exec sleep 3600\", replicas: 2, restart: always, max_restarts: 0, " + probe("always-rep", "readiness", "1"));
-        p.put("always-live", "command: \"exec sleep 3600\", restart: always, max_restarts: 0, " + probe("always-live", "liveness", "2"));
+        p.put(
+                "always-loop",
+                "command: \"while :; do sleep 1; done\", restart: always, max_restarts: 0, "
+                        + probe("always-loop", "readiness", "1"));
+        p.put(
+                "always-web",
+                "command: " + web + ", restart: always, max_restarts: 0, " + httpReady
+                        + ", liveness: {tcp: \"127.0.0.1:${PORT}\", interval: 500ms, failure_threshold: 3}");
+        p.put(
+                "always-rep",
+                "command: \"exec sleep 3600\", replicas: 2, restart: always, max_restarts: 0, "
+                        + probe("always-rep", "readiness", "1"));
+        p.put(
+                "always-live",
+                "command: \"exec sleep 3600\", restart: always, max_restarts: 0, "
+                        + probe("always-live", "liveness", "2"));
         p.put("always-webrep", "command: " + web + ", replicas: 2, restart: always, max_restarts: 0, " + httpReady);
-        p.put("always-tcp", "command: " + web + ", restart: always, max_restarts: 0, readiness: {tcp: \"127.0.0.1:${PORT}\", interval: 300ms}");
+        p.put(
+                "always-tcp",
+                "command: " + web
+                        + ", restart: always, max_restarts: 0, readiness: {tcp: \"127.0.0.1:${PORT}\", interval: 300ms}");
         p.put("always-fatal", "command: \"exec sleep 3600\", restart: always, max_restarts: 3, restart_window: 30s");
         p.put("onf-sleep", "command: \"exec sleep 3600\", restart: on-failure, max_restarts: 0");
-        p.put("onf-trap", "command: \"trap '' TERM; while :; do sleep 0.2; done\", restart: on-failure, max_restarts: 0, "
-                + probe("onf-trap", "readiness", "1"));
+        p.put(
+                "onf-trap",
+                "command: \"trap '' TERM; while :; do sleep 0.2; done\", restart: on-failure, max_restarts: 0, "
+                        + probe("onf-trap", "readiness", "1"));
         p.put("onf-tree", "command: \"sleep 3600 & sleep 3600 & wait\", restart: on-failure, max_restarts: 0");
-        p.put("onf-web", "command: " + web + ", restart: on-failure, max_restarts: 0, " + httpReady
-                + ", liveness: {http: \"http://127.0.0.1:${PORT}/\", interval: 500ms, timeout: 2s, failure_threshold: 3}");
-        p.put("onf-dep", "command: \"exec sleep 3600\", restart: on-failure, max_restarts: 0, depends_on: {always-web: {condition: healthy}}");
-        p.put("onf-live", "command: \"while :; do sleep 0.5; done\", restart: on-failure, max_restarts: 0, " + probe("onf-live", "liveness", "2"));
+        p.put(
+                "onf-web",
+                "command: " + web + ", restart: on-failure, max_restarts: 0, " + httpReady
+                        + ", liveness: {http: \"http://127.0.0.1:${PORT}/\", interval: 500ms, timeout: 2s, failure_threshold: 3}");
+        p.put(
+                "onf-dep",
+                "command: \"exec sleep 3600\", restart: on-failure, max_restarts: 0, depends_on: {always-web: {condition: healthy}}");
+        p.put(
+                "onf-live",
+                "command: \"while :; do sleep 0.5; done\", restart: on-failure, max_restarts: 0, "
+                        + probe("onf-live", "liveness", "2"));
         p.put("onf-fatal", "command: \"exec sleep 3600\", restart: on-failure, max_restarts: 3, restart_window: 30s");
         p.put("no-sleep", "command: \"exec sleep 3600\", restart: \"no\"");
         p.put("no-rep", "command: \"exec sleep 3600\", replicas: 2, restart: \"no\"");
@@ -743,8 +892,15 @@ class ChaosIT {
         p.put("no-live", "command: \"exec sleep 3600\", restart: \"no\", " + probe("no-live", "liveness", "2"));
         assertThat(p.keySet()).containsExactlyElementsOf(NAMES);
         StringBuilder y = new StringBuilder("processes:\n");
-        p.forEach((name, body) -> y.append("  ").append(name).append(": {").append(body).append(", ").append(common)
-                .append(", env: {CHAOS_GEN: \"").append(generation.get(name)).append("\"}}\n"));
+        p.forEach((name, body) -> y.append("  ")
+                .append(name)
+                .append(": {")
+                .append(body)
+                .append(", ")
+                .append(common)
+                .append(", env: {CHAOS_GEN: \"")
+                .append(generation.get(name))
+                .append("\"}}\n"));
         return y.toString();
     }
 }

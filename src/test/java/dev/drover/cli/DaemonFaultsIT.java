@@ -46,18 +46,22 @@ class DaemonFaultsIT {
         }
     }
 
-    /** Processes that never stop by themselves, and storms: crashing in a loop with no backoff and no restart limit. */
+    /**
+     * Processes that never stop by themselves, and storms: crashing in a loop with no backoff and no
+     * restart limit. The crashers count as ready while they run (min_uptime 0s), so that `up -d` returns.
+     */
     private static final String STORM = """
             processes:
               stable: {command: "exec sleep 3600", restart: always}
               stable-rep: {command: "exec sleep 3600", replicas: 2}
               stable-tree: {command: "sleep 3600 & exec sleep 3600"}
-              crash-slow: {command: "sleep 0.2; exit 1", restart: always, backoff: {initial: 0s}, max_restarts: 0}
-              crash-rep: {command: "sleep 0.3; exit 2", replicas: 2, restart: on-failure, backoff: {initial: 0s}, max_restarts: 0}
-              crash-fast: {command: "exit 1", restart: always, backoff: {initial: 0s}, max_restarts: 0, enabled: false}
+              crash-slow: {command: "sleep 0.2; exit 1", restart: always, backoff: {initial: 0s}, max_restarts: 0, min_uptime: 0s}
+              crash-rep: {command: "sleep 0.3; exit 2", replicas: 2, restart: on-failure, backoff: {initial: 0s}, max_restarts: 0, min_uptime: 0s}
+              crash-fast: {command: "exit 1", restart: always, backoff: {initial: 0s}, max_restarts: 0, min_uptime: 0s, enabled: false}
             """;
     /** Instances that must have exactly one live copy once a daemon is up; crashers have at most one. */
     private static final List<String> STABLE = List.of("stable.0", "stable-rep.0", "stable-rep.1", "stable-tree.0");
+
     private static final List<String> CRASHERS = List.of("crash-slow.0", "crash-rep.0", "crash-rep.1", "crash-fast.0");
 
     private void up() throws Exception {
@@ -76,8 +80,12 @@ class DaemonFaultsIT {
         live = new LiveDaemon(dir);
         live.config(STORM);
         up();
-        assertThat(live.call("POST", "/api/processes/crash-fast/start", Duration.ofSeconds(20)).statusCode()).isEqualTo(202);
-        await("a restart storm").atMost(Duration.ofSeconds(60)).until(() -> restarts("crash-fast") >= 50 && restarts("crash-slow") >= 5);
+        assertThat(live.call("POST", "/api/processes/crash-fast/start", Duration.ofSeconds(20))
+                        .statusCode())
+                .isEqualTo(202);
+        await("a restart storm")
+                .atMost(Duration.ofSeconds(60))
+                .until(() -> restarts("crash-fast") >= 50 && restarts("crash-slow") >= 5);
         String oldMarker = live.marker();
         List<ProcessRef> oldStable = stablePids();
 
@@ -92,7 +100,8 @@ class DaemonFaultsIT {
         assertThat(oldStable).noneMatch(ProcessRef::isRunning);
         assertOneInstanceEach();
         assertThat(live.stateFile().get("daemon").get("markerPrefix").asText()).isEqualTo(live.marker());
-        assertThat(Files.readString(dir.resolve(".drover/drover.log"))).contains("left running by an earlier daemon (pid " + oldMarker.substring(0, oldMarker.indexOf('.')));
+        assertThat(Files.readString(dir.resolve(".drover/drover.log")))
+                .contains("left running by an earlier daemon (pid " + oldMarker.substring(0, oldMarker.indexOf('.')));
     }
 
     // ------------------------------------------------------------------ (a) killed in a reload
@@ -106,7 +115,7 @@ class DaemonFaultsIT {
                   mid: {command: %s, env: {GEN: "%d"}, depends_on: [base]}
                   top: {command: %s, env: {GEN: "%d"}, depends_on: [mid]}
                   side: {command: "exec sleep 3600"}
-                  crash-slow: {command: "sleep 0.2; exit 1", restart: always, backoff: {initial: 0s}, max_restarts: 0}
+                  crash-slow: {command: "sleep 0.2; exit 1", restart: always, backoff: {initial: 0s}, max_restarts: 0, min_uptime: 0s}
                 """.formatted(slow, generation, slow, generation, slow, generation);
     }
 
@@ -137,16 +146,29 @@ class DaemonFaultsIT {
                     reloadAnswer.set(e); // the daemon died under it
                 }
             });
-            await(moment).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(2)).until(() -> events.events().stream().anyMatch(e -> switch (moment) {
-                case "top stopping" -> e.get("process").asText().equals("top") && e.get("state").asText().equals("stopping");
-                case "mid stopping" -> e.get("process").asText().equals("mid") && e.get("state").asText().equals("stopping");
-                case "base stopping" -> e.get("process").asText().equals("base") && e.get("state").asText().equals("stopping");
-                default -> e.get("process").asText().equals("top") && e.get("state").asText().equals("running") && e.get("pid").asInt() != before.get("top");
-            }));
+            await(moment)
+                    .atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(2))
+                    .until(() -> events.events().stream().anyMatch(e -> switch (moment) {
+                        case "top stopping" ->
+                            e.get("process").asText().equals("top")
+                                    && e.get("state").asText().equals("stopping");
+                        case "mid stopping" ->
+                            e.get("process").asText().equals("mid")
+                                    && e.get("state").asText().equals("stopping");
+                        case "base stopping" ->
+                            e.get("process").asText().equals("base")
+                                    && e.get("state").asText().equals("stopping");
+                        default ->
+                            e.get("process").asText().equals("top")
+                                    && e.get("state").asText().equals("running")
+                                    && e.get("pid").asInt() != before.get("top");
+                    }));
             live.killDaemon();
             events.close();
             reload.join(TimeUnit.SECONDS.toMillis(70));
-            System.out.println("[faults] round " + round + ": killed the daemon at '" + moment + "'; the reload request ended with " + reloadAnswer.get());
+            System.out.println("[faults] round " + round + ": killed the daemon at '" + moment
+                    + "'; the reload request ended with " + reloadAnswer.get());
             JsonNode state = live.stateFile();
             assertThat(state).as("state.json after SIGKILL at " + moment).isNotNull();
 
@@ -154,16 +176,21 @@ class DaemonFaultsIT {
             assertNothingLeftOf(oldMarker);
             Map<String, Set<String>> alive = aliveInstances();
             for (String instance : List.of("base.0", "mid.0", "top.0", "side.0")) {
-                assertThat(alive.get(instance)).as("live copies of " + instance + " after the kill at " + moment + ": " + alive).hasSize(1);
+                assertThat(alive.get(instance))
+                        .as("live copies of " + instance + " after the kill at " + moment + ": " + alive)
+                        .hasSize(1);
                 assertThat(alive.get(instance).iterator().next()).startsWith(live.marker());
             }
-            assertThat(alive.getOrDefault("crash-slow.0", Set.of())).as("copies of crash-slow").hasSizeLessThanOrEqualTo(1);
+            assertThat(alive.getOrDefault("crash-slow.0", Set.of()))
+                    .as("copies of crash-slow")
+                    .hasSizeLessThanOrEqualTo(1);
             for (String id : List.of("base", "mid", "top", "side")) {
                 JsonNode p = live.process(id);
                 assertThat(p.get("state").asText()).as(id).isEqualTo("running");
                 assertThat(ProcessRef.of(p.get("pid").asInt())).isNotNull();
             }
-            assertThat(live.stateFile().get("daemon").get("markerPrefix").asText()).isEqualTo(live.marker());
+            assertThat(live.stateFile().get("daemon").get("markerPrefix").asText())
+                    .isEqualTo(live.marker());
         }
     }
 
@@ -186,10 +213,14 @@ class DaemonFaultsIT {
                     assertNothingLeftOf(previous);
                 }
                 assertOneInstanceEach();
-                assertThat(live.call("POST", "/api/processes/crash-fast/start", Duration.ofSeconds(20)).statusCode()).isEqualTo(202);
+                assertThat(live.call("POST", "/api/processes/crash-fast/start", Duration.ofSeconds(20))
+                                .statusCode())
+                        .isEqualTo(202);
                 // A random moment of the storm: once crash-fast has restarted a random number of times.
                 int target = 1 + random.nextInt(150);
-                await("crash-fast restarted " + target + " times").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10))
+                await("crash-fast restarted " + target + " times")
+                        .atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(10))
                         .until(() -> restarts("crash-fast") >= target);
                 live.killDaemon();
                 JsonNode state = live.stateFile(); // throws when it is present but not complete JSON
@@ -204,16 +235,24 @@ class DaemonFaultsIT {
                 if (Files.exists(dir.resolve(".drover/state.json.new"))) {
                     sawTempFile++;
                 }
-                System.out.println("[faults] iteration " + i + ": killed after " + target + " restarts of crash-fast; state.json "
-                        + (state == null ? "absent" : "valid, " + state.get("children").size() + " children") + "; watcher so far: " + watcher);
+                System.out.println(
+                        "[faults] iteration " + i + ": killed after " + target + " restarts of crash-fast; state.json "
+                                + (state == null
+                                        ? "absent"
+                                        : "valid, " + state.get("children").size() + " children") + "; watcher so far: "
+                                + watcher);
             }
         } finally {
             watcher.close();
         }
         System.out.println("[faults] " + iterations + " kills; a state.json.new was left behind " + sawTempFile
                 + " times (a kill landed inside a write); the watcher read state.json " + watcher);
-        assertThat(watcher.broken()).as("reads of state.json that were not complete JSON").isEmpty();
-        assertThat(watcher.versions()).as("versions of state.json the watcher saw (the storm rewrites it)").isGreaterThan(iterations);
+        assertThat(watcher.broken())
+                .as("reads of state.json that were not complete JSON")
+                .isEmpty();
+        assertThat(watcher.versions())
+                .as("versions of state.json the watcher saw (the storm rewrites it)")
+                .isGreaterThan(iterations);
         String last = live.marker();
         up();
         assertNothingLeftOf(last);
@@ -234,7 +273,8 @@ class DaemonFaultsIT {
 
         StateFileWatcher(Path file) {
             this.file = file;
-            this.thread = Thread.ofPlatform().name("state-file-watcher").daemon().start(this::watch);
+            this.thread =
+                    Thread.ofPlatform().name("state-file-watcher").daemon().start(this::watch);
         }
 
         private void watch() {
@@ -249,9 +289,14 @@ class DaemonFaultsIT {
                         lastInode = inode;
                     }
                     try {
-                        LiveDaemon.JSON.readTree(bytes).get("daemon").get("markerPrefix").asText();
+                        LiveDaemon.JSON
+                                .readTree(bytes)
+                                .get("daemon")
+                                .get("markerPrefix")
+                                .asText();
                     } catch (Exception e) {
-                        broken.add(bytes.length + " bytes: " + new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+                        broken.add(
+                                bytes.length + " bytes: " + new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
                     }
                 } catch (java.nio.file.NoSuchFileException e) {
                     absent++;
@@ -279,7 +324,8 @@ class DaemonFaultsIT {
 
         @Override
         public String toString() {
-            return reads + " times (" + versions + " versions, absent " + absent + " times, " + broken.size() + " not complete JSON)";
+            return reads + " times (" + versions + " versions, absent " + absent + " times, " + broken.size()
+                    + " not complete JSON)";
         }
     }
 
@@ -308,45 +354,65 @@ class DaemonFaultsIT {
         }
         ProcessRef daemon = live.daemon();
         ProcessRef victim = children.get("victim");
-        List<ProcessRef> others = children.entrySet().stream().filter(e -> !e.getKey().equals("victim")).map(Map.Entry::getValue).toList();
+        List<ProcessRef> others = children.entrySet().stream()
+                .filter(e -> !e.getKey().equals("victim"))
+                .map(Map.Entry::getValue)
+                .toList();
 
         live.noteStopped(daemon);
         assertThat(Signals.send(daemon, LiveDaemon.SIGSTOP)).isTrue();
         await("the daemon is stopped").atMost(Duration.ofSeconds(5)).until(() -> ProcScan.state(daemon.pid()) == 'T');
-        assertThatThrownBy(() -> live.call("GET", "/alive", Duration.ofSeconds(2))).as("a stopped daemon does not answer")
+        assertThatThrownBy(() -> live.call("GET", "/alive", Duration.ofSeconds(2)))
+                .as("a stopped daemon does not answer")
                 .isInstanceOf(java.net.http.HttpTimeoutException.class);
         assertThat(Signals.send(victim, Signals.SIGKILL)).isTrue();
         // The daemon stays stopped for 10 s; all that time the other children run on, same PIDs.
-        await("children run on while the daemon is stopped").during(Duration.ofSeconds(10)).atMost(Duration.ofSeconds(15))
+        await("children run on while the daemon is stopped")
+                .during(Duration.ofSeconds(10))
+                .atMost(Duration.ofSeconds(15))
                 .until(() -> others.stream().allMatch(ProcessRef::isRunning) && ProcScan.state(daemon.pid()) == 'T');
-        assertThat(ProcScan.state(victim.pid())).as("the killed child waits, unreaped, for its stopped parent").isEqualTo('Z');
+        assertThat(ProcScan.state(victim.pid()))
+                .as("the killed child waits, unreaped, for its stopped parent")
+                .isEqualTo('Z');
 
         assertThat(Signals.send(daemon, Signals.SIGCONT)).isTrue();
         live.noteContinued(daemon);
-        await("the API answers again").atMost(Duration.ofSeconds(20)).ignoreExceptions()
+        await("the API answers again")
+                .atMost(Duration.ofSeconds(20))
+                .ignoreExceptions()
                 .until(() -> live.call("GET", "/alive", Duration.ofSeconds(2)).statusCode() == 200);
-        await("the child killed during the stop is restarted").atMost(Duration.ofSeconds(20)).until(() -> {
-            JsonNode v = live.process("victim");
-            return v.get("state").asText().equals("running") && v.get("pid").asInt() > 0 && v.get("pid").asInt() != victim.pid();
-        });
+        await("the child killed during the stop is restarted")
+                .atMost(Duration.ofSeconds(20))
+                .until(() -> {
+                    JsonNode v = live.process("victim");
+                    return v.get("state").asText().equals("running")
+                            && v.get("pid").asInt() > 0
+                            && v.get("pid").asInt() != victim.pid();
+                });
         assertThat(live.process("victim").get("restartCount").asInt()).isEqualTo(1);
         await("the killed child is reaped").atMost(Duration.ofSeconds(5)).until(() -> !victim.isAlive());
         // The others were not touched: same PIDs, no restart, and they stay so (no probe misfires after the pause).
-        await("the others keep their PIDs and stay ready").during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(20)).until(() -> {
-            for (Map.Entry<String, ProcessRef> e : children.entrySet()) {
-                if (e.getKey().equals("victim")) {
-                    continue;
-                }
-                JsonNode p = live.process(e.getKey());
-                if (p.get("pid").asInt() != e.getValue().pid() || !p.get("state").asText().equals("running")
-                        || !p.get("health").asText().equals("ready") || p.get("restartCount").asInt() != 0) {
-                    return false;
-                }
-            }
-            return true;
-        });
+        await("the others keep their PIDs and stay ready")
+                .during(Duration.ofSeconds(4))
+                .atMost(Duration.ofSeconds(20))
+                .until(() -> {
+                    for (Map.Entry<String, ProcessRef> e : children.entrySet()) {
+                        if (e.getKey().equals("victim")) {
+                            continue;
+                        }
+                        JsonNode p = live.process(e.getKey());
+                        if (p.get("pid").asInt() != e.getValue().pid()
+                                || !p.get("state").asText().equals("running")
+                                || !p.get("health").asText().equals("ready")
+                                || p.get("restartCount").asInt() != 0) {
+                            return false;
+                        }
+                    }
+                    return true;
+                });
         assertThat(ProcChildren.zombieChildren(daemon.pid())).isZero();
-        assertThat(live.call("GET", "/health", Duration.ofSeconds(10)).statusCode()).isEqualTo(200);
+        assertThat(live.call("GET", "/health", Duration.ofSeconds(10)).statusCode())
+                .isEqualTo(200);
     }
 
     // ------------------------------------------------------------------ checks
@@ -365,7 +431,9 @@ class DaemonFaultsIT {
     /** Right after `up -d` returned: the new daemon stopped the dead one's children before it started its own. */
     private static void assertNothingLeftOf(String marker) {
         List<ProcScan.Proc> left = ProcScan.now().marked(marker);
-        assertThat(left).as("processes of the dead daemon (marker " + marker + ") still running after the next `up -d`").isEmpty();
+        assertThat(left)
+                .as("processes of the dead daemon (marker " + marker + ") still running after the next `up -d`")
+                .isEmpty();
     }
 
     /** instance ("name.replica") → the distinct spawn markers among live processes, over every daemon of this test. */
@@ -373,7 +441,9 @@ class DaemonFaultsIT {
         ProcScan scan = ProcScan.now();
         Map<String, Set<String>> all = new TreeMap<>();
         for (String prefix : live.markers()) {
-            scan.instancesByMarker(prefix).forEach((instance, markers) -> all.computeIfAbsent(instance, k -> new java.util.TreeSet<>()).addAll(markers));
+            scan.instancesByMarker(prefix)
+                    .forEach((instance, markers) -> all.computeIfAbsent(instance, k -> new java.util.TreeSet<>())
+                            .addAll(markers));
         }
         return all;
     }
@@ -381,11 +451,17 @@ class DaemonFaultsIT {
     private void assertOneInstanceEach() throws Exception {
         Map<String, Set<String>> alive = aliveInstances();
         for (String instance : STABLE) {
-            assertThat(alive.get(instance)).as("live copies of " + instance + ": " + alive).hasSize(1);
-            assertThat(alive.get(instance).iterator().next()).as(instance + " belongs to the current daemon").startsWith(live.marker());
+            assertThat(alive.get(instance))
+                    .as("live copies of " + instance + ": " + alive)
+                    .hasSize(1);
+            assertThat(alive.get(instance).iterator().next())
+                    .as(instance + " belongs to the current daemon")
+                    .startsWith(live.marker());
         }
         for (String instance : CRASHERS) {
-            assertThat(alive.getOrDefault(instance, Set.of())).as("live copies of " + instance + ": " + alive).hasSizeLessThanOrEqualTo(1);
+            assertThat(alive.getOrDefault(instance, Set.of()))
+                    .as("live copies of " + instance + ": " + alive)
+                    .hasSizeLessThanOrEqualTo(1);
         }
         for (JsonNode p : live.processes()) {
             String instance = p.get("name").asText() + "." + p.get("replica").asInt();

@@ -109,9 +109,11 @@ final class DaemonHarness implements AutoCloseable {
         if (wrapped) {
             command.addAll(wrapper);
         }
-        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", DroverProcess.jar()));
+        command.addAll(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", DroverProcess.jar()));
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+        ProcessBuilder builder =
+                new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
         builder.environment().remove("NO_COLOR");
         removedEnv.forEach(builder.environment()::remove);
         builder.environment().putAll(env);
@@ -131,14 +133,19 @@ final class DaemonHarness implements AutoCloseable {
                 process.waitFor(10, TimeUnit.SECONDS);
                 if (!failOnTimeout) {
                     reader.join(5000);
-                    return new Result(-1, "(no answer within " + timeout.toSeconds() + " s) " + out.toString(StandardCharsets.UTF_8),
+                    return new Result(
+                            -1,
+                            "(no answer within " + timeout.toSeconds() + " s) " + out.toString(StandardCharsets.UTF_8),
                             Duration.ofNanos(System.nanoTime() - start));
                 }
-                throw new AssertionError("drover " + String.join(" ", args) + " did not finish within " + timeout + "; output:\n"
-                        + out.toString(StandardCharsets.UTF_8));
+                throw new AssertionError("drover " + String.join(" ", args) + " did not finish within " + timeout
+                        + "; output:\n" + out.toString(StandardCharsets.UTF_8));
             }
             reader.join(5000);
-            return new Result(process.exitValue(), out.toString(StandardCharsets.UTF_8), Duration.ofNanos(System.nanoTime() - start));
+            return new Result(
+                    process.exitValue(),
+                    out.toString(StandardCharsets.UTF_8),
+                    Duration.ofNanos(System.nanoTime() - start));
         } catch (IOException e) {
             throw new AssertionError("cannot run drover " + String.join(" ", args), e);
         } catch (InterruptedException e) {
@@ -155,7 +162,8 @@ final class DaemonHarness implements AutoCloseable {
         try {
             Path pidFile = runtime().resolve("drover.pid");
             if (Files.exists(pidFile)) {
-                daemon = ProcessRef.of(Integer.parseInt(Files.readString(pidFile).trim()));
+                daemon =
+                        ProcessRef.of(Integer.parseInt(Files.readString(pidFile).trim()));
             }
         } catch (IOException | NumberFormatException e) {
             // no daemon
@@ -240,9 +248,11 @@ final class DaemonHarness implements AutoCloseable {
      */
     private ProcessRef daemonFromPidFile() {
         try {
-            int pid = Integer.parseInt(Files.readString(runtime().resolve("drover.pid")).trim());
+            int pid = Integer.parseInt(
+                    Files.readString(runtime().resolve("drover.pid")).trim());
             ProcessRef ref = ProcessRef.of(pid);
-            String cmdline = new String(Files.readAllBytes(Path.of("/proc", Integer.toString(pid), "cmdline")), StandardCharsets.UTF_8);
+            String cmdline = new String(
+                    Files.readAllBytes(Path.of("/proc", Integer.toString(pid), "cmdline")), StandardCharsets.UTF_8);
             return ref != null && cmdline.contains(runtime().toString()) && ref.equals(ProcessRef.of(pid)) ? ref : null;
         } catch (IOException | RuntimeException e) {
             return null;

@@ -1,7 +1,5 @@
 package dev.drover.cli;
 
-import static org.awaitility.Awaitility.await;
-
 import dev.drover.launch.ProcessRef;
 import dev.drover.launch.Signals;
 import java.io.BufferedReader;
@@ -30,12 +28,32 @@ final class DroverProcess implements AutoCloseable {
     }
 
     static DroverProcess start(Path dir, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar()));
+        return start(dir, java.util.Map.of(), args);
+    }
+
+    /** With {@code env} added to (or, for a null value, removed from) the test's environment. */
+    static DroverProcess start(Path dir, java.util.Map<String, String> env, String... args) throws IOException {
+        List<String> command = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar()));
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+        ProcessBuilder builder =
+                new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
         builder.environment().remove("NO_COLOR");
+        env.forEach((key, value) -> {
+            if (value == null) {
+                builder.environment().remove(key);
+            } else {
+                builder.environment().put(key, value);
+            }
+        });
         return new DroverProcess(builder.start());
+    }
+
+    /** Runs drover with {@code env} to completion (30 s at most). */
+    static DroverProcess run(Path dir, java.util.Map<String, String> env, String... args) throws Exception {
+        DroverProcess drover = start(dir, env, args);
+        drover.waitFor(Duration.ofSeconds(30));
+        return drover;
     }
 
     /** Runs drover to completion and returns its exit code; the output is in {@link #output()}. */
@@ -48,13 +66,15 @@ final class DroverProcess implements AutoCloseable {
     static String jar() {
         String jar = System.getProperty("drover.jar");
         if (jar == null) {
-            throw new IllegalStateException("system property drover.jar is not set (run through failsafe: ./mvnw verify)");
+            throw new IllegalStateException(
+                    "system property drover.jar is not set (run through failsafe: ./mvnw verify)");
         }
         return jar;
     }
 
     private void read() {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader in =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = in.readLine()) != null) {
                 synchronized (lines) {
@@ -81,7 +101,11 @@ final class DroverProcess implements AutoCloseable {
     }
 
     void awaitLine(String fragment) {
-        await().atMost(Duration.ofSeconds(30)).until(() -> output().stream().anyMatch(l -> l.contains(fragment)));
+        dev.drover.Waits.until(
+                Duration.ofSeconds(30),
+                "a line with \"" + fragment + "\"",
+                () -> output().stream().anyMatch(l -> l.contains(fragment)),
+                this::text);
     }
 
     /** The PIDs of the children drover reported starting, with their start times. */

@@ -90,7 +90,8 @@ class EscapeesIT {
             if (cgroups.equals("off") || !cgroupV2) {
                 assertThat(cgroupOf(main)).as(name + " cgroup").doesNotContain("/drover-");
             } else {
-                await().atMost(Duration.ofSeconds(10)).until(() -> cgroupOf(main).contains("/drover-"));
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> cgroupOf(main).contains("/drover-"));
             }
         }
         figures.append(" cgroup v2 in use: ").append(!cgroups.equals("off") && cgroupV2);
@@ -102,7 +103,8 @@ class EscapeesIT {
             long start = System.nanoTime();
             DaemonHarness.Result stop = drover.run("stop", name);
             assertThat(stop.exitCode()).as(stop.toString()).isZero();
-            await().atMost(STOP_TIMEOUT.plusSeconds(30)).pollInterval(Duration.ofMillis(100))
+            await().atMost(STOP_TIMEOUT.plusSeconds(30))
+                    .pollInterval(Duration.ofMillis(100))
                     .until(() -> drover.state(name).equals("stopped"));
             long tookMs = (System.nanoTime() - start) / 1_000_000;
             figures.append("\n  stop ").append(name).append(": ").append(tookMs).append(" ms until `ps` says stopped");
@@ -110,16 +112,25 @@ class EscapeesIT {
             first.put(name, recorded(name, Set.of())); // what it started while being stopped too
             first.get(name).forEach(r -> drover.track(r.ref()));
             // Stopped means everything it started is gone (a zombie not yet reaped is no longer running).
-            List<Recorded> running = first.get(name).stream().filter(r -> r.ref().isRunning()).toList();
-            survivors.addAll(running.stream().map(r -> "after `stop " + name + "`: " + r).toList());
+            List<Recorded> running =
+                    first.get(name).stream().filter(r -> r.ref().isRunning()).toList();
+            survivors.addAll(
+                    running.stream().map(r -> "after `stop " + name + "`: " + r).toList());
             // And reaped within a moment (no zombie outlives a second, plus a margin for a loaded machine).
             List<Recorded> lingering = awaitGone(first.get(name), Duration.ofSeconds(3));
-            survivors.addAll(lingering.stream().filter(r -> !running.contains(r))
-                    .map(r -> "after `stop " + name + "` (still present 3 s later): " + r).toList());
+            survivors.addAll(lingering.stream()
+                    .filter(r -> !running.contains(r))
+                    .map(r -> "after `stop " + name + "` (still present 3 s later): " + r)
+                    .toList());
             for (String other : EXPECTED.keySet()) {
                 if (!stopped.contains(other)) {
-                    List<Recorded> dead = first.get(other).stream().filter(r -> !r.label().equals("bomb-L1") && !r.ref().isRunning()).toList();
-                    assertThat(dead).as("stopping " + name + " must not touch " + other).isEmpty();
+                    List<Recorded> dead = first.get(other).stream()
+                            .filter(r ->
+                                    !r.label().equals("bomb-L1") && !r.ref().isRunning())
+                            .toList();
+                    assertThat(dead)
+                            .as("stopping " + name + " must not touch " + other)
+                            .isEmpty();
                 }
             }
         }
@@ -128,7 +139,10 @@ class EscapeesIT {
         // Phase 2: start them all again, then `drover down`.
         DaemonHarness.Result start = drover.run("start", "--all");
         assertThat(start.exitCode()).as(start.toString()).isZero();
-        Set<String> firstFiles = first.values().stream().flatMap(List::stream).map(Recorded::file).collect(Collectors.toSet());
+        Set<String> firstFiles = first.values().stream()
+                .flatMap(List::stream)
+                .map(Recorded::file)
+                .collect(Collectors.toSet());
         Map<String, List<Recorded>> second = awaitAllRecorded(firstFiles);
         second.values().forEach(list -> list.forEach(r -> drover.track(r.ref())));
         ProcessRef daemon = drover.daemon();
@@ -138,45 +152,67 @@ class EscapeesIT {
             second.put(name, recorded(name, firstFiles));
             second.get(name).forEach(r -> drover.track(r.ref()));
         }
-        figures.append("\n  down: ").append(down.took().toMillis()).append(" ms (stop_timeout ").append(STOP_TIMEOUT.toMillis())
-                .append(" ms, bound ").append(STOP_TIMEOUT.plus(DOWN_MARGIN).toMillis()).append(" ms)");
+        figures.append("\n  down: ")
+                .append(down.took().toMillis())
+                .append(" ms (stop_timeout ")
+                .append(STOP_TIMEOUT.toMillis())
+                .append(" ms, bound ")
+                .append(STOP_TIMEOUT.plus(DOWN_MARGIN).toMillis())
+                .append(" ms)");
         assertThat(down.exitCode()).as(down.toString()).isZero();
         List<Recorded> all = second.values().stream().flatMap(List::stream).toList();
         List<Recorded> afterDown = all.stream().filter(r -> r.ref().isRunning()).toList();
         List<Recorded> lingering = awaitGone(all, Duration.ofSeconds(3));
-        figures.append("\n  processes recorded: ").append(first.values().stream().mapToInt(List::size).sum()).append(" + ")
-                .append(all.size()).append("; running after down: ").append(afterDown.size()).append("; present 3 s later: ")
+        figures.append("\n  processes recorded: ")
+                .append(first.values().stream().mapToInt(List::size).sum())
+                .append(" + ")
+                .append(all.size())
+                .append("; running after down: ")
+                .append(afterDown.size())
+                .append("; present 3 s later: ")
                 .append(lingering.size());
-        System.out.println(figures + "\n  daemon log:\n" + drover.daemonLogText().indent(4));
+        System.out.println(
+                figures + "\n  daemon log:\n" + drover.daemonLogText().indent(4));
         assertThat(daemon.isRunning()).as("the daemon exited").isFalse();
         assertThat(afterDown).as("processes that outlived `drover down`").isEmpty();
-        assertThat(lingering).as("processes still present (e.g. unreaped) 3 s after `drover down`").isEmpty();
-        assertThat(down.took()).as("`drover down` with stop_timeout " + STOP_TIMEOUT).isLessThan(STOP_TIMEOUT.plus(DOWN_MARGIN));
+        assertThat(lingering)
+                .as("processes still present (e.g. unreaped) 3 s after `drover down`")
+                .isEmpty();
+        assertThat(down.took())
+                .as("`drover down` with stop_timeout " + STOP_TIMEOUT)
+                .isLessThan(STOP_TIMEOUT.plus(DOWN_MARGIN));
         assertThat(drover.daemonLogText()).doesNotContain("internal error").doesNotContain("stop failed");
     }
 
     /** Waits until every service recorded all its processes, in files not in {@code old}; service → processes. */
     private Map<String, List<Recorded>> awaitAllRecorded(Set<String> old) {
         Map<String, List<Recorded>> found = new LinkedHashMap<>();
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            found.clear();
-            for (String name : EXPECTED.keySet()) {
-                List<Recorded> recorded = recorded(name, old);
-                if (recorded.size() < EXPECTED.get(name)) {
-                    return false;
-                }
-                found.put(name, recorded);
-            }
-            return true;
-        });
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    found.clear();
+                    for (String name : EXPECTED.keySet()) {
+                        List<Recorded> recorded = recorded(name, old);
+                        if (recorded.size() < EXPECTED.get(name)) {
+                            return false;
+                        }
+                        found.put(name, recorded);
+                    }
+                    return true;
+                });
         for (String name : EXPECTED.keySet()) {
             if (GROWING.contains(name)) {
-                assertThat(found.get(name)).as(name + " recorded " + found.get(name)).hasSizeGreaterThanOrEqualTo(EXPECTED.get(name));
+                assertThat(found.get(name))
+                        .as(name + " recorded " + found.get(name))
+                        .hasSizeGreaterThanOrEqualTo(EXPECTED.get(name));
             } else {
-                assertThat(found.get(name)).as(name + " recorded " + found.get(name)).hasSize(EXPECTED.get(name));
+                assertThat(found.get(name))
+                        .as(name + " recorded " + found.get(name))
+                        .hasSize(EXPECTED.get(name));
             }
             // The first level of the bomb exits on purpose (so its children are orphaned); all else runs.
-            assertThat(found.get(name)).as(name + ": every recorded process runs")
+            assertThat(found.get(name))
+                    .as(name + ": every recorded process runs")
                     .allMatch(r -> r.label().equals("bomb-L1") || r.ref().isRunning());
         }
         return found;
@@ -185,14 +221,18 @@ class EscapeesIT {
     private List<Recorded> recorded(String name, Set<String> oldFiles) throws IOException {
         List<Recorded> all = new ArrayList<>();
         try (var files = Files.list(dir.resolve("pids"))) {
-            for (Path file : files.filter(f -> f.getFileName().toString().startsWith(name + ".")).toList()) {
+            for (Path file : files.filter(f -> f.getFileName().toString().startsWith(name + "."))
+                    .toList()) {
                 if (oldFiles.contains(file.toString())) {
                     continue;
                 }
                 for (String line : Files.readAllLines(file)) {
                     String[] parts = line.trim().split(" ");
                     if (parts.length == 3) {
-                        all.add(new Recorded(new ProcessRef(Integer.parseInt(parts[0]), Long.parseLong(parts[1])), parts[2], file.toString()));
+                        all.add(new Recorded(
+                                new ProcessRef(Integer.parseInt(parts[0]), Long.parseLong(parts[1])),
+                                parts[2],
+                                file.toString()));
                     }
                 }
             }
@@ -209,7 +249,9 @@ class EscapeesIT {
             if (left.isEmpty() || System.nanoTime() > deadline) {
                 return left;
             }
-            await().pollDelay(Duration.ofMillis(50)).atMost(Duration.ofSeconds(1)).until(() -> true);
+            await().pollDelay(Duration.ofMillis(50))
+                    .atMost(Duration.ofSeconds(1))
+                    .until(() -> true);
         }
     }
 
@@ -217,9 +259,11 @@ class EscapeesIT {
         try {
             String stat = Files.readString(Path.of("/proc", Integer.toString(pid), "stat"));
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            String cmd = new String(Files.readAllBytes(Path.of("/proc", Integer.toString(pid), "cmdline"))).replace('\0', ' ').trim();
-            return "state " + f[0] + ", ppid " + f[1] + ", pgrp " + f[2] + ", sid " + f[3] + ", cmd '" + cmd + "', cgroup "
-                    + cgroupOf(pid).trim();
+            String cmd = new String(Files.readAllBytes(Path.of("/proc", Integer.toString(pid), "cmdline")))
+                    .replace('\0', ' ')
+                    .trim();
+            return "state " + f[0] + ", ppid " + f[1] + ", pgrp " + f[2] + ", sid " + f[3] + ", cmd '" + cmd
+                    + "', cgroup " + cgroupOf(pid).trim();
         } catch (IOException | RuntimeException e) {
             return "gone";
         }
@@ -228,7 +272,9 @@ class EscapeesIT {
     private static String cgroupOf(int pid) {
         try {
             return Files.readAllLines(Path.of("/proc", Integer.toString(pid), "cgroup")).stream()
-                    .filter(l -> l.startsWith("0::")).findFirst().orElse("");
+                    .filter(l -> l.startsWith("0::"))
+                    .findFirst()
+                    .orElse("");
         } catch (IOException e) {
             return "";
         }
@@ -324,8 +370,15 @@ class EscapeesIT {
         StringBuilder yaml = new StringBuilder("processes:\n");
         for (String name : EXPECTED.keySet()) {
             String shell = name.equals("pgroup") ? "bash" : "sh";
-            yaml.append("  ").append(name).append(": {command: \"").append(shell).append(' ').append(dir.resolve(name + ".sh"))
-                    .append("\", stop_timeout: ").append(STOP_TIMEOUT.toSeconds()).append("s}\n");
+            yaml.append("  ")
+                    .append(name)
+                    .append(": {command: \"")
+                    .append(shell)
+                    .append(' ')
+                    .append(dir.resolve(name + ".sh"))
+                    .append("\", stop_timeout: ")
+                    .append(STOP_TIMEOUT.toSeconds())
+                    .append("s}\n");
         }
         Files.writeString(dir.resolve("drover.yaml"), yaml.toString());
     }

@@ -36,16 +36,20 @@ import java.util.regex.Pattern;
 final class LiveDaemon implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String TOKEN = "chaos-token-0123456789-abcdef";
-    private static final Pattern SERVING = Pattern.compile("drover daemon (\\d+) serving .* and http://127\\.0\\.0\\.1:(\\d+) for");
+    private static final Pattern SERVING =
+            Pattern.compile("drover daemon (\\d+) serving .* and http://127\\.0\\.0\\.1:(\\d+) for");
     static final int SIGSTOP = 19;
 
     final Path dir;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     /** Every daemon seen, and the marker prefix of each, for the clean-up. */
     private final List<ProcessRef> daemons = new ArrayList<>();
+
     private final List<String> markers = new ArrayList<>();
     /** Children a test stopped with SIGSTOP: all get SIGCONT at the end, whatever happened. */
     private final Set<ProcessRef> stoppedChildren = ConcurrentHashMap.newKeySet();
+
     private final List<EventLog> streams = new ArrayList<>();
     private volatile ProcessRef daemon;
     private volatile String marker;
@@ -59,7 +63,11 @@ final class LiveDaemon implements AutoCloseable {
     void config(String processes) throws IOException {
         Path temp = dir.resolve("drover.yaml.tmp");
         Files.writeString(temp, processes + "api: {listen: \"127.0.0.1:0\", token: \"" + TOKEN + "\"}\n");
-        Files.move(temp, dir.resolve("drover.yaml"), java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+                temp,
+                dir.resolve("drover.yaml"),
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** Runs `up -d --timeout T` to its end and attaches to the daemon it started; returns the CLI run. */
@@ -72,7 +80,8 @@ final class LiveDaemon implements AutoCloseable {
 
     /** Finds the daemon that now holds the runtime directory: its PID, marker and TCP port. */
     void attach() throws IOException {
-        int pid = Integer.parseInt(Files.readString(dir.resolve(".drover/drover.pid")).trim());
+        int pid = Integer.parseInt(
+                Files.readString(dir.resolve(".drover/drover.pid")).trim());
         ProcessRef ref = ProcessRef.of(pid);
         assertThat(ref).as("daemon pid %d is alive", pid).isNotNull();
         String port = null;
@@ -117,9 +126,11 @@ final class LiveDaemon implements AutoCloseable {
     }
 
     HttpResponse<String> call(String method, String path, Duration timeout) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout)
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(timeout)
                 .header("Authorization", "Bearer " + TOKEN)
-                .method(method, HttpRequest.BodyPublishers.noBody()).build();
+                .method(method, HttpRequest.BodyPublishers.noBody())
+                .build();
         return http.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
@@ -144,7 +155,9 @@ final class LiveDaemon implements AutoCloseable {
 
     /** Subscribes to GET /api/events; the stream is read on a thread of its own until closed. */
     EventLog subscribe() throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/events")).header("Authorization", "Bearer " + TOKEN).build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/events"))
+                .header("Authorization", "Bearer " + TOKEN)
+                .build();
         HttpResponse<InputStream> stream = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
         assertThat(stream.statusCode()).isEqualTo(200);
         EventLog log = new EventLog(stream.body());
@@ -226,7 +239,10 @@ final class LiveDaemon implements AutoCloseable {
         try {
             return JSON.readTree(bytes);
         } catch (IOException e) {
-            throw new AssertionError("state.json is not valid JSON (" + bytes.length + " bytes): " + new String(bytes, StandardCharsets.UTF_8), e);
+            throw new AssertionError(
+                    "state.json is not valid JSON (" + bytes.length + " bytes): "
+                            + new String(bytes, StandardCharsets.UTF_8),
+                    e);
         }
     }
 
@@ -234,7 +250,9 @@ final class LiveDaemon implements AutoCloseable {
     void killDaemon() {
         ProcessRef d = daemon;
         Signals.send(d, Signals.SIGCONT);
-        assertThat(Signals.send(d, Signals.SIGKILL)).as("SIGKILL to daemon " + d.pid()).isTrue();
+        assertThat(Signals.send(d, Signals.SIGKILL))
+                .as("SIGKILL to daemon " + d.pid())
+                .isTrue();
         await().atMost(Duration.ofSeconds(10)).until(() -> !d.isAlive());
     }
 

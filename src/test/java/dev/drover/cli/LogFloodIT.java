@@ -48,6 +48,7 @@ class LogFloodIT {
     private static final int PIECE = 64 * 1024;
     /** "2026-11-23T13:35:52.072Z " */
     private static final int TIMESTAMP = 25;
+
     private static final Pattern QUIET = Pattern.compile("^(\\S+) quiet (\\d+) (\\d+)$");
     private static final Pattern DONE = Pattern.compile("flood-done bytes=(\\d+) seconds=([0-9.]+)");
 
@@ -121,17 +122,37 @@ class LogFloodIT {
         List<Path> rotated = rotatedFiles("flood.log");
         long logDirBytes = directorySize(dir.resolve(".drover/logs"));
         long usableAfter = Files.getFileStore(dir).getUsableSpace();
-        System.out.printf("[flood short lines] writer %.0f MB/s for %s s; daemon RSS idle %d KiB, max during flood %d KiB (%d samples, bound %d KiB);"
+        System.out.printf(
+                "[flood short lines] writer %.0f MB/s for %s s; daemon RSS idle %d KiB, max during flood %d KiB (%d samples, bound %d KiB);"
                         + " ps during flood: %d calls, max %d ms; quiet lines %d (file) / %d (drover logs), lost %d, max lag %d ms;"
                         + " rotated files now %s, most seen at once %d, highest index seen %d; log dir %d bytes; df usable before %d MB, after %d MB%n",
-                mbPerSecond, done.group(2), idleRss, sampler.maxRss.get(), sampler.samples.get(), RSS_BOUND_KIB, apiMillis.size(),
-                apiMillis.stream().mapToLong(Long::longValue).max().orElse(0), quiet.fileLines, quiet.ringLines, quiet.lost, quiet.maxLagMs,
-                sizes(rotated), sampler.mostRotated.get(), sampler.highestIndex.get(), logDirBytes, usableBefore >> 20, usableAfter >> 20);
+                mbPerSecond,
+                done.group(2),
+                idleRss,
+                sampler.maxRss.get(),
+                sampler.samples.get(),
+                RSS_BOUND_KIB,
+                apiMillis.size(),
+                apiMillis.stream().mapToLong(Long::longValue).max().orElse(0),
+                quiet.fileLines,
+                quiet.ringLines,
+                quiet.lost,
+                quiet.maxLagMs,
+                sizes(rotated),
+                sampler.mostRotated.get(),
+                sampler.highestIndex.get(),
+                logDirBytes,
+                usableBefore >> 20,
+                usableAfter >> 20);
 
-        assertThat(sampler.maxRss.get()).as("daemon VmRSS during the flood, KiB").isLessThan(RSS_BOUND_KIB);
+        assertThat(sampler.maxRss.get())
+                .as("daemon VmRSS during the flood, KiB")
+                .isLessThan(RSS_BOUND_KIB);
         assertThat(quiet.lost).as("quiet lines missing or out of order").isZero();
         assertRotation(rotated, "flood.log");
-        assertThat(sampler.highestIndex.get()).as("a rotated file beyond keep was seen during the flood").isLessThanOrEqualTo(KEEP);
+        assertThat(sampler.highestIndex.get())
+                .as("a rotated file beyond keep was seen during the flood")
+                .isLessThanOrEqualTo(KEEP);
         assertThat(logDirBytes).as("disk used by the logs").isLessThan((KEEP + 1) * MAX_SIZE + 10 * MAX_SIZE);
         assertThat(drover.daemonLogText()).doesNotContain("Exception").doesNotContain("internal error");
     }
@@ -179,7 +200,8 @@ class LogFloodIT {
         long start = System.nanoTime();
         Path longLog = dir.resolve(".drover/logs/longline.log");
         Path garbageLog = dir.resolve(".drover/logs/garbage.log");
-        await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofMillis(500))
+        await().atMost(Duration.ofSeconds(150))
+                .pollInterval(Duration.ofMillis(500))
                 .until(() -> contains(longLog, "longline-done") && contains(garbageLog, "garbage-done"));
         double seconds = (System.nanoTime() - start) / 1e9;
         int quietBeforeStop = lastQuietNumber();
@@ -205,8 +227,12 @@ class LogFloodIT {
         Arrays.fill(piece, (byte) 'x');
         for (Path file : rotatedLong) {
             for (byte[] line : lines(Files.readAllBytes(file))) {
-                assertThat(line.length).as("a piece of the long line in " + file.getFileName()).isEqualTo(TIMESTAMP + PIECE);
-                assertThat(Arrays.equals(line, TIMESTAMP, line.length, piece, 0, PIECE)).as("piece content").isTrue();
+                assertThat(line.length)
+                        .as("a piece of the long line in " + file.getFileName())
+                        .isEqualTo(TIMESTAMP + PIECE);
+                assertThat(Arrays.equals(line, TIMESTAMP, line.length, piece, 0, PIECE))
+                        .as("piece content")
+                        .isTrue();
                 piecesChecked++;
             }
         }
@@ -219,21 +245,24 @@ class LogFloodIT {
         }
         assertThat(tail).as("the remainder piece TAIL").isGreaterThanOrEqualTo(0);
         assertThat(current.get(tail).length).isEqualTo(TIMESTAMP + 4);
-        assertThat(new String(current.get(tail + 1), StandardCharsets.ISO_8859_1)).endsWith(" longline-done");
+        assertThat(new String(current.get(tail + 1), StandardCharsets.ISO_8859_1))
+                .endsWith(" longline-done");
         for (int i = 0; i < tail; i++) {
             byte[] line = current.get(i);
             if (new String(line, StandardCharsets.ISO_8859_1).contains("[drover]")) {
                 continue;
             }
             assertThat(line.length).as("piece " + i + " of the current file").isEqualTo(TIMESTAMP + PIECE);
-            assertThat(Arrays.equals(line, TIMESTAMP, line.length, piece, 0, PIECE)).isTrue();
+            assertThat(Arrays.equals(line, TIMESTAMP, line.length, piece, 0, PIECE))
+                    .isTrue();
             piecesChecked++;
         }
 
         // Garbage: rotation holds, the file keeps the bytes as written, every line within 64 KiB.
         List<Path> rotatedGarbage = rotatedFiles("garbage.log");
         assertRotation(rotatedGarbage, "garbage.log");
-        byte[] marker = " \u00ff\u00fe\u00c3\u0028\u00ed\u00a0\u0080\u0000\u001b[31m END".getBytes(StandardCharsets.ISO_8859_1);
+        byte[] marker =
+                " \u00ff\u00fe\u00c3\u0028\u00ed\u00a0\u0080\u0000\u001b[31m END".getBytes(StandardCharsets.ISO_8859_1);
         int markers = 0;
         int longest = 0;
         List<Path> garbageFiles = new ArrayList<>(rotatedGarbage);
@@ -244,7 +273,9 @@ class LogFloodIT {
                 String text = new String(line, StandardCharsets.ISO_8859_1);
                 if (text.length() > TIMESTAMP && text.substring(TIMESTAMP).startsWith("MARK-")) {
                     int space = text.indexOf(' ', TIMESTAMP);
-                    assertThat(Arrays.copyOfRange(line, space, line.length)).as("marker bytes in " + file.getFileName()).isEqualTo(marker);
+                    assertThat(Arrays.copyOfRange(line, space, line.length))
+                            .as("marker bytes in " + file.getFileName())
+                            .isEqualTo(marker);
                     markers++;
                 }
             }
@@ -252,20 +283,40 @@ class LogFloodIT {
         QuietCheck quiet = checkQuiet();
         long logDirBytes = directorySize(dir.resolve(".drover/logs"));
         long usableAfter = Files.getFileStore(dir).getUsableSpace();
-        System.out.printf("[flood long line + garbage] both done in %.1f s (1 GiB line: %.0f MB/s); daemon RSS idle %d KiB, max %d KiB (%d samples, bound %d KiB);"
+        System.out.printf(
+                "[flood long line + garbage] both done in %.1f s (1 GiB line: %.0f MB/s); daemon RSS idle %d KiB, max %d KiB (%d samples, bound %d KiB);"
                         + " long-line pieces checked %d; rotated longline %s; rotated garbage %s; garbage markers found %d, longest garbage line %d bytes;"
                         + " quiet lines %d (file) / %d (drover logs), lost %d, max lag %d ms; log dir %d bytes; df usable before %d MB, after %d MB%n",
-                seconds, 1073.741824 / seconds, idleRss, sampler.maxRss.get(), sampler.samples.get(), RSS_BOUND_KIB, piecesChecked,
-                sizes(rotatedLong), sizes(rotatedGarbage), markers, longest, quiet.fileLines, quiet.ringLines, quiet.lost, quiet.maxLagMs,
-                logDirBytes, usableBefore >> 20, usableAfter >> 20);
+                seconds,
+                1073.741824 / seconds,
+                idleRss,
+                sampler.maxRss.get(),
+                sampler.samples.get(),
+                RSS_BOUND_KIB,
+                piecesChecked,
+                sizes(rotatedLong),
+                sizes(rotatedGarbage),
+                markers,
+                longest,
+                quiet.fileLines,
+                quiet.ringLines,
+                quiet.lost,
+                quiet.maxLagMs,
+                logDirBytes,
+                usableBefore >> 20,
+                usableAfter >> 20);
 
-        assertThat(sampler.maxRss.get()).as("daemon VmRSS during the floods, KiB").isLessThan(RSS_BOUND_KIB);
+        assertThat(sampler.maxRss.get())
+                .as("daemon VmRSS during the floods, KiB")
+                .isLessThan(RSS_BOUND_KIB);
         assertThat(piecesChecked).as("pieces of the long line checked").isGreaterThan(3 * 14);
         assertThat(markers).as("marker lines kept byte for byte").isGreaterThan(0);
         assertThat(longest).as("longest garbage line").isLessThanOrEqualTo(PIECE);
         assertThat(quiet.lost).as("quiet lines missing or out of order").isZero();
         assertThat(sampler.highestIndex.get()).isLessThanOrEqualTo(KEEP);
-        assertThat(logDirBytes).as("disk used by the logs (the 1 GiB line is not kept)").isLessThan(2 * (KEEP + 1) * MAX_SIZE + 10 * MAX_SIZE);
+        assertThat(logDirBytes)
+                .as("disk used by the logs (the 1 GiB line is not kept)")
+                .isLessThan(2 * (KEEP + 1) * MAX_SIZE + 10 * MAX_SIZE);
         assertThat(drover.daemonLogText()).doesNotContain("Exception").doesNotContain("internal error");
     }
 
@@ -342,26 +393,41 @@ class LogFloodIT {
     }
 
     private JsonNode apiLogs(String id, int lines) throws Exception {
-        Process curl = new ProcessBuilder("curl", "-sS", "--max-time", "20", "--unix-socket", dir.resolve(".drover/drover.sock").toString(),
-                "http://localhost/api/processes/" + id + "/logs?lines=" + lines).redirectErrorStream(true).start();
+        Process curl = new ProcessBuilder(
+                        "curl",
+                        "-sS",
+                        "--max-time",
+                        "20",
+                        "--unix-socket",
+                        dir.resolve(".drover/drover.sock").toString(),
+                        "http://localhost/api/processes/" + id + "/logs?lines=" + lines)
+                .redirectErrorStream(true)
+                .start();
         byte[] body = curl.getInputStream().readAllBytes();
         assertThat(curl.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(curl.exitValue()).as(new String(body, StandardCharsets.UTF_8)).isZero();
+        assertThat(curl.exitValue())
+                .as(new String(body, StandardCharsets.UTF_8))
+                .isZero();
         return JSON.readTree(body);
     }
 
     private List<Path> rotatedFiles(String name) throws IOException {
         try (var files = Files.list(dir.resolve(".drover/logs"))) {
-            return files.filter(f -> f.getFileName().toString().startsWith(name + ".")).sorted().toList();
+            return files.filter(f -> f.getFileName().toString().startsWith(name + "."))
+                    .sorted()
+                    .toList();
         }
     }
 
     private static void assertRotation(List<Path> rotated, String name) throws IOException {
-        assertThat(rotated.stream().map(p -> p.getFileName().toString()).toList()).as("rotated files of " + name)
+        assertThat(rotated.stream().map(p -> p.getFileName().toString()).toList())
+                .as("rotated files of " + name)
                 .containsExactly(name + ".1", name + ".2", name + ".3");
         for (Path file : rotated) {
             // A record is never split across files, so a file may pass max_size by at most one piece.
-            assertThat(Files.size(file)).as(file.getFileName() + " size").isLessThanOrEqualTo(MAX_SIZE + PIECE + TIMESTAMP + 1);
+            assertThat(Files.size(file))
+                    .as(file.getFileName() + " size")
+                    .isLessThanOrEqualTo(MAX_SIZE + PIECE + TIMESTAMP + 1);
         }
     }
 
@@ -389,7 +455,8 @@ class LogFloodIT {
 
     private static boolean contains(Path file, String text) {
         try {
-            return Files.exists(file) && new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1).contains(text);
+            return Files.exists(file)
+                    && new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1).contains(text);
         } catch (IOException e) {
             return false; // rotated away just now
         }
@@ -433,7 +500,8 @@ class LogFloodIT {
                             if (n.startsWith(logName + ".")) {
                                 count++;
                                 try {
-                                    s.highestIndex.accumulateAndGet(Integer.parseInt(n.substring(logName.length() + 1)), Math::max);
+                                    s.highestIndex.accumulateAndGet(
+                                            Integer.parseInt(n.substring(logName.length() + 1)), Math::max);
                                 } catch (NumberFormatException e) {
                                     s.highestIndex.set(Integer.MAX_VALUE); // an unexpected name
                                 }

@@ -20,7 +20,15 @@ import java.util.stream.Stream;
  */
 final class ProcScan {
     /** One process; {@code marker} is its DROVER_SPAWN_ID (null when it has none or we cannot read it). */
-    record Proc(int pid, int ppid, char state, long startTime, String marker, String process, String replica, List<String> cmdline) {
+    record Proc(
+            int pid,
+            int ppid,
+            char state,
+            long startTime,
+            String marker,
+            String process,
+            String replica,
+            List<String> cmdline) {
         boolean zombie() {
             return state == 'Z' || state == 'X';
         }
@@ -31,7 +39,8 @@ final class ProcScan {
 
         @Override
         public String toString() {
-            return "pid " + pid + " (ppid " + ppid + ", state " + state + ", " + (process == null ? "" : "DROVER_PROCESS=" + process + ", ")
+            return "pid " + pid + " (ppid " + ppid + ", state " + state + ", "
+                    + (process == null ? "" : "DROVER_PROCESS=" + process + ", ")
                     + (marker == null ? "no marker" : "marker " + marker) + "): " + String.join(" ", cmdline);
         }
     }
@@ -123,7 +132,9 @@ final class ProcScan {
 
     /** Every live (non-zombie) process whose marker starts with {@code prefix}. */
     List<Proc> marked(String prefix) {
-        return all.values().stream().filter(p -> !p.zombie() && p.marker() != null && p.marker().startsWith(prefix)).toList();
+        return all.values().stream()
+                .filter(p -> !p.zombie() && p.marker() != null && p.marker().startsWith(prefix))
+                .toList();
     }
 
     /** Every descendant of {@code root} (not root itself), by parent links. */
@@ -164,7 +175,8 @@ final class ProcScan {
         Map<String, Set<String>> markers = new HashMap<>();
         for (Proc p : marked(prefix)) {
             if (p.process() != null) {
-                markers.computeIfAbsent(p.process() + "." + p.replica(), k -> new HashSet<>()).add(p.marker());
+                markers.computeIfAbsent(p.process() + "." + p.replica(), k -> new HashSet<>())
+                        .add(p.marker());
             }
         }
         return markers;

@@ -92,9 +92,14 @@ class ResourceTroubleIT {
 
         SoftAssertions soft = new SoftAssertions();
         String where = awaitError("No space left on device", Duration.ofSeconds(10), "talker");
-        soft.assertThat(where).as("a clear error (\"No space left on device\") in the daemon's log, `drover logs talker` or `drover ps`"
-                + " within 10 s of the disk filling up; daemon log:\n" + drover.daemonLogText()).isNotNull();
-        soft.assertThat(drover.pid("talker")).as("the child keeps running with the same PID").isEqualTo(pid);
+        soft.assertThat(where)
+                .as(
+                        "a clear error (\"No space left on device\") in the daemon's log, `drover logs talker` or `drover ps`"
+                                + " within 10 s of the disk filling up; daemon log:\n" + drover.daemonLogText())
+                .isNotNull();
+        soft.assertThat(drover.pid("talker"))
+                .as("the child keeps running with the same PID")
+                .isEqualTo(pid);
         soft.assertThat(drover.state("talker")).isEqualTo("running");
 
         // Free the space: new lines must reach the log file again.
@@ -106,12 +111,24 @@ class ResourceTroubleIT {
             // Would a restart of the process help? (It is what a user would try next.)
             recoveredAfterRestartMs = restartAndAwaitItInTheFile(logs, pid);
         }
-        System.out.printf("[disk full] tmpfs 2 MiB, filler %d bytes; last line in the file before full %d, while full %d (ring %d);"
+        System.out.printf(
+                "[disk full] tmpfs 2 MiB, filler %d bytes; last line in the file before full %d, while full %d (ring %d);"
                         + " error reported: %s; freed at ring line %d; new lines in the file %s; after `drover restart`: %s%n",
-                filled, lastBeforeFull, lastInFileWhileFull, ringWhileFull, where == null ? "nowhere" : where, ringAtFree,
+                filled,
+                lastBeforeFull,
+                lastInFileWhileFull,
+                ringWhileFull,
+                where == null ? "nowhere" : where,
+                ringAtFree,
                 recoveredMs == null ? "never (15 s)" : "after " + recoveredMs + " ms",
-                recoveredMs != null ? "not needed" : recoveredAfterRestartMs == null ? "never (15 s)" : "after " + recoveredAfterRestartMs + " ms");
-        soft.assertThat(recoveredMs).as("ms from freeing the space until a new line reached talker.log (null: never in 15 s)").isNotNull();
+                recoveredMs != null
+                        ? "not needed"
+                        : recoveredAfterRestartMs == null
+                                ? "never (15 s)"
+                                : "after " + recoveredAfterRestartMs + " ms");
+        soft.assertThat(recoveredMs)
+                .as("ms from freeing the space until a new line reached talker.log (null: never in 15 s)")
+                .isNotNull();
         soft.assertAll();
     }
 
@@ -138,9 +155,15 @@ class ResourceTroubleIT {
 
         SoftAssertions soft = new SoftAssertions();
         String where = awaitError("Read-only file system", Duration.ofSeconds(10), "talker");
-        soft.assertThat(where).as("a clear error (\"Read-only file system\") in the daemon's log, `drover logs talker` or `drover ps`;"
-                + " daemon log:\n" + drover.daemonLogText() + "\ndrover logs:\n" + drover.run("logs", "-n", "5", "talker").output()).isNotNull();
-        soft.assertThat(drover.pid("talker")).as("the child keeps running with the same PID").isEqualTo(pid);
+        soft.assertThat(where)
+                .as(
+                        "a clear error (\"Read-only file system\") in the daemon's log, `drover logs talker` or `drover ps`;"
+                                + " daemon log:\n" + drover.daemonLogText() + "\ndrover logs:\n"
+                                + drover.run("logs", "-n", "5", "talker").output())
+                .isNotNull();
+        soft.assertThat(drover.pid("talker"))
+                .as("the child keeps running with the same PID")
+                .isEqualTo(pid);
 
         assertThat(sh("mount", "-o", "remount,rw", logs.toString())).isZero();
         int ringAtRw = lastTalkInRing();
@@ -150,18 +173,28 @@ class ResourceTroubleIT {
             // Would a restart of the process help? (It is what a user would try next.)
             recoveredAfterRestartMs = restartAndAwaitItInTheFile(logs, pid);
         }
-        System.out.printf("[read-only log dir] error reported: %s; files in the log dir after remount rw: %s; new lines in the file %s;"
-                        + " after `drover restart`: %s%n", where == null ? "nowhere" : where, list(logs),
+        System.out.printf(
+                "[read-only log dir] error reported: %s; files in the log dir after remount rw: %s; new lines in the file %s;"
+                        + " after `drover restart`: %s%n",
+                where == null ? "nowhere" : where,
+                list(logs),
                 recoveredMs == null ? "never (15 s)" : "after " + recoveredMs + " ms",
-                recoveredMs != null ? "not needed" : recoveredAfterRestartMs == null ? "never (15 s)" : "after " + recoveredAfterRestartMs + " ms");
-        soft.assertThat(recoveredMs).as("ms from remounting read-write until a line reached talker.log (null: never in 15 s)").isNotNull();
+                recoveredMs != null
+                        ? "not needed"
+                        : recoveredAfterRestartMs == null
+                                ? "never (15 s)"
+                                : "after " + recoveredAfterRestartMs + " ms");
+        soft.assertThat(recoveredMs)
+                .as("ms from remounting read-write until a line reached talker.log (null: never in 15 s)")
+                .isNotNull();
         soft.assertAll();
     }
 
     // ---------------------------------------------------------------- ulimit -n 64
 
     @Test
-    void underALowDescriptorLimitWhatCannotStartSaysWhyTheRestRunsAndStartWorksOnceDescriptorsAreFree() throws Exception {
+    void underALowDescriptorLimitWhatCannotStartSaysWhyTheRestRunsAndStartWorksOnceDescriptorsAreFree()
+            throws Exception {
         int count = 16;
         StringBuilder yaml = new StringBuilder("processes:\n");
         for (int i = 1; i <= count; i++) {
@@ -175,11 +208,14 @@ class ResourceTroubleIT {
         drover = new DaemonHarness(dir).wrapUpWith("ulimit -n 64 && exec \"$0\" \"$@\"");
         DaemonHarness.Result up = drover.up("--timeout", "30s");
         assertThat(drover.daemon()).as("a daemon started: " + up).isNotNull();
-        assertThat(Files.readString(Path.of("/proc", Integer.toString(drover.daemon().pid()), "limits")))
+        assertThat(Files.readString(
+                        Path.of("/proc", Integer.toString(drover.daemon().pid()), "limits")))
                 .containsPattern("Max open files\\s+64\\s+64");
         // `up -d` returns at the first fatal one: wait until every process has settled.
-        await().atMost(Duration.ofSeconds(30)).until(() -> drover.processes().values().stream()
-                .allMatch(p -> p.get("state").asText().equals("running") || p.get("state").asText().equals("fatal")));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> drover.processes().values().stream()
+                        .allMatch(p -> p.get("state").asText().equals("running")
+                                || p.get("state").asText().equals("fatal")));
         Map<String, JsonNode> processes = drover.processes();
         List<String> running = new ArrayList<>();
         List<String> failed = new ArrayList<>();
@@ -195,8 +231,14 @@ class ResourceTroubleIT {
             }
         });
         int fdsAtStart = drover.daemonOpenFds();
-        System.out.printf("[ulimit -n 64] %d processes: %d running, %d not (%s); daemon has %d descriptors open; `up -d`: %s%n",
-                count, running.size(), failed.size(), failed, fdsAtStart, up.output().strip().replace('\n', ' '));
+        System.out.printf(
+                "[ulimit -n 64] %d processes: %d running, %d not (%s); daemon has %d descriptors open; `up -d`: %s%n",
+                count,
+                running.size(),
+                failed.size(),
+                failed,
+                fdsAtStart,
+                up.output().strip().replace('\n', ' '));
         assertThat(failed).as("the limit was hit").isNotEmpty();
         assertThat(running).as("most still started").hasSizeGreaterThanOrEqualTo(5);
 
@@ -216,10 +258,13 @@ class ResourceTroubleIT {
         for (String id : running) {
             lastLines.put(id, lastTick(id));
         }
-        await().atMost(Duration.ofSeconds(20)).until(() -> running.stream().allMatch(id -> lastTick(id) > lastLines.get(id) + 5));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> running.stream().allMatch(id -> lastTick(id) > lastLines.get(id) + 5));
         Map<String, JsonNode> now = drover.processes();
         for (String id : running) {
-            assertThat(now.get(id).get("pid").asInt()).as(id + " same PID").isEqualTo(refs.get(id).pid());
+            assertThat(now.get(id).get("pid").asInt())
+                    .as(id + " same PID")
+                    .isEqualTo(refs.get(id).pid());
             assertThat(refs.get(id).isRunning()).isTrue();
         }
 
@@ -229,15 +274,18 @@ class ResourceTroubleIT {
         List<String> toStart = failed.subList(0, Math.min(2, failed.size()));
         DaemonHarness.Result stop = drover.run(concat("stop", toStop));
         assertThat(stop.exitCode()).as(stop.toString()).isZero();
-        await().atMost(Duration.ofSeconds(30)).until(() -> toStop.stream().allMatch(id -> drover.state(id).equals("stopped")));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> toStop.stream().allMatch(id -> drover.state(id).equals("stopped")));
         long startAt = System.nanoTime();
         DaemonHarness.Result start = drover.run(concat("start", toStart));
         assertThat(start.exitCode()).as(start.toString()).isZero();
-        await().atMost(Duration.ofSeconds(30)).until(() -> toStart.stream().allMatch(id -> drover.state(id).equals("running")));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> toStart.stream().allMatch(id -> drover.state(id).equals("running")));
         toStart.forEach(id -> drover.track(ProcessRef.of(drover.pid(id))));
         await().atMost(Duration.ofSeconds(20)).until(() -> toStart.stream().allMatch(id -> lastTick(id) >= 3));
-        System.out.printf("[ulimit -n 64] after stopping %s, %s started and logged within %d ms%n", toStop, toStart,
-                (System.nanoTime() - startAt) / 1_000_000);
+        System.out.printf(
+                "[ulimit -n 64] after stopping %s, %s started and logged within %d ms%n",
+                toStop, toStart, (System.nanoTime() - startAt) / 1_000_000);
 
         // And `down` still stops everything.
         List<ProcessRef> all = new ArrayList<>();
@@ -290,7 +338,9 @@ class ResourceTroubleIT {
         Long settledMs = awaitMillis(Duration.ofSeconds(20), () -> {
             String log = drover.daemonLogText();
             seen[0] = grep(log, "victim: ");
-            return log.contains("victim: fatal") || log.contains("Too many open files; restarting") || log.matches("(?s).*victim: started \\(pid (?!" + victim.pid() + "\\)).*");
+            return log.contains("victim: fatal")
+                    || log.contains("Too many open files; restarting")
+                    || log.matches("(?s).*victim: started \\(pid (?!" + victim.pid() + "\\)).*");
         });
         // The shortage ends.
         setNofile(daemon, Integer.parseInt(original.group(1)), Integer.parseInt(original.group(2)));
@@ -303,13 +353,23 @@ class ResourceTroubleIT {
         });
         Map<String, JsonNode> now = drover.processes();
         drover.track(ProcessRef.of(now.get("victim").get("pid").asInt()));
-        System.out.printf("[crash while fds are short] open %d, soft limit %d (lowest free number); after the crash (%s ms): %s;%n  after the limit was raised: victim %s, reason %s;"
-                        + " running again: %s%n", open, limit, settledMs, seen[0], now.get("victim").get("state").asText(),
-                now.get("victim").path("reason").asText(), runningMs == null ? "no (30 s)" : "after " + runningMs + " ms");
+        System.out.printf(
+                "[crash while fds are short] open %d, soft limit %d (lowest free number); after the crash (%s ms): %s;%n  after the limit was raised: victim %s, reason %s;"
+                        + " running again: %s%n",
+                open,
+                limit,
+                settledMs,
+                seen[0],
+                now.get("victim").get("state").asText(),
+                now.get("victim").path("reason").asText(),
+                runningMs == null ? "no (30 s)" : "after " + runningMs + " ms");
         SoftAssertions soft = new SoftAssertions();
         soft.assertThat(bystander.isRunning()).as("the bystander keeps running").isTrue();
-        soft.assertThat(runningMs).as("the crashed service runs again once descriptors are back (a transient EMFILE at restart"
-                + " should be retried with backoff, not be fatal at once); daemon log:" + grep(drover.daemonLogText(), "victim")).isNotNull();
+        soft.assertThat(runningMs)
+                .as("the crashed service runs again once descriptors are back (a transient EMFILE at restart"
+                        + " should be retried with backoff, not be fatal at once); daemon log:"
+                        + grep(drover.daemonLogText(), "victim"))
+                .isNotNull();
         soft.assertAll();
     }
 
@@ -317,7 +377,8 @@ class ResourceTroubleIT {
 
     @ParameterizedTest(name = "cgroups {0}")
     @ValueSource(strings = {"auto", "off"})
-    void withItsDescriptorTableExhaustedTheDaemonSaysSoRecoversAndStillStopsEveryEscapee(String cgroups) throws Exception {
+    void withItsDescriptorTableExhaustedTheDaemonSaysSoRecoversAndStillStopsEveryEscapee(String cgroups)
+            throws Exception {
         Path pids = Files.createDirectories(dir.resolve("pids"));
         Files.writeString(dir.resolve("lib.sh"), """
                 rec() {
@@ -351,7 +412,9 @@ class ResourceTroubleIT {
         int talker = drover.pid("talker");
         drover.track(ProcessRef.of(talker));
         Path recordedFile = pids.resolve("recorded");
-        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(recordedFile) && Files.readAllLines(recordedFile).size() == 3);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> Files.exists(recordedFile)
+                        && Files.readAllLines(recordedFile).size() == 3);
         List<ProcessRef> recorded = new ArrayList<>();
         for (String line : Files.readAllLines(recordedFile)) {
             String[] f = line.split(" ");
@@ -385,20 +448,36 @@ class ResourceTroubleIT {
 
         SoftAssertions soft = new SoftAssertions();
         soft.assertThat(ps.exitCode() == 0 || ps.output().contains("Too many open files"))
-                .as("`drover ps` answers, or says why it cannot (CLI: " + ps + ")").isTrue();
+                .as("`drover ps` answers, or says why it cannot (CLI: " + ps + ")")
+                .isTrue();
         soft.assertThat(exhaustedLog).as("the daemon's log says what is short").contains("Too many open files");
-        soft.assertThat(logGrowth).as(String.format("bytes the daemon's log grew in the %d ms one `drover ps` waited (the log must not be"
-                + " flooded; daemon CPU meanwhile %.0f%%); what it wrote:", ps.took().toMillis(), cpu) + exhaustedLog).isLessThan(1024 * 1024);
-        soft.assertThat(talkerLogs).as("the talker's lines still reach its log file").isTrue();
-        soft.assertThat(ProcessRef.of(talker)).as("the talker keeps running with the same PID").isNotNull();
+        soft.assertThat(logGrowth)
+                .as(String.format(
+                                "bytes the daemon's log grew in the %d ms one `drover ps` waited (the log must not be"
+                                        + " flooded; daemon CPU meanwhile %.0f%%); what it wrote:",
+                                ps.took().toMillis(), cpu)
+                        + exhaustedLog)
+                .isLessThan(1024 * 1024);
+        soft.assertThat(talkerLogs)
+                .as("the talker's lines still reach its log file")
+                .isTrue();
+        soft.assertThat(ProcessRef.of(talker))
+                .as("the talker keeps running with the same PID")
+                .isNotNull();
 
         // The condition clears: the clients go, the limit is back, the API answers again.
         flood.close();
         setNofile(daemon, Integer.parseInt(original.group(1)), hard);
-        Long answeredMs = awaitMillis(Duration.ofSeconds(30), () -> drover.attempt(Duration.ofSeconds(10), "ps").exitCode() == 0);
-        soft.assertThat(answeredMs).as("ms until `drover ps` answers again after the limit was raised").isNotNull();
+        Long answeredMs = awaitMillis(
+                Duration.ofSeconds(30),
+                () -> drover.attempt(Duration.ofSeconds(10), "ps").exitCode() == 0);
+        soft.assertThat(answeredMs)
+                .as("ms until `drover ps` answers again after the limit was raised")
+                .isNotNull();
         if (answeredMs != null) {
-            soft.assertThat(drover.pid("talker")).as("the talker's PID after the trouble").isEqualTo(talker);
+            soft.assertThat(drover.pid("talker"))
+                    .as("the talker's PID after the trouble")
+                    .isEqualTo(talker);
         }
 
         // Exhausted again, and the daemon is told to stop (SIGTERM, as systemd or Ctrl-C would).
@@ -407,25 +486,46 @@ class ResourceTroubleIT {
         boolean exited;
         long stopAt;
         int limitAtStop;
-        try (HeldClients atStop = HeldClients.exhaust(daemon, hard, drover.runtime().resolve("drover.sock"))) {
+        try (HeldClients atStop =
+                HeldClients.exhaust(daemon, hard, drover.runtime().resolve("drover.sock"))) {
             limitAtStop = atStop.limit();
             stopAt = System.nanoTime();
             Signals.send(daemon, Signals.SIGTERM);
             exited = DaemonHarness.waitGone(daemon, Duration.ofSeconds(60));
         }
         long stopMs = (System.nanoTime() - stopAt) / 1_000_000;
-        List<ProcessRef> survivors = recorded.stream().filter(ProcessRef::isRunning).toList();
+        List<ProcessRef> survivors =
+                recorded.stream().filter(ProcessRef::isRunning).toList();
         String stopLog = grepFile(drover.daemonLog(), logBeforeStop, ".");
-        System.out.printf("[exhausted fds, cgroups=%s] open %d, soft limit %d (just above its highest descriptor), then %d event streams held;"
+        System.out.printf(
+                "[exhausted fds, cgroups=%s] open %d, soft limit %d (just above its highest descriptor), then %d event streams held;"
                         + " talker kept logging: %s;"
                         + " `ps` while exhausted: exit %d after %d ms, \"%s\"; meanwhile the daemon's log grew %d bytes and the daemon used %.0f%% CPU;"
                         + " what it logged while exhausted (repeats counted):%s%n  `ps` answered %s after the limit was raised;"
                         + " SIGTERM with %d open, soft limit %d: daemon exited %s after %d ms; recorded processes still running: %s; the daemon's last words:%s%n",
-                cgroups, open, limit, flood.channels().size(), talkerLogs, ps.exitCode(), ps.took().toMillis(), ps.output().strip().replace('\n', ' '), logGrowth, cpu,
-                exhaustedLog, answeredMs == null ? "never" : answeredMs + " ms", openAtStop, limitAtStop, exited, stopMs, survivors, stopLog);
+                cgroups,
+                open,
+                limit,
+                flood.channels().size(),
+                talkerLogs,
+                ps.exitCode(),
+                ps.took().toMillis(),
+                ps.output().strip().replace('\n', ' '),
+                logGrowth,
+                cpu,
+                exhaustedLog,
+                answeredMs == null ? "never" : answeredMs + " ms",
+                openAtStop,
+                limitAtStop,
+                exited,
+                stopMs,
+                survivors,
+                stopLog);
         soft.assertThat(exited).as("the daemon exits on SIGTERM").isTrue();
-        soft.assertThat(survivors).as("processes the service started that outlived the daemon's stop (fd table exhausted);"
-                + " daemon log:" + stopLog).isEmpty();
+        soft.assertThat(survivors)
+                .as("processes the service started that outlived the daemon's stop (fd table exhausted);"
+                        + " daemon log:" + stopLog)
+                .isEmpty();
         soft.assertAll();
     }
 
@@ -445,12 +545,14 @@ class ResourceTroubleIT {
         DaemonHarness.Result restart = drover.run("restart", "talker");
         assertThat(restart.exitCode()).as(restart.toString()).isZero();
         long start = System.nanoTime();
-        await().atMost(Duration.ofSeconds(30)).until(() -> drover.state("talker").equals("running") && drover.pid("talker") != oldPid);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> drover.state("talker").equals("running") && drover.pid("talker") != oldPid);
         int newPid = drover.pid("talker");
         drover.track(ProcessRef.of(newPid));
         Long ms = awaitMillis(Duration.ofSeconds(15), () -> {
             try {
-                return Files.readString(logs.resolve("talker.log"), StandardCharsets.ISO_8859_1).contains("started (pid " + newPid + ")");
+                return Files.readString(logs.resolve("talker.log"), StandardCharsets.ISO_8859_1)
+                        .contains("started (pid " + newPid + ")");
             } catch (IOException e) {
                 return false;
             }
@@ -470,10 +572,12 @@ class ResourceTroubleIT {
             List<java.nio.channels.SocketChannel> channels = new ArrayList<>();
             HeldClients held = new HeldClients(limit, channels);
             for (int i = 0; i < 256; i++) {
-                java.nio.channels.SocketChannel channel = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX);
+                java.nio.channels.SocketChannel channel =
+                        java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX);
                 channels.add(channel);
                 channel.connect(java.net.UnixDomainSocketAddress.of(socket));
-                channel.write(java.nio.ByteBuffer.wrap("GET /api/events HTTP/1.1\r\nHost: drover\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
+                channel.write(java.nio.ByteBuffer.wrap(
+                        "GET /api/events HTTP/1.1\r\nHost: drover\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
                 String status = statusLine(channel);
                 if (status.startsWith("HTTP/1.1 503")) {
                     return held;
@@ -488,18 +592,21 @@ class ResourceTroubleIT {
         }
 
         private static String statusLine(java.nio.channels.SocketChannel channel) throws Exception {
-            return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                StringBuilder line = new StringBuilder();
-                java.nio.ByteBuffer one = java.nio.ByteBuffer.allocate(1);
-                try {
-                    while (line.indexOf("\r\n") < 0 && channel.read(one.clear()) > 0) {
-                        line.append((char) one.get(0));
-                    }
-                } catch (IOException e) {
-                    line.append(" (").append(e.getMessage()).append(')');
-                }
-                return line.toString().strip();
-            }, java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()).get(10, TimeUnit.SECONDS);
+            return java.util.concurrent.CompletableFuture.supplyAsync(
+                            () -> {
+                                StringBuilder line = new StringBuilder();
+                                java.nio.ByteBuffer one = java.nio.ByteBuffer.allocate(1);
+                                try {
+                                    while (line.indexOf("\r\n") < 0 && channel.read(one.clear()) > 0) {
+                                        line.append((char) one.get(0));
+                                    }
+                                } catch (IOException e) {
+                                    line.append(" (").append(e.getMessage()).append(')');
+                                }
+                                return line.toString().strip();
+                            },
+                            java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor())
+                    .get(10, TimeUnit.SECONDS);
         }
 
         @Override
@@ -517,12 +624,15 @@ class ResourceTroubleIT {
     /** The daemon's descriptor numbers once two looks half a second apart agree. */
     private static java.util.SortedSet<Integer> settledFds(ProcessRef daemon) {
         java.util.SortedSet<Integer>[] last = new java.util.SortedSet[] {fdNumbers(daemon)};
-        await().atMost(Duration.ofSeconds(20)).pollDelay(Duration.ofMillis(500)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            java.util.SortedSet<Integer> now = fdNumbers(daemon);
-            boolean same = now.equals(last[0]);
-            last[0] = now;
-            return same;
-        });
+        await().atMost(Duration.ofSeconds(20))
+                .pollDelay(Duration.ofMillis(500))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> {
+                    java.util.SortedSet<Integer> now = fdNumbers(daemon);
+                    boolean same = now.equals(last[0]);
+                    last[0] = now;
+                    return same;
+                });
         return last[0];
     }
 
@@ -579,7 +689,8 @@ class ResourceTroubleIT {
             for (String line : lines) {
                 int at = line.indexOf(" tick ");
                 if (at > 0) {
-                    last = Math.max(last, Integer.parseInt(line.substring(at + 6).trim()));
+                    last = Math.max(
+                            last, Integer.parseInt(line.substring(at + 6).trim()));
                 }
             }
             return last;
@@ -645,13 +756,17 @@ class ResourceTroubleIT {
 
     private Path mountTmpfs(String name, String size) throws IOException {
         Path mount = Files.createDirectories(dir.resolve(name));
-        assertThat(sh("mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", mount.toString())).as("mount tmpfs (needs root)").isZero();
+        assertThat(sh("mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", mount.toString()))
+                .as("mount tmpfs (needs root)")
+                .isZero();
         mounts.add(mount);
         return mount;
     }
 
     private static void setNofile(ProcessRef process, int soft, int hard) {
-        assertThat(sh("prlimit", "--pid", Integer.toString(process.pid()), "--nofile=" + soft + ":" + hard)).as("prlimit").isZero();
+        assertThat(sh("prlimit", "--pid", Integer.toString(process.pid()), "--nofile=" + soft + ":" + hard))
+                .as("prlimit")
+                .isZero();
     }
 
     private static int sh(String... command) {
@@ -700,8 +815,8 @@ class ResourceTroubleIT {
     private static String grepFile(Path file, long from, String regex) {
         Pattern p = Pattern.compile(regex);
         Map<String, Integer> counts = new LinkedHashMap<>();
-        try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(
-                Files.newInputStream(file), StandardCharsets.ISO_8859_1), 1 << 16)) {
+        try (var in = new java.io.BufferedReader(
+                new java.io.InputStreamReader(Files.newInputStream(file), StandardCharsets.ISO_8859_1), 1 << 16)) {
             in.skip(from);
             String line;
             while ((line = in.readLine()) != null) {
@@ -715,7 +830,11 @@ class ResourceTroubleIT {
             return " (cannot read " + file + ": " + e.getMessage() + ")";
         }
         StringBuilder out = new StringBuilder();
-        counts.entrySet().stream().limit(25).forEach(e -> out.append("\n    ").append(e.getValue() > 1 ? e.getValue() + " × " : "").append(e.getKey()));
+        counts.entrySet().stream()
+                .limit(25)
+                .forEach(e -> out.append("\n    ")
+                        .append(e.getValue() > 1 ? e.getValue() + " × " : "")
+                        .append(e.getKey()));
         if (counts.size() > 25) {
             out.append("\n    … and ").append(counts.size() - 25).append(" more distinct lines");
         }

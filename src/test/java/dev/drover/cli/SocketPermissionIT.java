@@ -41,10 +41,13 @@ class SocketPermissionIT {
     void tools() throws IOException {
         setpriv = onPath("setpriv").orElse(null);
         curl = onPath("curl").orElse(null);
-        assertThat(setpriv).as("setpriv (package util-linux) is needed on PATH to run a client as another user").isNotNull();
+        assertThat(setpriv)
+                .as("setpriv (package util-linux) is needed on PATH to run a client as another user")
+                .isNotNull();
         assertThat(curl).as("curl is needed on PATH as the socket's client").isNotNull();
         assertThat(Files.getAttribute(Path.of("/proc/self"), "unix:uid"))
-                .as("this test must run as root, to run the client as user nobody").isEqualTo(0);
+                .as("this test must run as root, to run the client as user nobody")
+                .isEqualTo(0);
         // @TempDir is private to its owner (0700), which alone would keep `nobody` out: open it, so
         // that only the runtime directory's and the socket's own modes stand in the way.
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -81,14 +84,18 @@ class SocketPermissionIT {
         Files.setPosixFilePermissions(runtime, PosixFilePermissions.fromString("rwx--x--x"));
         try {
             Result throughOpenDirectory = asNobody(curl, "-sS", "-v", "--unix-socket", socket.toString(), URL);
-            assertThat(throughOpenDirectory.exit()).as("curl as nobody, directory 0711: " + throughOpenDirectory).isEqualTo(7);
+            assertThat(throughOpenDirectory.exit())
+                    .as("curl as nobody, directory 0711: " + throughOpenDirectory)
+                    .isEqualTo(7);
             assertThat(throughOpenDirectory.stderr()).contains("Permission denied");
 
             // Control: with the socket opened as well, the same client as nobody does connect. So the
             // refusals above come from the modes, not from a client that cannot run as nobody.
             Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw-rw-"));
             Result opened = asNobody(curl, "-sS", "--unix-socket", socket.toString(), "http://localhost/alive");
-            assertThat(opened.exit()).as("curl as nobody once the socket is 0666: " + opened).isZero();
+            assertThat(opened.exit())
+                    .as("curl as nobody once the socket is 0666: " + opened)
+                    .isZero();
             assertThat(opened.stdout()).contains("alive");
         } finally {
             Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
@@ -113,8 +120,11 @@ class SocketPermissionIT {
     private Result run(String... command) throws Exception {
         Path out = Files.createTempFile(dir, "out", ".txt");
         Path err = Files.createTempFile(dir, "err", ".txt");
-        Process process = new ProcessBuilder(command).directory(dir.toFile())
-                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        Process process = new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .start();
         try {
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
                 throw new AssertionError(String.join(" ", command) + " did not finish within 30 s");
@@ -123,7 +133,10 @@ class SocketPermissionIT {
             process.destroyForcibly();
             process.waitFor(10, TimeUnit.SECONDS);
         }
-        return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+        return new Result(
+                process.exitValue(),
+                Files.readString(out, StandardCharsets.UTF_8),
+                Files.readString(err, StandardCharsets.UTF_8));
     }
 
     private static String mode(Path path) throws IOException {

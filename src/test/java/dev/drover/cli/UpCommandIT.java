@@ -34,7 +34,8 @@ class UpCommandIT {
         try (DroverProcess drover = DroverProcess.start(dir, "up")) {
             drover.awaitLine("background-worker | working");
             drover.awaitLine("web               | serving");
-            await().atMost(Duration.ofSeconds(10)).until(() -> drover.startedChildren().size() == 2);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> drover.startedChildren().size() == 2);
             List<ProcessRef> children = drover.startedChildren();
             assertThat(drover.text()).doesNotContain("\033[");
             assertThat(drover.text()).contains("web               | [drover] ready");
@@ -44,7 +45,8 @@ class UpCommandIT {
             assertThat(drover.waitFor(Duration.ofSeconds(30))).isZero();
             assertThat(children).noneMatch(ProcessRef::isAlive);
             String text = drover.text();
-            assertThat(text.indexOf("background-worker | [drover] stopped")).isLessThan(text.indexOf("web               | [drover] stopped"));
+            assertThat(text.indexOf("background-worker | [drover] stopped"))
+                    .isLessThan(text.indexOf("web               | [drover] stopped"));
             assertThat(text).contains("all processes stopped");
         }
     }
@@ -60,7 +62,8 @@ class UpCommandIT {
         try (DroverProcess drover = DroverProcess.start(dir, "up")) {
             drover.awaitLine("trapped");
             // Drover's "started (pid N)" may be printed just after the child's first line.
-            await().atMost(Duration.ofSeconds(10)).until(() -> !drover.startedChildren().isEmpty());
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> !drover.startedChildren().isEmpty());
             ProcessRef child = drover.startedChildren().getFirst();
             drover.signal(Signals.SIGINT);
             drover.awaitLine("stopping (Ctrl-C again");
@@ -80,7 +83,8 @@ class UpCommandIT {
                   one: {command: "exec sleep 300"}
                 """);
         try (DroverProcess drover = DroverProcess.start(dir, "up")) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> !drover.startedChildren().isEmpty());
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> !drover.startedChildren().isEmpty());
             ProcessRef child = drover.startedChildren().getFirst();
             drover.signal(Signals.SIGTERM);
             assertThat(drover.waitFor(Duration.ofSeconds(30))).isZero();
@@ -137,23 +141,36 @@ class UpCommandIT {
 
     @Test
     void asPid1InItsOwnPidNamespaceItReapsEveryOrphan() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/unshare")), "unshare is not installed");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                Files.isExecutable(Path.of("/usr/bin/unshare")), "unshare is not installed");
         Files.writeString(dir.resolve("drover.yaml"), """
                 processes:
                   spawner:
                     command: "for i in $(seq 50); do (sleep 0.1 &); done; echo spawned; exec sleep 300"
                 """);
-        List<String> command = List.of("/usr/bin/unshare", "--pid", "--fork", "--mount-proc",
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", DroverProcess.jar(), "up");
-        Process unshare = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("out.txt").toFile()).start();
+        List<String> command = List.of(
+                "/usr/bin/unshare",
+                "--pid",
+                "--fork",
+                "--mount-proc",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                DroverProcess.jar(),
+                "up");
+        Process unshare = new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("out.txt").toFile())
+                .start();
         try {
-            await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(dir.resolve("out.txt")).contains("spawned"));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> Files.readString(dir.resolve("out.txt")).contains("spawned"));
             ProcessRef drover = ProcChildren.onlyChildOf(unshare.pid());
             assertThat(drover).isNotNull();
             // The 50 orphans end after 0.1 s; as PID 1, drover must reap them all.
-            await().atMost(Duration.ofSeconds(20)).until(() -> ProcChildren.zombieChildren(drover.pid()) == 0
-                    && ProcChildren.children(drover.pid()) == 1);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() ->
+                            ProcChildren.zombieChildren(drover.pid()) == 0 && ProcChildren.children(drover.pid()) == 1);
             assertThat(Files.readString(dir.resolve("out.txt"))).contains("supervising 1 processes");
         } finally {
             Signals.send(ProcessRef.of((int) unshare.pid()), Signals.SIGTERM);

@@ -41,8 +41,10 @@ abstract class ControlContract {
             processes:
               web:
                 command: "exec sleep 300"
+                min_uptime: 0s
               worker:
                 command: "exec sleep 300"
+                min_uptime: 0s
             """;
 
     @TempDir
@@ -85,9 +87,13 @@ abstract class ControlContract {
         List<ProcessEvent> events = new CopyOnWriteArrayList<>();
         AutoCloseable follow = control.followEvents(events::add);
         control.restart("web");
-        await().atMost(WAIT).until(() -> events.stream().anyMatch(e -> e.process().equals("web") && e.state().equals("running")));
-        List<String> steps = events.stream().filter(e -> e.process().equals("web"))
-                .map(e -> e.previousState() + "->" + e.state()).toList();
+        await().atMost(WAIT)
+                .until(() -> events.stream()
+                        .anyMatch(e -> e.process().equals("web") && e.state().equals("running")));
+        List<String> steps = events.stream()
+                .filter(e -> e.process().equals("web"))
+                .map(e -> e.previousState() + "->" + e.state())
+                .toList();
         assertThat(steps).containsExactly("running->stopping", "stopping->starting", "starting->running");
         ProcessEvent stopping = events.getFirst();
         assertThat(stopping.pid()).isEqualTo(before);
@@ -186,7 +192,8 @@ abstract class ControlContract {
         await().atMost(WAIT).until(() -> lines("trapper").contains("got USR1"));
         assertThat(control.process("trapper").pid()).isEqualTo(pid);
 
-        assertThatExceptionOfType(ControlException.class).isThrownBy(() -> control.signal("trapper", "NOPE"))
+        assertThatExceptionOfType(ControlException.class)
+                .isThrownBy(() -> control.signal("trapper", "NOPE"))
                 .satisfies(e -> {
                     assertThat(e.status()).isEqualTo(400);
                     assertThat(e.getMessage()).contains("NOPE");
@@ -201,11 +208,17 @@ abstract class ControlContract {
                     command: "for i in $(seq 1 20); do echo line-$i; done; exec sleep 300"
                 """);
         awaitRunning("counter");
-        await().atMost(WAIT).until(() -> lines("counter").contains("line-20")
-                && control.logs("counter", 100).stream().anyMatch(e -> e.stream().equals("drover") && e.line().startsWith("started")));
+        await().atMost(WAIT)
+                .until(() -> lines("counter").contains("line-20")
+                        && control.logs("counter", 100).stream()
+                                .anyMatch(e ->
+                                        e.stream().equals("drover") && e.line().startsWith("started")));
 
         List<LogEntry> all = control.logs("counter", 100);
-        List<String> output = all.stream().filter(e -> e.stream().equals("stdout")).map(LogEntry::line).toList();
+        List<String> output = all.stream()
+                .filter(e -> e.stream().equals("stdout"))
+                .map(LogEntry::line)
+                .toList();
         List<String> expected = new ArrayList<>();
         for (int i = 1; i <= 20; i++) {
             expected.add("line-" + i);
@@ -216,7 +229,8 @@ abstract class ControlContract {
 
         assertThat(control.logs("counter", 5)).isEqualTo(all.subList(all.size() - 5, all.size()));
         assertThat(control.logs("counter", 0)).isEmpty();
-        assertThatExceptionOfType(ControlException.class).isThrownBy(() -> control.logs("counter", -1))
+        assertThatExceptionOfType(ControlException.class)
+                .isThrownBy(() -> control.logs("counter", -1))
                 .satisfies(e -> assertThat(e.status()).isEqualTo(400));
     }
 
@@ -237,7 +251,9 @@ abstract class ControlContract {
         }
         List<Integer> ticks = ticks(received);
         for (int i = 1; i < ticks.size(); i++) {
-            assertThat(ticks.get(i)).as("ticks in order, none missing: %s", ticks).isEqualTo(ticks.get(i - 1) + 1);
+            assertThat(ticks.get(i))
+                    .as("ticks in order, none missing: %s", ticks)
+                    .isEqualTo(ticks.get(i - 1) + 1);
         }
         assertThat(received).allSatisfy(e -> {
             assertThat(e.process()).isEqualTo("ticker");
@@ -270,12 +286,14 @@ abstract class ControlContract {
                     return p.state().equals("running") && p.pid() != before;
                 });
                 int now = control.process("talker").pid();
-                await().atMost(WAIT).until(() -> received.stream().anyMatch(e -> e.line().equals("hello from " + now)));
+                await().atMost(WAIT)
+                        .until(() -> received.stream().anyMatch(e -> e.line().equals("hello from " + now)));
                 previous = now;
             }
         }
         assertThat(received).noneMatch(e -> e.line().equals("hello from " + first));
-        assertThat(received).anyMatch(e -> e.stream().equals("drover") && e.line().startsWith("started"));
+        assertThat(received)
+                .anyMatch(e -> e.stream().equals("drover") && e.line().startsWith("started"));
     }
 
     @Test
@@ -289,8 +307,13 @@ abstract class ControlContract {
                 """);
         List<LogEntry> received = new CopyOnWriteArrayList<>();
         try (AutoCloseable follow = control.followLogs(List.of(), received::add)) {
-            await().atMost(WAIT).until(() -> received.stream().anyMatch(e -> e.process().equals("left") && e.line().equals("from-left"))
-                    && received.stream().anyMatch(e -> e.process().equals("right") && e.line().equals("from-right")));
+            await().atMost(WAIT)
+                    .until(() -> received.stream()
+                                    .anyMatch(e -> e.process().equals("left")
+                                            && e.line().equals("from-left"))
+                            && received.stream()
+                                    .anyMatch(e -> e.process().equals("right")
+                                            && e.line().equals("from-right")));
         }
     }
 
@@ -331,7 +354,8 @@ abstract class ControlContract {
         assertThat(control.process("keep").state()).isEqualTo("running");
         await().atMost(WAIT).until(() -> !TestEngines.alive(drop) && !TestEngines.alive(change));
         assertThat(TestEngines.alive(added)).isTrue();
-        assertThatExceptionOfType(ControlException.class).isThrownBy(() -> control.process("drop"))
+        assertThatExceptionOfType(ControlException.class)
+                .isThrownBy(() -> control.process("drop"))
                 .satisfies(e -> assertThat(e.status()).isEqualTo(404));
         assertThat(control.processes()).extracting(ProcessInfo::id).containsExactlyInAnyOrder("keep", "change", "add");
     }
@@ -351,12 +375,16 @@ abstract class ControlContract {
                     depends_on: {ghost: {condition: started}}
                 """);
 
-        assertThatExceptionOfType(ControlException.class).isThrownBy(() -> control.reload()).satisfies(e -> {
-            assertThat(e.status()).isEqualTo(400);
-            assertThat(e.getMessage()).isEqualTo("invalid configuration, nothing changed");
-            assertThat(e.details()).hasSizeGreaterThanOrEqualTo(2);
-            assertThat(String.join("\n", e.details())).contains("restrat").contains("ghost");
-        });
+        assertThatExceptionOfType(ControlException.class)
+                .isThrownBy(() -> control.reload())
+                .satisfies(e -> {
+                    assertThat(e.status()).isEqualTo(400);
+                    assertThat(e.getMessage()).isEqualTo("invalid configuration, nothing changed");
+                    assertThat(e.details()).hasSizeGreaterThanOrEqualTo(2);
+                    assertThat(String.join("\n", e.details()))
+                            .contains("restrat")
+                            .contains("ghost");
+                });
         assertThat(control.processes()).extracting(ProcessInfo::id).containsExactly("web", "worker");
         assertThat(control.process("web").pid()).isEqualTo(web);
         assertThat(control.process("worker").pid()).isEqualTo(worker);
@@ -373,6 +401,7 @@ abstract class ControlContract {
                     readiness: {exec: "test -f %s", interval: 100ms}
                   worker:
                     command: "exec sleep 300"
+                    min_uptime: 0s
                 """.formatted(readyFile));
         awaitRunning("web");
         awaitRunning("worker");
@@ -397,7 +426,7 @@ abstract class ControlContract {
         start(TWO_SLEEPERS);
         int web = awaitRunning("web");
         int worker = awaitRunning("worker");
-        control.shutdown();
+        control.shutdown(false);
         await().atMost(WAIT).until(() -> !TestEngines.alive(web) && !TestEngines.alive(worker));
         await().atMost(WAIT).until(() -> engine.snapshots().stream().allMatch(s -> s.pid() == 0));
     }
@@ -416,7 +445,10 @@ abstract class ControlContract {
     }
 
     List<String> lines(String id) throws ControlException {
-        return control.logs(id, 1000).stream().filter(e -> !e.stream().equals("drover")).map(LogEntry::line).toList();
+        return control.logs(id, 1000).stream()
+                .filter(e -> !e.stream().equals("drover"))
+                .map(LogEntry::line)
+                .toList();
     }
 
     private int lastTick(String id) throws ControlException {

@@ -9,6 +9,6 @@ import java.nio.file.Path;
 class EngineControlContractTest extends ControlContract {
     @Override
     Control controlFor(Engine engine, Path dir) {
-        return new EngineControl(engine, engine::shutdown);
+        return new EngineControl(engine, force -> engine.shutdown());
     }
 }

@@ -13,7 +13,7 @@ class RemoteControlContractTest extends ControlContract {
 
     @Override
     Control controlFor(Engine engine, Path dir) throws Exception {
-        EngineControl local = new EngineControl(engine, engine::shutdown);
+        EngineControl local = new EngineControl(engine, force -> engine.shutdown());
         server = ApiServer.start(local, new ApiHandler(local), dir.resolve("drover.sock"));
         return new RemoteControl(server.socket());
     }

@@ -67,7 +67,7 @@ class RemoteControlTest {
 
     private Path serve() throws Exception {
         Engine engine = engines.start(WEB);
-        EngineControl control = new EngineControl(engine, engine::shutdown);
+        EngineControl control = new EngineControl(engine, force -> engine.shutdown());
         server = ApiServer.start(control, new ApiHandler(control), dir.resolve("drover.sock"));
         return server.socket();
     }
@@ -75,10 +75,13 @@ class RemoteControlTest {
     @Test
     void noSocketMeansNoDaemon() {
         RemoteControl remote = new RemoteControl(dir.resolve("drover.sock"));
-        assertThatExceptionOfType(ControlException.class).isThrownBy(remote::processes).satisfies(e -> {
-            assertThat(e.status()).isEqualTo(ControlException.UNREACHABLE);
-            assertThat(e.getMessage()).isEqualTo("no drover daemon is running for " + dir + " (start one with `drover up -d`)");
-        });
+        assertThatExceptionOfType(ControlException.class)
+                .isThrownBy(remote::processes)
+                .satisfies(e -> {
+                    assertThat(e.status()).isEqualTo(ControlException.UNREACHABLE);
+                    assertThat(e.getMessage())
+                            .isEqualTo("no drover daemon is running for " + dir + " (start one with `drover up -d`)");
+                });
     }
 
     @Test
@@ -88,10 +91,12 @@ class RemoteControlTest {
             dead.bind(UnixDomainSocketAddress.of(socket));
         }
         assertThat(socket).exists();
-        assertThatExceptionOfType(ControlException.class).isThrownBy(() -> new RemoteControl(socket).health()).satisfies(e -> {
-            assertThat(e.status()).isEqualTo(ControlException.UNREACHABLE);
-            assertThat(e.getMessage()).startsWith("no drover daemon is running for " + dir);
-        });
+        assertThatExceptionOfType(ControlException.class)
+                .isThrownBy(() -> new RemoteControl(socket).health())
+                .satisfies(e -> {
+                    assertThat(e.status()).isEqualTo(ControlException.UNREACHABLE);
+                    assertThat(e.getMessage()).startsWith("no drover daemon is running for " + dir);
+                });
     }
 
     @Test
@@ -100,10 +105,12 @@ class RemoteControlTest {
         try (ServerSocketChannel silent = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             silent.bind(UnixDomainSocketAddress.of(socket));
             RemoteControl remote = new RemoteControl(socket, Duration.ofMillis(300));
-            assertThatExceptionOfType(ControlException.class).isThrownBy(remote::processes).satisfies(e -> {
-                assertThat(e.status()).isEqualTo(504);
-                assertThat(e.getMessage()).contains("did not answer");
-            });
+            assertThatExceptionOfType(ControlException.class)
+                    .isThrownBy(remote::processes)
+                    .satisfies(e -> {
+                        assertThat(e.status()).isEqualTo(504);
+                        assertThat(e.getMessage()).contains("did not answer");
+                    });
             try (SocketChannel accepted = silent.accept()) {
                 assertThat(accepted).isNotNull();
             }
@@ -113,9 +120,11 @@ class RemoteControlTest {
     @Test
     void aDaemonShortOfDescriptorsIsReportedAsSoByEveryCallHealthIncluded() throws Exception {
         // What the API's listener answers when it has no descriptor to spare (AcceptFailures).
-        byte[] body = "{\"error\":\"the daemon has no file descriptor to spare (Too many open files); try again\"}".getBytes(StandardCharsets.UTF_8);
-        byte[] answer = ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: " + body.length
-                + "\r\nConnection: close\r\n\r\n" + new String(body, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
+        byte[] body = "{\"error\":\"the daemon has no file descriptor to spare (Too many open files); try again\"}"
+                .getBytes(StandardCharsets.UTF_8);
+        byte[] answer = ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: "
+                        + body.length + "\r\nConnection: close\r\n\r\n" + new String(body, StandardCharsets.UTF_8))
+                .getBytes(StandardCharsets.UTF_8);
         Path socket = dir.resolve("drover.sock");
         try (ServerSocketChannel busy = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             busy.bind(UnixDomainSocketAddress.of(socket));
@@ -129,12 +138,14 @@ class RemoteControlTest {
                 }
             });
             RemoteControl remote = new RemoteControl(socket, Duration.ofSeconds(5));
-            for (org.assertj.core.api.ThrowableAssert.ThrowingCallable call : List.<org.assertj.core.api.ThrowableAssert.ThrowingCallable>of(
-                    remote::health, remote::processes)) {
-                assertThatExceptionOfType(ControlException.class).isThrownBy(call).satisfies(e -> {
-                    assertThat(e.status()).isEqualTo(503);
-                    assertThat(e.getMessage()).contains("Too many open files");
-                });
+            for (org.assertj.core.api.ThrowableAssert.ThrowingCallable call :
+                    List.<org.assertj.core.api.ThrowableAssert.ThrowingCallable>of(remote::health, remote::processes)) {
+                assertThatExceptionOfType(ControlException.class)
+                        .isThrownBy(call)
+                        .satisfies(e -> {
+                            assertThat(e.status()).isEqualTo(503);
+                            assertThat(e.getMessage()).contains("Too many open files");
+                        });
             }
             busy.close();
             refuser.join(Duration.ofSeconds(5));
@@ -165,10 +176,14 @@ class RemoteControlTest {
     void theClientNeedsNoJetty() throws Exception {
         Path socket = serve();
         URL[] classpath = {
-            codeSource(RemoteControl.class), codeSource(ObjectMapper.class), codeSource(JsonFactory.class), codeSource(JsonAutoDetect.class),
+            codeSource(RemoteControl.class),
+            codeSource(ObjectMapper.class),
+            codeSource(JsonFactory.class),
+            codeSource(JsonAutoDetect.class),
         };
         try (URLClassLoader isolated = new URLClassLoader(classpath, ClassLoader.getPlatformClassLoader())) {
-            assertThatThrownBy(() -> isolated.loadClass("org.eclipse.jetty.server.Server")).isInstanceOf(ClassNotFoundException.class);
+            assertThatThrownBy(() -> isolated.loadClass("org.eclipse.jetty.server.Server"))
+                    .isInstanceOf(ClassNotFoundException.class);
             Class<?> remote = isolated.loadClass(RemoteControl.class.getName());
             Object client = remote.getConstructor(Path.class).newInstance(socket);
             List<?> processes = (List<?>) invoke(remote, client, "processes");

@@ -19,16 +19,42 @@ class CommandTest {
     @Test
     void instancePlaceholdersDoNotNeedAShell() {
         assertThat(Command.fromString("java -jar api.jar --port ${PORT} --id ${DROVER_PROCESS}-${DROVER_REPLICA}"))
-                .isEqualTo(new Command.Exec(List.of("java", "-jar", "api.jar", "--port", "${PORT}", "--id",
+                .isEqualTo(new Command.Exec(List.of(
+                        "java",
+                        "-jar",
+                        "api.jar",
+                        "--port",
+                        "${PORT}",
+                        "--id",
                         "${DROVER_PROCESS}-${DROVER_REPLICA}")));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "a | b", "a && b", "a; b", "a < in", "a > out", "(a)", "echo $HOME", "echo `date`", "a \\ b", "echo \"x\"",
-        "echo 'x'", "ls *.txt", "ls ?", "ls [ab]", "a # comment", "cd ~", "FOO=1 a", "printf %s", "echo {a,b}",
-        "line1\nline2", "echo ${PORT:-80}", "echo ${OTHER}",
-    })
+    @ValueSource(
+            strings = {
+                "a | b",
+                "a && b",
+                "a; b",
+                "a < in",
+                "a > out",
+                "(a)",
+                "echo $HOME",
+                "echo `date`",
+                "a \\ b",
+                "echo \"x\"",
+                "echo 'x'",
+                "ls *.txt",
+                "ls ?",
+                "ls [ab]",
+                "a # comment",
+                "cd ~",
+                "FOO=1 a",
+                "printf %s",
+                "echo {a,b}",
+                "line1\nline2",
+                "echo ${PORT:-80}",
+                "echo ${OTHER}",
+            })
     void anyShellMetacharacterMakesItAShellScript(String command) {
         assertThat(Command.fromString(command)).isEqualTo(new Command.Shell(command));
     }

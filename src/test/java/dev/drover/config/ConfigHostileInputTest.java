@@ -35,15 +35,17 @@ class ConfigHostileInputTest {
                 processes:
                   a: {command: x, backoff: {multiplier: 1e999}, limits: {cpu: 1e999%}}
                   b: {command: x, limits: {cpu: "2e308"}}
-                """)).containsExactly(
-                error(2, 41, "processes.a.backoff.multiplier", "number 1e999 is too large"),
-                error(2, 63, "processes.a.limits.cpu", "number 1e999 is too large"),
-                error(3, 33, "processes.b.limits.cpu", "number 2e308 is too large"));
+                """))
+                .containsExactly(
+                        error(2, 41, "processes.a.backoff.multiplier", "number 1e999 is too large"),
+                        error(2, 63, "processes.a.limits.cpu", "number 1e999 is too large"),
+                        error(3, 33, "processes.b.limits.cpu", "number 2e308 is too large"));
     }
 
     @Test
     void theLargestFiniteNumbersStillLoad() throws ConfigException {
-        DroverConfig config = parse("processes:\n  a: {command: x, backoff: {multiplier: 1e308}, limits: {cpu: 1.7e308%}}\n");
+        DroverConfig config =
+                parse("processes:\n  a: {command: x, backoff: {multiplier: 1e308}, limits: {cpu: 1.7e308%}}\n");
         assertThat(config.processes().get("a").backoff().multiplier()).isEqualTo(1e308);
         assertThat(config.processes().get("a").limits().cpuPercent()).isEqualTo(1.7e308);
     }
@@ -52,9 +54,12 @@ class ConfigHostileInputTest {
     @Test
     void deeplyNestedDefaultsAreAnErrorNotAStackOverflow() {
         String nested = "${A:-".repeat(100_000) + "x" + "}".repeat(100_000);
-        assertThat(onlyError("processes:\n  a:\n    command: \"" + nested + "\"\n")).isEqualTo(error(3, 14,
-                "processes.a.command",
-                "variable references nested more than 10 levels deep in defaults (${A:-${B:-...}})"));
+        assertThat(onlyError("processes:\n  a:\n    command: \"" + nested + "\"\n"))
+                .isEqualTo(error(
+                        3,
+                        14,
+                        "processes.a.command",
+                        "variable references nested more than 10 levels deep in defaults (${A:-${B:-...}})"));
     }
 
     @Test
@@ -63,7 +68,8 @@ class ConfigHostileInputTest {
         DroverConfig config = parse("processes:\n  a:\n    command: [\"" + nested + "\"]\n");
         assertThat(config.processes().get("a").command()).isEqualTo(new Command.Exec(List.of("x")));
         String tooDeep = "${A:-" + nested + "}";
-        assertThat(onlyError("processes:\n  a:\n    command: [\"" + tooDeep + "\"]\n").message())
+        assertThat(onlyError("processes:\n  a:\n    command: [\"" + tooDeep + "\"]\n")
+                        .message())
                 .startsWith("variable references nested more than 10 levels deep");
     }
 
@@ -81,7 +87,9 @@ class ConfigHostileInputTest {
                 + "processes:\n  a:\n    command: x\n    env:\n      <<: {K: \"$$\"}\n    readiness: {exec: *s}\n";
         long start = System.nanoTime();
         DroverConfig config = parse(yaml);
-        assertThat((System.nanoTime() - start) / 1_000_000).as("milliseconds to load").isLessThan(10_000);
+        assertThat((System.nanoTime() - start) / 1_000_000)
+                .as("milliseconds to load")
+                .isLessThan(10_000);
         assertThat(config.processes().get("a").readiness().check())
                 .isEqualTo(new ProbeCheck.Exec(new Command.Exec(List.of("$" + "a".repeat(100_000)))));
     }
@@ -93,49 +101,66 @@ class ConfigHostileInputTest {
                 processes:
                   a: {command: *cmd}
                   b: {command: *cmd}
-                """)).containsExactly(error(1, 14, "x-cmd[0]",
-                "variable MISSING is not set (use ${MISSING:-default} to give a default)"));
+                """))
+                .containsExactly(error(
+                        1, 14, "x-cmd[0]", "variable MISSING is not set (use ${MISSING:-default} to give a default)"));
     }
 
     // Files.readString of /dev/zero read until the heap was full.
     @Test
     void anEnvFileThatIsADeviceIsRefusedWithoutReadingIt() {
-        assertThat(onlyError("env_file: /dev/zero\nprocesses:\n  a: {command: x}\n")).isEqualTo(
-                error(1, 11, "env_file", "env file /dev/zero is not a regular file"));
+        assertThat(onlyError("env_file: /dev/zero\nprocesses:\n  a: {command: x}\n"))
+                .isEqualTo(error(1, 11, "env_file", "env file /dev/zero is not a regular file"));
     }
 
     @Test
     void anEnvFileOverOneMebibyteIsRefused() throws IOException, ConfigException {
         Files.writeString(dir.resolve("big.env"), "A=" + "x".repeat(1 << 20) + "\n");
         Files.writeString(dir.resolve("drover.yaml"), "env_file: big.env\nprocesses:\n  a: {command: x}\n");
-        ConfigException failure = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(dir.resolve("drover.yaml"), Map.of()));
-        assertThat(failure.errors()).containsExactly(new ConfigError(dir.resolve("drover.yaml"), 1, 11, "env_file",
-                "env file " + dir.resolve("big.env") + " is larger than 1 MiB; drover reads at most 1 MiB"));
+        ConfigException failure = catchThrowableOfType(
+                ConfigException.class, () -> ConfigLoader.load(dir.resolve("drover.yaml"), Map.of()));
+        assertThat(failure.errors())
+                .containsExactly(new ConfigError(
+                        dir.resolve("drover.yaml"),
+                        1,
+                        11,
+                        "env_file",
+                        "env file " + dir.resolve("big.env") + " is larger than 1 MiB; drover reads at most 1 MiB"));
 
         Files.writeString(dir.resolve("big.env"), "A=" + "x".repeat((1 << 20) - 10) + "\n");
-        assertThat(ConfigLoader.load(dir.resolve("drover.yaml"), Map.of()).env().get("A")).hasSize((1 << 20) - 10);
+        assertThat(ConfigLoader.load(dir.resolve("drover.yaml"), Map.of()).env().get("A"))
+                .hasSize((1 << 20) - 10);
     }
 
     @Test
     void aDirectoryAsEnvFileIsNotARegularFile() throws IOException {
         Files.createDirectories(dir.resolve("envs"));
         Files.writeString(dir.resolve("drover.yaml"), "env_file: envs\nprocesses:\n  a: {command: x}\n");
-        ConfigException failure = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(dir.resolve("drover.yaml"), Map.of()));
-        assertThat(failure.errors()).extracting(ConfigError::message)
+        ConfigException failure = catchThrowableOfType(
+                ConfigException.class, () -> ConfigLoader.load(dir.resolve("drover.yaml"), Map.of()));
+        assertThat(failure.errors())
+                .extracting(ConfigError::message)
                 .containsExactly("env file " + dir.resolve("envs") + " is not a regular file");
     }
 
     @Test
     void aConfigFileThatNeverEndsIsRefused() {
-        ConfigException failure = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(Path.of("/dev/zero"), Map.of()));
-        assertThat(failure.errors()).containsExactly(new ConfigError(Path.of("/dev/zero"), 0, 0, "",
-                "config file is larger than 4 MiB; drover reads at most 4 MiB"));
+        ConfigException failure =
+                catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(Path.of("/dev/zero"), Map.of()));
+        assertThat(failure.errors())
+                .containsExactly(new ConfigError(
+                        Path.of("/dev/zero"),
+                        0,
+                        0,
+                        "",
+                        "config file is larger than 4 MiB; drover reads at most 4 MiB"));
     }
 
     @Test
     void aConfigFileThatIsNotUtf8IsStillReportedAsSuch() throws IOException {
         Files.write(dir.resolve("drover.yaml"), new byte[] {'a', ':', ' ', (byte) 0xff, '\n'});
-        ConfigException failure = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(dir.resolve("drover.yaml"), Map.of()));
+        ConfigException failure = catchThrowableOfType(
+                ConfigException.class, () -> ConfigLoader.load(dir.resolve("drover.yaml"), Map.of()));
         assertThat(failure.errors()).extracting(ConfigError::message).containsExactly("config file is not valid UTF-8");
     }
 
@@ -152,8 +177,13 @@ class ConfigHostileInputTest {
         }
         List<ConfigError> errors = errors(yaml.toString());
         assertThat(errors).hasSize(many);
-        assertThat(errors.getFirst()).isEqualTo(error(5, 9, "processes.main.depends_on.ghost0",
-                "depends on unknown process \"ghost0\" (known: main, p0, p1, p2, p3, p4, p5, p6, p7, p8, and 4991 more)"));
+        assertThat(errors.getFirst())
+                .isEqualTo(
+                        error(
+                                5,
+                                9,
+                                "processes.main.depends_on.ghost0",
+                                "depends on unknown process \"ghost0\" (known: main, p0, p1, p2, p3, p4, p5, p6, p7, p8, and 4991 more)"));
         assertThat(errors.getLast().line()).isEqualTo(4 + many);
     }
 
@@ -163,6 +193,8 @@ class ConfigHostileInputTest {
         long start = System.nanoTime();
         ConfigError error = onlyError("processes:\n  a: {command: x}\n? " + key + "\n: 1\n");
         assertThat((System.nanoTime() - start) / 1_000_000).as("milliseconds").isLessThan(10_000);
-        assertThat(error.message()).startsWith("unknown key `kkk").endsWith("; expected one of: " + String.join(", ", ConfigBinder.KEYS));
+        assertThat(error.message())
+                .startsWith("unknown key `kkk")
+                .endsWith("; expected one of: " + String.join(", ", ConfigBinder.KEYS));
     }
 }

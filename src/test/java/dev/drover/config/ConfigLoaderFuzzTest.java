@@ -69,7 +69,8 @@ class ConfigLoaderFuzzTest {
     @BeforeAll
     static void projectDirectory() throws IOException {
         configFile = dir.resolve("drover.yaml");
-        Files.writeString(dir.resolve(".env"), "export A=from-file\nB='quoted # not a comment'\n# comment\nPORT_BASE=9000\n");
+        Files.writeString(
+                dir.resolve(".env"), "export A=from-file\nB='quoted # not a comment'\n# comment\nPORT_BASE=9000\n");
         Files.writeString(dir.resolve("bad.env"), "NOEQUALS\n1X=y\nQ=\"unclosed\nOK=fine\n");
         Files.createDirectories(dir.resolve("sub"));
         startNanos = System.nanoTime();
@@ -78,24 +79,100 @@ class ConfigLoaderFuzzTest {
     @AfterAll
     static void summary() {
         double seconds = (System.nanoTime() - startNanos) / 1e9;
-        System.out.printf("ConfigLoaderFuzzTest: %d inputs in %.1f s (%d structured, %d raw): %d loaded, %d rejected"
+        System.out.printf(
+                "ConfigLoaderFuzzTest: %d inputs in %.1f s (%d structured, %d raw): %d loaded, %d rejected"
                         + " with errors; slowest input %.1f ms%n",
                 inputs, seconds, structured, inputs - structured, loaded, rejected, slowestNanos / 1e6);
     }
 
     @FuzzTest(maxDuration = "45s")
-    @DictionaryEntries({"processes:", "command:", "version: 1", "env:", "env_file:", "log_dir:", "routes:", "proxy:",
-            "api:", "listen:", "token:", "cwd:", "port: auto", "replicas:", "depends_on:", "condition:", "healthy",
-            "completed", "started", "restart:", "always", "on-failure", "max_restarts:", "restart_window:",
-            "backoff:", "initial:", "max:", "multiplier:", "reset_after:", "stop_signal:", "stop_timeout:",
-            "readiness:", "liveness:", "exec:", "http:", "tcp:", "interval:", "timeout:", "initial_delay:",
-            "failure_threshold:", "success_threshold:", "limits:", "memory:", "cpu:", "log:", "max_size:", "keep:",
-            "timestamps:", "enabled:", "host:", "path:", "process:", "x-", "<<: *", "&a", "*a", "${", "${PORT}",
-            ":-", "$$", "}", "ms", "10s", "5m", "1h", "MB", "KiB", "%", "SIG", "TERM", "127.0.0.1:", "http://",
-            "---", "...", "? ", "!!binary", "!!str", "|", ">-", "- "})
+    @DictionaryEntries({
+        "processes:",
+        "command:",
+        "version: 1",
+        "env:",
+        "env_file:",
+        "log_dir:",
+        "routes:",
+        "proxy:",
+        "api:",
+        "listen:",
+        "token:",
+        "cwd:",
+        "port: auto",
+        "replicas:",
+        "depends_on:",
+        "condition:",
+        "healthy",
+        "completed",
+        "started",
+        "restart:",
+        "always",
+        "on-failure",
+        "max_restarts:",
+        "restart_window:",
+        "backoff:",
+        "initial:",
+        "max:",
+        "multiplier:",
+        "reset_after:",
+        "stop_signal:",
+        "stop_timeout:",
+        "readiness:",
+        "liveness:",
+        "exec:",
+        "http:",
+        "tcp:",
+        "interval:",
+        "timeout:",
+        "initial_delay:",
+        "failure_threshold:",
+        "success_threshold:",
+        "limits:",
+        "memory:",
+        "cpu:",
+        "log:",
+        "max_size:",
+        "keep:",
+        "timestamps:",
+        "enabled:",
+        "host:",
+        "path:",
+        "process:",
+        "x-",
+        "<<: *",
+        "&a",
+        "*a",
+        "${",
+        "${PORT}",
+        ":-",
+        "$$",
+        "}",
+        "ms",
+        "10s",
+        "5m",
+        "1h",
+        "MB",
+        "KiB",
+        "%",
+        "SIG",
+        "TERM",
+        "127.0.0.1:",
+        "http://",
+        "---",
+        "...",
+        "? ",
+        "!!binary",
+        "!!str",
+        "|",
+        ">-",
+        "- "
+    })
     void fuzzConfig(FuzzedDataProvider data) {
         boolean build = data.consumeBoolean();
-        String yaml = build ? FuzzedConfigs.generate(data) : new String(data.consumeRemainingAsBytes(), StandardCharsets.UTF_8);
+        String yaml = build
+                ? FuzzedConfigs.generate(data)
+                : new String(data.consumeRemainingAsBytes(), StandardCharsets.UTF_8);
         inputs++;
         if (build) {
             structured++;
@@ -136,7 +213,8 @@ class ConfigLoaderFuzzTest {
                 throw new AssertionError("an error without a message or file: " + error + " for:\n" + yaml);
             }
             if (error.line() < 0 || error.column() < 0 || (error.file().equals(file) && error.line() > lines + 2)) {
-                throw new AssertionError("an error outside the file (" + lines + " lines): " + error + " for:\n" + yaml);
+                throw new AssertionError(
+                        "an error outside the file (" + lines + " lines): " + error + " for:\n" + yaml);
             }
             if (error.toString().isBlank()) {
                 throw new AssertionError("an error that renders as nothing for:\n" + yaml);
@@ -157,7 +235,7 @@ class ConfigLoaderFuzzTest {
             expect(ProcessBinder.NAME.matcher(p.name()).matches(), "process name \"" + p.name() + "\"", yaml);
             switch (p.command()) {
                 case Command.Exec(List<String> argv) ->
-                        expect(!argv.isEmpty() && !argv.getFirst().isBlank(), p.name() + ": empty argv " + argv, yaml);
+                    expect(!argv.isEmpty() && !argv.getFirst().isBlank(), p.name() + ": empty argv " + argv, yaml);
                 case Command.Shell(String script) -> expect(!script.isBlank(), p.name() + ": blank script", yaml);
             }
             expect(p.replicas() >= 1, p.name() + ": replicas " + p.replicas(), yaml);
@@ -165,20 +243,39 @@ class ConfigLoaderFuzzTest {
             expect(positive(p.restartWindow()), p.name() + ": restart_window " + p.restartWindow(), yaml);
             expect(!p.stopTimeout().isNegative(), p.name() + ": stop_timeout " + p.stopTimeout(), yaml);
             BackoffSpec b = p.backoff();
-            expect(!b.initial().isNegative() && b.initial().compareTo(b.max()) <= 0 && !b.resetAfter().isNegative(),
-                    p.name() + ": backoff " + b, yaml);
-            expect(Double.isFinite(b.multiplier()) && b.multiplier() >= 1, p.name() + ": multiplier " + b.multiplier(), yaml);
+            expect(
+                    !b.initial().isNegative()
+                            && b.initial().compareTo(b.max()) <= 0
+                            && !b.resetAfter().isNegative(),
+                    p.name() + ": backoff " + b,
+                    yaml);
+            expect(
+                    Double.isFinite(b.multiplier()) && b.multiplier() >= 1,
+                    p.name() + ": multiplier " + b.multiplier(),
+                    yaml);
             for (ProbeSpec probe : new ProbeSpec[] {p.readiness(), p.liveness()}) {
                 if (probe != null) {
-                    expect(positive(probe.interval()) && positive(probe.timeout()) && !probe.initialDelay().isNegative()
-                            && probe.failureThreshold() >= 1 && probe.successThreshold() >= 1, p.name() + ": probe " + probe, yaml);
+                    expect(
+                            positive(probe.interval())
+                                    && positive(probe.timeout())
+                                    && !probe.initialDelay().isNegative()
+                                    && probe.failureThreshold() >= 1
+                                    && probe.successThreshold() >= 1,
+                            p.name() + ": probe " + probe,
+                            yaml);
                 }
             }
             if (p.limits().memoryBytes() != null) {
-                expect(p.limits().memoryBytes() > 0, p.name() + ": memory limit " + p.limits().memoryBytes(), yaml);
+                expect(
+                        p.limits().memoryBytes() > 0,
+                        p.name() + ": memory limit " + p.limits().memoryBytes(),
+                        yaml);
             }
             if (p.limits().cpuPercent() != null) {
-                expect(Double.isFinite(p.limits().cpuPercent()) && p.limits().cpuPercent() > 0, p.name() + ": cpu limit " + p.limits().cpuPercent(), yaml);
+                expect(
+                        Double.isFinite(p.limits().cpuPercent()) && p.limits().cpuPercent() > 0,
+                        p.name() + ": cpu limit " + p.limits().cpuPercent(),
+                        yaml);
             }
             expect(p.log().maxSize() > 0 && p.log().keep() >= 0, p.name() + ": log " + p.log(), yaml);
             if (p.port() instanceof PortSpec.Fixed(int port)) {
@@ -190,20 +287,28 @@ class ConfigLoaderFuzzTest {
                 ProcessSpec target = processes.get(d.process());
                 expect(target != null, p.name() + " depends on unknown " + d.process(), yaml);
                 expect(!p.enabled() || target.enabled(), p.name() + " depends on disabled " + d.process(), yaml);
-                expect(d.condition() != Condition.COMPLETED || target.restart() != RestartPolicy.ALWAYS,
-                        p.name() + " waits for " + d.process() + " to complete, which restarts always", yaml);
+                expect(
+                        d.condition() != Condition.COMPLETED || target.restart() != RestartPolicy.ALWAYS,
+                        p.name() + " waits for " + d.process() + " to complete, which restarts always",
+                        yaml);
             }
         }
         expect(acyclic(processes), "a dependency cycle", yaml);
         for (RouteSpec route : config.routes()) {
-            ProcessSpec target = processes.get(route.process());
-            expect(target != null && target.port() != null, "route to " + route.process(), yaml);
+            ProcessSpec target = route.process() == null ? null : processes.get(route.process());
+            expect(
+                    route.target() != null || (target != null && target.port() != null),
+                    "route to " + route.process(),
+                    yaml);
             expect(route.path().startsWith("/"), "route path " + route.path(), yaml);
         }
         if (config.api() != null) {
             ApiSpec api = config.api();
             expect(api.listen() == null || api.token() != null, "api.listen without a token", yaml);
-            expect(api.token() == null || api.token().length() >= ConfigValidator.MIN_TOKEN_LENGTH, "short token", yaml);
+            expect(
+                    api.token() == null || api.token().length() >= ConfigValidator.MIN_TOKEN_LENGTH,
+                    "short token",
+                    yaml);
         }
     }
 
@@ -240,7 +345,8 @@ class ConfigLoaderFuzzTest {
 
     private static void expect(boolean promise, String broken, String yaml) {
         if (!promise) {
-            throw new AssertionError("the loader accepted a config that breaks its promises (" + broken + "):\n" + yaml);
+            throw new AssertionError(
+                    "the loader accepted a config that breaks its promises (" + broken + "):\n" + yaml);
         }
     }
 }

@@ -62,9 +62,12 @@ class ConfigLoaderTest {
 
         ConfigException failure = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(file, Map.of()));
 
-        assertThat(failure.errors()).containsExactlyInAnyOrder(
-                new ConfigError(dir.resolve(".env"), 3, 1, "", "expected KEY=VALUE, got \"this is not a pair\""),
-                new ConfigError(file, 1, 18, "env_file[1]", "env file " + dir.resolve("other.env") + " not found"));
+        assertThat(failure.errors())
+                .containsExactlyInAnyOrder(
+                        new ConfigError(
+                                dir.resolve(".env"), 3, 1, "", "expected KEY=VALUE, got \"this is not a pair\""),
+                        new ConfigError(
+                                file, 1, 18, "env_file[1]", "env file " + dir.resolve("other.env") + " not found"));
     }
 
     @Test
@@ -78,8 +81,13 @@ class ConfigLoaderTest {
 
         ConfigException failure = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(file, Map.of()));
 
-        assertThat(failure.errors()).containsExactly(new ConfigError(file, 1, 19, "env_file[1]",
-                "variable FROM_A is not set (use ${FROM_A:-default} to give a default)"));
+        assertThat(failure.errors())
+                .containsExactly(new ConfigError(
+                        file,
+                        1,
+                        19,
+                        "env_file[1]",
+                        "variable FROM_A is not set (use ${FROM_A:-default} to give a default)"));
     }
 
     @Test
@@ -108,8 +116,7 @@ class ConfigLoaderTest {
                   api: {command: "./api ${NAME}"}
                 """, dir.resolve("drover.yaml"), Map.of());
 
-        assertThat(config.processes().get("api").command())
-                .isEqualTo(new Command.Exec(List.of("./api", "from-file")));
+        assertThat(config.processes().get("api").command()).isEqualTo(new Command.Exec(List.of("./api", "from-file")));
     }
 
     @Test
@@ -122,6 +129,7 @@ class ConfigLoaderTest {
         assertThat(failure.getMessage()).isEqualTo("""
                 /project/drover.yaml:2:35: processes.api.replicas: must be at least 1, got 0
                 /project/drover.yaml:2:47: processes.api.restart: expected one of always, on-failure, no, got string "never\"""");
-        assertThat(new ConfigError(Path.of("d.yaml"), 3, 0, "", "whole file").toString()).isEqualTo("d.yaml:3: whole file");
+        assertThat(new ConfigError(Path.of("d.yaml"), 3, 0, "", "whole file").toString())
+                .isEqualTo("d.yaml:3: whole file");
     }
 }

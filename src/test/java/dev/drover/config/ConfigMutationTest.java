@@ -33,8 +33,10 @@ class ConfigMutationTest {
                 }
             } catch (ConfigException e) {
                 long lines = mutant.lines().count();
-                boolean located = !e.errors().isEmpty() && e.errors().stream()
-                        .allMatch(error -> !error.message().isBlank() && error.line() >= 0 && error.line() <= lines + 2);
+                boolean located = !e.errors().isEmpty()
+                        && e.errors().stream()
+                                .allMatch(error ->
+                                        !error.message().isBlank() && error.line() >= 0 && error.line() <= lines + 2);
                 if (!located) {
                     fail("seed " + seed + ", mutant " + i + " gave " + e.errors() + " for:\n" + mutant);
                 }

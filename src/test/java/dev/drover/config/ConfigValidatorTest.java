@@ -18,8 +18,12 @@ class ConfigValidatorTest {
                   api:
                     command: ./api
                     depends_on: [db, cache]
-                """)).isEqualTo(error(6, 22, "processes.api.depends_on.cache",
-                "depends on unknown process \"cache\" (known: db, api)"));
+                """))
+                .isEqualTo(error(
+                        6,
+                        22,
+                        "processes.api.depends_on.cache",
+                        "depends on unknown process \"cache\" (known: db, api)"));
     }
 
     @Test
@@ -36,7 +40,8 @@ class ConfigValidatorTest {
                     command: ./c
                     depends_on:
                       a: {condition: started}
-                """)).isEqualTo(error(4, 18, "processes.a.depends_on.b", "dependency cycle: a -> b -> c -> a"));
+                """))
+                .isEqualTo(error(4, 18, "processes.a.depends_on.b", "dependency cycle: a -> b -> c -> a"));
     }
 
     @Test
@@ -56,7 +61,8 @@ class ConfigValidatorTest {
                   web: {command: ./web, depends_on: [api]}
                   api: {command: ./api, depends_on: [db]}
                   db: {command: ./db, depends_on: [api]}
-                """)).isEqualTo(error(3, 38, "processes.api.depends_on.db", "dependency cycle: api -> db -> api"));
+                """))
+                .isEqualTo(error(3, 38, "processes.api.depends_on.db", "dependency cycle: api -> db -> api"));
     }
 
     @Test
@@ -70,8 +76,13 @@ class ConfigValidatorTest {
                     command: ./api
                     depends_on:
                       worker: {condition: completed}
-                """)).isEqualTo(error(8, 7, "processes.api.depends_on.worker",
-                "condition completed can never be met: \"worker\" never completes because it has restart: always"));
+                """))
+                .isEqualTo(
+                        error(
+                                8,
+                                7,
+                                "processes.api.depends_on.worker",
+                                "condition completed can never be met: \"worker\" never completes because it has restart: always"));
     }
 
     @Test
@@ -84,8 +95,12 @@ class ConfigValidatorTest {
                   api:
                     command: ./api
                     depends_on: [db]
-                """)).isEqualTo(error(7, 18, "processes.api.depends_on.db",
-                "depends on disabled process \"db\" (enable it, or remove the dependency)"));
+                """))
+                .isEqualTo(error(
+                        7,
+                        18,
+                        "processes.api.depends_on.db",
+                        "depends on disabled process \"db\" (enable it, or remove the dependency)"));
     }
 
     @Test
@@ -111,7 +126,8 @@ class ConfigValidatorTest {
                   web:
                     command: ./web
                     port: 8080
-                """)).isEqualTo(error(7, 11, "processes.web.port", "port 8080 is already used by process \"api\""));
+                """))
+                .isEqualTo(error(7, 11, "processes.web.port", "port 8080 is already used by process \"api\""));
     }
 
     @Test
@@ -122,8 +138,12 @@ class ConfigValidatorTest {
                     command: ./api
                     port: 8080
                     replicas: 2
-                """)).isEqualTo(error(4, 11, "processes.api.port",
-                "fixed port 8080 cannot serve 2 replicas (each needs its own); use port: auto"));
+                """))
+                .isEqualTo(error(
+                        4,
+                        11,
+                        "processes.api.port",
+                        "fixed port 8080 cannot serve 2 replicas (each needs its own); use port: auto"));
     }
 
     @Test
@@ -131,9 +151,11 @@ class ConfigValidatorTest {
         assertThat(onlyError("""
                 processes:
                   api: {command: ./api, port: auto}
+                proxy: {listen: "127.0.0.1:8080"}
                 routes:
                   - {host: example.test, path: /api, process: apx}
-                """)).isEqualTo(error(4, 47, "routes[0].process", "route to unknown process \"apx\" (known: api)"));
+                """))
+                .isEqualTo(error(5, 47, "routes[0].process", "route to unknown process \"apx\" (known: api)"));
     }
 
     @Test
@@ -142,14 +164,23 @@ class ConfigValidatorTest {
                 processes:
                   api: {command: ./api, port: auto}
                   worker: {command: ./worker}
+                proxy: {listen: "127.0.0.1:8080"}
                 routes:
                   - {path: /broken}
                   - {path: /api, process: api}
                   - {path: /jobs, process: worker}
-                """)).containsExactly(
-                error(5, 5, "routes[0].process", "missing process: name the process this route sends traffic to"),
-                error(7, 28, "routes[2].process",
-                        "route to process \"worker\", which has no port (give it port: auto or a number)"));
+                """))
+                .containsExactly(
+                        error(
+                                6,
+                                5,
+                                "routes[0].process",
+                                "missing process (or target): name the process this route sends traffic to"),
+                        error(
+                                8,
+                                28,
+                                "routes[2].process",
+                                "route to process \"worker\", which has no port (give it port: auto or a number)"));
     }
 
     @Test
@@ -158,8 +189,12 @@ class ConfigValidatorTest {
                 processes:
                   api: {command: ./api}
                 api: {listen: "127.0.0.1:9900"}
-                """)).isEqualTo(error(3, 15, "api.listen",
-                "api.listen is set but api.token is not: the TCP API must require a token"));
+                """))
+                .isEqualTo(error(
+                        3,
+                        15,
+                        "api.listen",
+                        "api.listen is set but api.token is not: the TCP API must require a token"));
     }
 
     @Test
@@ -168,7 +203,8 @@ class ConfigValidatorTest {
                 processes:
                   api: {command: ./api}
                 api: {listen: "127.0.0.1:9900", token: short}
-                """)).isEqualTo(error(3, 40, "api.token", "token is too short (5 characters); use at least 20"));
+                """))
+                .isEqualTo(error(3, 40, "api.token", "token is too short (5 characters); use at least 20"));
     }
 
     @Test
@@ -194,9 +230,11 @@ class ConfigValidatorTest {
                   b:
                     command: ./b
                     depends_on: [a]
-                """)).extracting(ConfigError::message).containsExactly(
-                "expected a duration like 500ms, 10s, 5m, got \"forever\"",
-                "dependency cycle: a -> b -> a",
-                "depends on unknown process \"ghost\" (known: a, b)");
+                """))
+                .extracting(ConfigError::message)
+                .containsExactly(
+                        "expected a duration like 500ms, 10s, 5m, got \"forever\"",
+                        "dependency cycle: a -> b -> a",
+                        "depends on unknown process \"ghost\" (known: a, b)");
     }
 }

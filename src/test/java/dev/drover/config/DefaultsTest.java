@@ -34,11 +34,29 @@ class DefaultsTest {
     void processKeysLeftOutGetTheirDefaults() throws ConfigException {
         ProcessSpec api = TestConfigs.parse(MINIMAL).processes().get("api");
 
-        assertThat(api).isEqualTo(new ProcessSpec("api", new Command.Exec(List.of("./api")), TestConfigs.BASE_DIR,
-                Map.of(), null, 1, List.of(), RestartPolicy.ON_FAILURE, 10, Duration.ofSeconds(60),
-                new BackoffSpec(Duration.ofSeconds(1), Duration.ofSeconds(30), 2.0, Duration.ofSeconds(60)),
-                new StopSignal("TERM", 15), Duration.ofSeconds(10), null, null, new LimitsSpec(null, null),
-                new LogSpec(10 * 1024 * 1024, 5, true), true));
+        assertThat(api)
+                .isEqualTo(new ProcessSpec(
+                        "api",
+                        new Command.Exec(List.of("./api")),
+                        TestConfigs.BASE_DIR,
+                        Map.of(),
+                        null,
+                        1,
+                        List.of(),
+                        RestartPolicy.ON_FAILURE,
+                        10,
+                        Duration.ofSeconds(60),
+                        new BackoffSpec(Duration.ofSeconds(1), Duration.ofSeconds(30), 2.0, Duration.ofSeconds(60)),
+                        new StopSignal("TERM", 15),
+                        Duration.ofSeconds(10),
+                        null,
+                        null,
+                        new LimitsSpec(null, null),
+                        new LogSpec(10 * 1024 * 1024, 5, true),
+                        true,
+                        Duration.ofSeconds(1),
+                        null,
+                        new TrafficSpec(Duration.ofSeconds(30), 1, 0, Duration.ofSeconds(30), false, null)));
         assertThat(api).isEqualTo(Defaults.process("api", new Command.Exec(List.of("./api")), TestConfigs.BASE_DIR));
     }
 
@@ -54,10 +72,16 @@ class DefaultsTest {
                     log: {keep: 0}
                 """).processes().get("api");
 
-        assertThat(api.backoff()).isEqualTo(new BackoffSpec(Duration.ofSeconds(2), Duration.ofSeconds(30), 2.0,
-                Duration.ofSeconds(60)));
-        assertThat(api.readiness()).isEqualTo(new ProbeSpec(new ProbeCheck.Tcp("127.0.0.1:${PORT}"),
-                Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ZERO, 3, 1));
+        assertThat(api.backoff())
+                .isEqualTo(new BackoffSpec(Duration.ofSeconds(2), Duration.ofSeconds(30), 2.0, Duration.ofSeconds(60)));
+        assertThat(api.readiness())
+                .isEqualTo(new ProbeSpec(
+                        new ProbeCheck.Tcp("127.0.0.1:${PORT}"),
+                        Duration.ofSeconds(10),
+                        Duration.ofSeconds(1),
+                        Duration.ZERO,
+                        3,
+                        1));
         assertThat(api.readiness()).isEqualTo(Defaults.probe(new ProbeCheck.Tcp("127.0.0.1:${PORT}")));
         assertThat(api.limits()).isEqualTo(new LimitsSpec(null, 50.0));
         assertThat(api.log()).isEqualTo(new LogSpec(10 * 1024 * 1024, 0, true));

@@ -23,14 +23,15 @@ class DotEnvTest {
                 """);
 
         assertThat(parsed.problems()).isEmpty();
-        assertThat(parsed.values()).containsExactly(
-                entry("DB_HOST", "override"),
-                entry("DB_PORT", "5432"),
-                entry("PASSWORD", "s3cret # not a comment"),
-                entry("GREETING", "hello world"),
-                entry("COLOUR", "#ff0000"),
-                entry("URL", "http://x/#frag"),
-                entry("EMPTY", ""));
+        assertThat(parsed.values())
+                .containsExactly(
+                        entry("DB_HOST", "override"),
+                        entry("DB_PORT", "5432"),
+                        entry("PASSWORD", "s3cret # not a comment"),
+                        entry("GREETING", "hello world"),
+                        entry("COLOUR", "#ff0000"),
+                        entry("URL", "http://x/#frag"),
+                        entry("EMPTY", ""));
     }
 
     @Test
@@ -45,11 +46,15 @@ class DotEnvTest {
                 """);
 
         assertThat(parsed.values()).containsOnlyKeys("GOOD", "ALSO_GOOD");
-        assertThat(parsed.problems()).containsExactly(
-                new DotEnv.Problem(2, "", "expected KEY=VALUE, got \"no equals sign\""),
-                new DotEnv.Problem(3, "1BAD", "invalid variable name \"1BAD\": use letters, digits and _, not starting with a digit"),
-                new DotEnv.Problem(4, "QUOTE", "missing closing \" (values cannot span lines)"),
-                new DotEnv.Problem(5, "AFTER", "unexpected text after the closing \": \"y\""));
+        assertThat(parsed.problems())
+                .containsExactly(
+                        new DotEnv.Problem(2, "", "expected KEY=VALUE, got \"no equals sign\""),
+                        new DotEnv.Problem(
+                                3,
+                                "1BAD",
+                                "invalid variable name \"1BAD\": use letters, digits and _, not starting with a digit"),
+                        new DotEnv.Problem(4, "QUOTE", "missing closing \" (values cannot span lines)"),
+                        new DotEnv.Problem(5, "AFTER", "unexpected text after the closing \": \"y\""));
     }
 
     @Test

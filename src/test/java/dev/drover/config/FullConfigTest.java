@@ -79,40 +79,84 @@ class FullConfigTest {
         assertThat(config.env()).containsExactly(entry("SECRET", "from-env-file"), entry("LOG_LEVEL", "info"));
         assertThat(config.logDir()).isEqualTo(base.resolve(".drover/logs"));
         assertThat(config.processes().keySet()).containsExactly("db", "api", "migrate");
-        assertThat(config.routes()).containsExactly(new RouteSpec("example.test", "/api", "api"));
-        assertThat(config.proxy()).isEqualTo(new ProxySpec("127.0.0.1:8080"));
+        assertThat(config.routes()).containsExactly(RouteSpec.toProcess("example.test", "/api", "api"));
+        assertThat(config.proxy())
+                .isEqualTo(new ProxySpec(
+                        "127.0.0.1:8080",
+                        null,
+                        Defaults.PROXY_TIMEOUTS,
+                        null,
+                        Defaults.PROXY_MAX_BODY,
+                        Defaults.QUEUE_TIMEOUT));
         assertThat(config.api()).isEqualTo(new ApiSpec("127.0.0.1:9900", TOKEN));
 
         Map<String, String> sharedEnv = Map.of("SECRET", "from-env-file", "LOG_LEVEL", "info");
         ProcessSpec db = config.processes().get("db");
-        assertThat(db).isEqualTo(new ProcessSpec("db",
-                new Command.Exec(List.of("redis-server", "--port", "6390")), base, sharedEnv, null, 1, List.of(),
-                RestartPolicy.ON_FAILURE, 10, Duration.ofSeconds(60), Defaults.BACKOFF, StopSignal.TERM,
-                Duration.ofSeconds(10),
-                new ProbeSpec(new ProbeCheck.Exec(new Command.Exec(List.of("redis-cli", "-p", "6390", "ping"))),
-                        Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ZERO, 3, 1),
-                null, new LimitsSpec(null, null), new LogSpec(10 << 20, 5, true), true));
+        assertThat(db)
+                .isEqualTo(new ProcessSpec(
+                        "db",
+                        new Command.Exec(List.of("redis-server", "--port", "6390")),
+                        base,
+                        sharedEnv,
+                        null,
+                        1,
+                        List.of(),
+                        RestartPolicy.ON_FAILURE,
+                        10,
+                        Duration.ofSeconds(60),
+                        Defaults.BACKOFF,
+                        StopSignal.TERM,
+                        Duration.ofSeconds(10),
+                        new ProbeSpec(
+                                new ProbeCheck.Exec(new Command.Exec(List.of("redis-cli", "-p", "6390", "ping"))),
+                                Duration.ofSeconds(1),
+                                Duration.ofSeconds(1),
+                                Duration.ZERO,
+                                3,
+                                1),
+                        null,
+                        new LimitsSpec(null, null),
+                        new LogSpec(10 << 20, 5, true),
+                        true,
+                        Defaults.MIN_UPTIME,
+                        null,
+                        Defaults.TRAFFIC));
 
         ProcessSpec api = config.processes().get("api");
         assertThat(api.name()).isEqualTo("api");
         assertThat(api.command()).isEqualTo(new Command.Exec(List.of("java", "-jar", "api.jar", "--port", "${PORT}")));
         assertThat(api.cwd()).isEqualTo(base.resolve("api"));
-        assertThat(api.env()).containsExactly(entry("SECRET", "from-env-file"), entry("LOG_LEVEL", "info"),
-                entry("DB", "redis://127.0.0.1:6390"));
+        assertThat(api.env())
+                .containsExactly(
+                        entry("SECRET", "from-env-file"),
+                        entry("LOG_LEVEL", "info"),
+                        entry("DB", "redis://127.0.0.1:6390"));
         assertThat(api.port()).isEqualTo(new PortSpec.Auto());
         assertThat(api.replicas()).isEqualTo(2);
         assertThat(api.dependsOn()).containsExactly(new Dependency("db", Condition.HEALTHY));
         assertThat(api.restart()).isEqualTo(RestartPolicy.ALWAYS);
         assertThat(api.maxRestarts()).isEqualTo(10);
         assertThat(api.restartWindow()).isEqualTo(Duration.ofSeconds(60));
-        assertThat(api.backoff()).isEqualTo(new BackoffSpec(Duration.ofSeconds(1), Duration.ofSeconds(30), 2.0,
-                Duration.ofSeconds(60)));
+        assertThat(api.backoff())
+                .isEqualTo(new BackoffSpec(Duration.ofSeconds(1), Duration.ofSeconds(30), 2.0, Duration.ofSeconds(60)));
         assertThat(api.stopSignal()).isEqualTo(new StopSignal("TERM", 15));
         assertThat(api.stopTimeout()).isEqualTo(Duration.ofSeconds(10));
-        assertThat(api.readiness()).isEqualTo(new ProbeSpec(new ProbeCheck.Http("http://127.0.0.1:${PORT}/health"),
-                Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ZERO, 3, 1));
-        assertThat(api.liveness()).isEqualTo(new ProbeSpec(new ProbeCheck.Tcp("127.0.0.1:${PORT}"),
-                Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ZERO, 3, 1));
+        assertThat(api.readiness())
+                .isEqualTo(new ProbeSpec(
+                        new ProbeCheck.Http("http://127.0.0.1:${PORT}/health"),
+                        Duration.ofSeconds(2),
+                        Duration.ofSeconds(1),
+                        Duration.ZERO,
+                        3,
+                        1));
+        assertThat(api.liveness())
+                .isEqualTo(new ProbeSpec(
+                        new ProbeCheck.Tcp("127.0.0.1:${PORT}"),
+                        Duration.ofSeconds(5),
+                        Duration.ofSeconds(1),
+                        Duration.ZERO,
+                        3,
+                        1));
         assertThat(api.limits()).isEqualTo(new LimitsSpec(512L << 20, 90.0));
         assertThat(api.log()).isEqualTo(new LogSpec(10 << 20, 5, true));
         assertThat(api.enabled()).isTrue();
@@ -120,9 +164,29 @@ class FullConfigTest {
         ProcessSpec migrate = config.processes().get("migrate");
         assertThat(migrate.command()).isEqualTo(new Command.Exec(List.of("./migrate.sh")));
         assertThat(migrate.restart()).isEqualTo(RestartPolicy.NO);
-        assertThat(migrate).isEqualTo(new ProcessSpec("migrate", migrate.command(), base, sharedEnv, null, 1,
-                List.of(), RestartPolicy.NO, 10, Duration.ofSeconds(60), Defaults.BACKOFF, StopSignal.TERM,
-                Duration.ofSeconds(10), null, null, Defaults.LIMITS, Defaults.LOG, true));
+        assertThat(migrate)
+                .isEqualTo(new ProcessSpec(
+                        "migrate",
+                        migrate.command(),
+                        base,
+                        sharedEnv,
+                        null,
+                        1,
+                        List.of(),
+                        RestartPolicy.NO,
+                        10,
+                        Duration.ofSeconds(60),
+                        Defaults.BACKOFF,
+                        StopSignal.TERM,
+                        Duration.ofSeconds(10),
+                        null,
+                        null,
+                        Defaults.LIMITS,
+                        Defaults.LOG,
+                        true,
+                        Defaults.MIN_UPTIME,
+                        null,
+                        Defaults.TRAFFIC));
     }
 
     @Test
@@ -155,13 +219,25 @@ class FullConfigTest {
                     limits: {memory: 1GiB, cpu: 150}
                     log: {max_size: 512KB, keep: 0, timestamps: false}
                     enabled: false
+                    min_uptime: 2s
+                    start_period: 10s
+                    drain_timeout: 5s
+                    rollout: {max_surge: 2, max_unavailable: 1, ready_timeout: 45s}
                   db:
                     command: pg_ctl start && tail -f /dev/null
                     port: "5432"
-                  cache: {command: ./cache, depends_on: {db: {condition: completed}}, replicas: 3, port: auto}
+                  cache: {command: ./cache, depends_on: {db: {condition: completed}}, replicas: 3, port: auto, start: on_demand, idle_stop: 10m}
                 routes:
-                  - {process: cache}
-                  - {host: api.test, path: /v1, process: worker}
+                  - {process: cache, balance: least_conn}
+                  - {host: "*.api.test", path: /v1, process: worker, strip_prefix: true}
+                  - {path: /static, target: "http://127.0.0.1:9000"}
+                proxy:
+                  listen: "127.0.0.1:8080"
+                  tls: {listen: "127.0.0.1:8443", acme: {directory: "https://acme.test/dir", email: ops@example.test, domains: [app.example.test], ca_cert: ca.pem}}
+                  timeouts: {connect: 1s, idle: 30s, request: 2m}
+                  access_log: {path: logs/access.log}
+                  max_body: 1MB
+                  queue_timeout: 3s
                 api: {listen: "[::1]:0", token: "${B}-0123456789abcdef"}
                 """);
         write("base.env", "A=base\nB=base\n");
@@ -170,12 +246,40 @@ class FullConfigTest {
 
         DroverConfig config = ConfigLoader.load(file, Map.of("A", "shell", "ENV_DIR", "conf"));
 
-        assertThat(config.env()).containsExactly(entry("A", "shell"), entry("B", "local"), entry("LOG_LEVEL", "debug"),
-                entry("WORKERS", "4"), entry("VERBOSE", "yes"), entry("EMPTY", ""), entry("FROM_FILES", "local"));
+        assertThat(config.env())
+                .containsExactly(
+                        entry("A", "shell"),
+                        entry("B", "local"),
+                        entry("LOG_LEVEL", "debug"),
+                        entry("WORKERS", "4"),
+                        entry("VERBOSE", "yes"),
+                        entry("EMPTY", ""),
+                        entry("FROM_FILES", "local"));
         assertThat(config.logDir()).isEqualTo(Path.of("/var/log/drover"));
-        assertThat(config.routes()).containsExactly(new RouteSpec(null, "/", "cache"),
-                new RouteSpec("api.test", "/v1", "worker"));
-        assertThat(config.proxy()).isNull();
+        assertThat(config.routes())
+                .containsExactly(
+                        new RouteSpec(null, "/", "cache", null, false, RouteSpec.Balance.LEAST_CONN),
+                        new RouteSpec("*.api.test", "/v1", "worker", null, true, RouteSpec.Balance.ROUND_ROBIN),
+                        new RouteSpec(
+                                null, "/static", null, "http://127.0.0.1:9000", false, RouteSpec.Balance.ROUND_ROBIN));
+        Path base = dir.toAbsolutePath().normalize();
+        assertThat(config.proxy())
+                .isEqualTo(new ProxySpec(
+                        "127.0.0.1:8080",
+                        new ProxySpec.TlsSpec(
+                                "127.0.0.1:8443",
+                                null,
+                                null,
+                                new ProxySpec.AcmeSpec(
+                                        "https://acme.test/dir",
+                                        "ops@example.test",
+                                        List.of("app.example.test"),
+                                        base.resolve("ca.pem"),
+                                        base.resolve(".drover/acme"))),
+                        new ProxySpec.Timeouts(Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofMinutes(2)),
+                        base.resolve("logs/access.log"),
+                        1L << 20,
+                        Duration.ofSeconds(3)));
         assertThat(config.api()).isEqualTo(new ApiSpec("[::1]:0", "local-0123456789abcdef"));
 
         ProcessSpec worker = config.processes().get("worker");
@@ -183,22 +287,31 @@ class FullConfigTest {
         assertThat(worker.cwd()).isEqualTo(Path.of("/srv/worker"));
         assertThat(worker.env()).containsEntry("LOG_LEVEL", "warn").containsEntry("A", "shell");
         assertThat(worker.port()).isEqualTo(new PortSpec.Fixed(7000));
-        assertThat(worker.dependsOn()).containsExactly(new Dependency("db", Condition.STARTED),
-                new Dependency("cache", Condition.STARTED));
+        assertThat(worker.dependsOn())
+                .containsExactly(new Dependency("db", Condition.STARTED), new Dependency("cache", Condition.STARTED));
         assertThat(worker.restart()).isEqualTo(RestartPolicy.ON_FAILURE);
         assertThat(worker.maxRestarts()).isZero();
         assertThat(worker.restartWindow()).isEqualTo(Duration.ofMinutes(5));
-        assertThat(worker.backoff()).isEqualTo(new BackoffSpec(Duration.ofMillis(500), Duration.ofMinutes(1), 1.5,
-                Duration.ofMinutes(2)));
+        assertThat(worker.backoff())
+                .isEqualTo(new BackoffSpec(Duration.ofMillis(500), Duration.ofMinutes(1), 1.5, Duration.ofMinutes(2)));
         assertThat(worker.stopSignal()).isEqualTo(new StopSignal("INT", 2));
         assertThat(worker.stopTimeout()).isEqualTo(Duration.ofSeconds(90));
-        assertThat(worker.readiness()).isEqualTo(new ProbeSpec(
-                new ProbeCheck.Exec(new Command.Exec(List.of("./ready", "--quick"))), Duration.ofMillis(500),
-                Duration.ofSeconds(2), Duration.ofSeconds(3), 5, 2));
+        assertThat(worker.readiness())
+                .isEqualTo(new ProbeSpec(
+                        new ProbeCheck.Exec(new Command.Exec(List.of("./ready", "--quick"))),
+                        Duration.ofMillis(500),
+                        Duration.ofSeconds(2),
+                        Duration.ofSeconds(3),
+                        5,
+                        2));
         assertThat(worker.liveness()).isEqualTo(Defaults.probe(new ProbeCheck.Http("https://localhost:7000/alive")));
         assertThat(worker.limits()).isEqualTo(new LimitsSpec(1L << 30, 150.0));
         assertThat(worker.log()).isEqualTo(new LogSpec(512 << 10, 0, false));
         assertThat(worker.enabled()).isFalse();
+        assertThat(worker.minUptime()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(worker.startPeriod()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(worker.traffic())
+                .isEqualTo(new TrafficSpec(Duration.ofSeconds(5), 2, 1, Duration.ofSeconds(45), false, null));
 
         assertThat(config.processes().get("db").command())
                 .isEqualTo(new Command.Shell("pg_ctl start && tail -f /dev/null"));
@@ -206,6 +319,8 @@ class FullConfigTest {
         ProcessSpec cache = config.processes().get("cache");
         assertThat(cache.dependsOn()).containsExactly(new Dependency("db", Condition.COMPLETED));
         assertThat(cache.replicas()).isEqualTo(3);
+        assertThat(cache.traffic().onDemand()).isTrue();
+        assertThat(cache.traffic().idleStop()).isEqualTo(Duration.ofMinutes(10));
     }
 
     @Test

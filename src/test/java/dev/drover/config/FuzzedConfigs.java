@@ -30,15 +30,46 @@ final class FuzzedConfigs {
     private static final Pool NAMES = new Pool(
             new String[] {"db", "api", "web", "worker", "migrate", "a", "x_1", "API-2", "-", "0", "processes"},
             new String[] {"bad.name", "has space", "", "ünï", "<<", "x-ext"});
-    private static final String[] TOP_KEYS = {"version", "env", "env_file", "log_dir", "processes", "routes", "proxy",
-            "api", "x-common", "proccesses", "unknown"};
-    private static final String[] PROCESS_KEYS = {"command", "cwd", "env", "port", "replicas", "depends_on", "restart",
-            "max_restarts", "restart_window", "backoff", "stop_signal", "stop_timeout", "readiness", "liveness",
-            "limits", "log", "enabled", "comand", "restrat", "<<"};
+    private static final String[] TOP_KEYS = {
+        "version",
+        "env",
+        "env_file",
+        "log_dir",
+        "processes",
+        "routes",
+        "proxy",
+        "api",
+        "x-common",
+        "proccesses",
+        "unknown"
+    };
+    private static final String[] PROCESS_KEYS = {
+        "command",
+        "cwd",
+        "env",
+        "port",
+        "replicas",
+        "depends_on",
+        "restart",
+        "max_restarts",
+        "restart_window",
+        "backoff",
+        "stop_signal",
+        "stop_timeout",
+        "readiness",
+        "liveness",
+        "limits",
+        "log",
+        "enabled",
+        "comand",
+        "restrat",
+        "<<"
+    };
 
     private static final Pool DURATIONS = new Pool(
             new String[] {"0", "1ms", "500ms", "10s", "5m", "1h", "1m30s", "1.5s", "0s", "${UNSET:-2s}"},
-            new String[] {"10", "-1s", "1e3s", "99999999999999999999h", "s", "", "0.0001ms", "1h1h", "1 s", "${EMPTY}"});
+            new String[] {"10", "-1s", "1e3s", "99999999999999999999h", "s", "", "0.0001ms", "1h1h", "1 s", "${EMPTY}"
+            });
     private static final Pool SIZES = new Pool(
             new String[] {"1", "100B", "512KB", "10MB", "1GiB", "1.5GB", "10 mb", "${UNSET:-1MB}"},
             new String[] {"0", "9999999999999TB", "-1MB", "MB", "1e3", "0.5B", "10Mb"});
@@ -54,9 +85,8 @@ final class FuzzedConfigs {
     private static final Pool RESTARTS = new Pool(
             new String[] {"always", "on-failure", "no"},
             new String[] {"false", "true", "yes", "sometimes", "Always", ""});
-    private static final Pool CONDITIONS = new Pool(
-            new String[] {"started", "healthy", "completed"},
-            new String[] {"bogus", "", "Healthy"});
+    private static final Pool CONDITIONS =
+            new Pool(new String[] {"started", "healthy", "completed"}, new String[] {"bogus", "", "Healthy"});
     private static final Pool SIGNALS = new Pool(
             new String[] {"TERM", "SIGTERM", "term", "9", "64", "sigkill", "35"},
             new String[] {"0", "65", "SIGFOO", "SIG", "", "1000"});
@@ -70,32 +100,64 @@ final class FuzzedConfigs {
             new String[] {"http://127.0.0.1:${PORT}/health", "https://x", " http://a ", "HTTP://A"},
             new String[] {"ftp://x", "localhost:80", ""});
     private static final Pool COMMANDS = new Pool(
-            new String[] {"sleep 1", "exec sleep 1", "echo $$HOME", "exit 1", "a | b", "java -jar x.jar --port ${PORT}", "cd /tmp"},
+            new String[] {
+                "sleep 1", "exec sleep 1", "echo $$HOME", "exit 1", "a | b", "java -jar x.jar --port ${PORT}", "cd /tmp"
+            },
             new String[] {"", "   ", "${UNSET}", "\t", "exec"});
     private static final Pool BOOLEANS = new Pool(
-            new String[] {"true", "false", "TRUE", "False"},
-            new String[] {"yes", "no", "on", "y", "1", "0", "maybe"});
-    private static final Pool PATHS = new Pool(
-            new String[] {".", "./api", "/tmp", "sub", "..", "${HOME}", "~"},
-            new String[] {"a\u0000b", ""});
+            new String[] {"true", "false", "TRUE", "False"}, new String[] {"yes", "no", "on", "y", "1", "0", "maybe"});
+    private static final Pool PATHS =
+            new Pool(new String[] {".", "./api", "/tmp", "sub", "..", "${HOME}", "~"}, new String[] {"a\u0000b", ""});
     private static final Pool ENV_FILES = new Pool(
             new String[] {".env", "/dev/null", "${UNSET:-.}/.env"},
             new String[] {"bad.env", "missing.env", "${HOME:-.}/../.env", "sub", "${UNSET}", ""});
-    private static final Pool TOKENS = new Pool(
-            new String[] {"${TOKEN}", "0123456789abcdefghijklmnop"},
-            new String[] {"short", "${UNSET}", ""});
-    private static final Pool ROUTE_PATHS = new Pool(
-            new String[] {"/", "/api", "//", "/${UNSET:-x}"},
-            new String[] {"api", ""});
-    private static final String[] INTERPOLATIONS_VALID = {"${TOKEN}", "${UNSET:-d}", "${UNSET:-${TOKEN}}", "$$",
-            "$${X}", "${PORT}", "${PORT:-80}", "${EMPTY:-x}", "${NESTED}", "$", "}", "${DROVER_REPLICA}", "${TOKEN:-}", "plain"};
-    private static final String[] INTERPOLATIONS = {"${TOKEN}", "${UNSET}", "${UNSET:-d}", "${UNSET:-${TOKEN}}", "$$",
-            "${", "${}", "${1A}", "${A:-${B:-${C}}}", "$${X}", "${PORT}", "${PORT:-80}", "${EMPTY:-x}", "${NESTED}",
-            "$", "}", "${DROVER_REPLICA}", "${TOKEN:-}", "${UNSET:-${UNSET:-${UNSET}}}", "${ :-x}"};
+    private static final Pool TOKENS =
+            new Pool(new String[] {"${TOKEN}", "0123456789abcdefghijklmnop"}, new String[] {"short", "${UNSET}", ""});
+    private static final Pool ROUTE_PATHS =
+            new Pool(new String[] {"/", "/api", "//", "/${UNSET:-x}"}, new String[] {"api", ""});
+    private static final String[] INTERPOLATIONS_VALID = {
+        "${TOKEN}",
+        "${UNSET:-d}",
+        "${UNSET:-${TOKEN}}",
+        "$$",
+        "$${X}",
+        "${PORT}",
+        "${PORT:-80}",
+        "${EMPTY:-x}",
+        "${NESTED}",
+        "$",
+        "}",
+        "${DROVER_REPLICA}",
+        "${TOKEN:-}",
+        "plain"
+    };
+    private static final String[] INTERPOLATIONS = {
+        "${TOKEN}",
+        "${UNSET}",
+        "${UNSET:-d}",
+        "${UNSET:-${TOKEN}}",
+        "$$",
+        "${",
+        "${}",
+        "${1A}",
+        "${A:-${B:-${C}}}",
+        "$${X}",
+        "${PORT}",
+        "${PORT:-80}",
+        "${EMPTY:-x}",
+        "${NESTED}",
+        "$",
+        "}",
+        "${DROVER_REPLICA}",
+        "${TOKEN:-}",
+        "${UNSET:-${UNSET:-${UNSET}}}",
+        "${ :-x}"
+    };
 
     private final FuzzedDataProvider data;
     /** Only values the loader should accept (a config may still fail as a whole: cycles, shared ports). */
     private final boolean clean;
+
     private final List<String> anchors = new ArrayList<>();
     private int nodes;
 
@@ -125,7 +187,8 @@ final class FuzzedConfigs {
         int topKeys = data.consumeInt(0, 4);
         for (int i = 0; i < topKeys; i++) {
             String key = data.pickValue(TOP_KEYS);
-            boolean skip = key.equals("processes") || (key.equals("x-common") && !anchors.isEmpty())
+            boolean skip = key.equals("processes")
+                    || (key.equals("x-common") && !anchors.isEmpty())
                     || (clean && (key.equals("proccesses") || key.equals("unknown") || key.equals("x-common")));
             if (!skip) {
                 root.put(key, topValue(key));
@@ -197,16 +260,19 @@ final class FuzzedConfigs {
             case "depends_on" -> dependsOn();
             case "restart" -> data.consumeBoolean() ? new Raw(pick(RESTARTS)) : scalar(RESTARTS);
             case "restart_window", "stop_timeout" -> scalar(DURATIONS);
-            case "backoff" -> someOf(keys("initial", "max", "multiplier", "reset_after", "maximum"),
-                    k -> k.equals("multiplier") ? scalar(NUMBERS) : scalar(DURATIONS));
+            case "backoff" ->
+                someOf(
+                        keys("initial", "max", "multiplier", "reset_after", "maximum"),
+                        k -> k.equals("multiplier") ? scalar(NUMBERS) : scalar(DURATIONS));
             case "stop_signal" -> scalar(SIGNALS);
             case "readiness", "liveness" -> probe();
             case "limits" -> someOf(keys("memory", "cpu", "mem"), k -> k.equals("cpu") ? scalar(CPUS) : scalar(SIZES));
-            case "log" -> someOf(keys("max_size", "keep", "timestamps", "rotate"), k -> switch (k) {
-                case "max_size" -> scalar(SIZES);
-                case "keep" -> scalar(INTEGERS);
-                default -> new Raw(pick(BOOLEANS));
-            });
+            case "log" ->
+                someOf(keys("max_size", "keep", "timestamps", "rotate"), k -> switch (k) {
+                    case "max_size" -> scalar(SIZES);
+                    case "keep" -> scalar(INTEGERS);
+                    default -> new Raw(pick(BOOLEANS));
+                });
             case "enabled" -> new Raw(pick(BOOLEANS));
             case "<<" -> anchors.isEmpty() ? anyValue(1) : new Raw("*" + data.pickValue(anchors));
             default -> anyValue(2);
@@ -243,21 +309,33 @@ final class FuzzedConfigs {
         Map<String, Object> probe = new LinkedHashMap<>();
         if (clean) {
             String check = data.pickValue(new String[] {"exec", "http", "tcp"});
-            probe.put(check, switch (check) {
-                case "exec" -> command();
-                case "http" -> scalar(URLS);
-                default -> scalar(ADDRESSES);
-            });
+            probe.put(
+                    check,
+                    switch (check) {
+                        case "exec" -> command();
+                        case "http" -> scalar(URLS);
+                        default -> scalar(ADDRESSES);
+                    });
         }
-        probe.putAll(someOf(keys("exec", "http", "tcp", "interval", "timeout", "initial_delay", "failure_threshold",
-                "success_threshold", "htp"), k -> switch (k) {
-            case "exec" -> command();
-            case "http" -> scalar(URLS);
-            case "tcp" -> scalar(ADDRESSES);
-            case "interval", "timeout", "initial_delay" -> scalar(DURATIONS);
-            case "failure_threshold", "success_threshold" -> scalar(INTEGERS);
-            default -> anyValue(1);
-        }));
+        probe.putAll(someOf(
+                keys(
+                        "exec",
+                        "http",
+                        "tcp",
+                        "interval",
+                        "timeout",
+                        "initial_delay",
+                        "failure_threshold",
+                        "success_threshold",
+                        "htp"),
+                k -> switch (k) {
+                    case "exec" -> command();
+                    case "http" -> scalar(URLS);
+                    case "tcp" -> scalar(ADDRESSES);
+                    case "interval", "timeout", "initial_delay" -> scalar(DURATIONS);
+                    case "failure_threshold", "success_threshold" -> scalar(INTEGERS);
+                    default -> anyValue(1);
+                }));
         return probe;
     }
 
@@ -275,7 +353,8 @@ final class FuzzedConfigs {
     }
 
     private Object api() {
-        Map<String, Object> api = someOf(keys("listen", "token", "tls"), k -> k.equals("token") ? scalar(TOKENS) : scalar(ADDRESSES));
+        Map<String, Object> api =
+                someOf(keys("listen", "token", "tls"), k -> k.equals("token") ? scalar(TOKENS) : scalar(ADDRESSES));
         if (clean && api.containsKey("listen")) {
             api.put("token", scalar(TOKENS));
         }
@@ -286,7 +365,9 @@ final class FuzzedConfigs {
         Map<String, Object> env = new LinkedHashMap<>();
         int count = data.consumeInt(0, 3);
         for (int i = 0; i < count; i++) {
-            String key = odd(2) ? data.consumeString(6) : data.pickValue(new String[] {"A", "LOG_LEVEL", "PORT", "1X", "", "_"});
+            String key = odd(2)
+                    ? data.consumeString(6)
+                    : data.pickValue(new String[] {"A", "LOG_LEVEL", "PORT", "1X", "", "_"});
             env.put(key, odd(6) ? anyValue(1) : scalar(new Pool(INTERPOLATIONS_VALID, INTERPOLATIONS)));
         }
         return env;
@@ -342,18 +423,21 @@ final class FuzzedConfigs {
     /** A valid value, or in odd mode now and then an odd one. */
     private String pick(Pool pool) {
         return clean || pool.odd().length == 0 || data.consumeInt(0, 3) != 0
-                ? data.pickValue(pool.valid()) : data.pickValue(pool.odd());
+                ? data.pickValue(pool.valid())
+                : data.pickValue(pool.odd());
     }
 
     /** A pool value, sometimes with a variable reference or free text around it, in one of YAML's styles. */
     private Raw scalar(Pool pool) {
         nodes++;
-        String text = clean ? pick(pool) : switch (data.consumeInt(0, 9)) {
-            case 0 -> data.consumeString(16);
-            case 1 -> pick(pool) + data.pickValue(INTERPOLATIONS);
-            case 2 -> data.pickValue(INTERPOLATIONS) + pick(pool);
-            default -> pick(pool);
-        };
+        String text = clean
+                ? pick(pool)
+                : switch (data.consumeInt(0, 9)) {
+                    case 0 -> data.consumeString(16);
+                    case 1 -> pick(pool) + data.pickValue(INTERPOLATIONS);
+                    case 2 -> data.pickValue(INTERPOLATIONS) + pick(pool);
+                    default -> pick(pool);
+                };
         return switch (data.consumeInt(0, 3)) {
             case 0 -> plain(text);
             case 1 -> new Raw("'" + text.replace("'", "''") + "'");
@@ -369,7 +453,8 @@ final class FuzzedConfigs {
 
     /** Written as is when YAML would read it back as the same text, else double-quoted. */
     private static Raw plain(String text) {
-        boolean safe = !text.isEmpty() && text.chars().allMatch(c -> c > ' ' && c < 127 && "#:{}[],&*!|>'\"%@`".indexOf(c) < 0)
+        boolean safe = !text.isEmpty()
+                && text.chars().allMatch(c -> c > ' ' && c < 127 && "#:{}[],&*!|>'\"%@`".indexOf(c) < 0)
                 && "-?".indexOf(text.charAt(0)) < 0;
         return safe ? new Raw(text) : quoted(text);
     }
@@ -383,8 +468,13 @@ final class FuzzedConfigs {
                 case '\n' -> out.append("\\n");
                 case '\t' -> out.append("\\t");
                 default -> {
-                    if (c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) || c == 0xfeff || (c >= 0xd800 && c <= 0xdfff)
-                            || c == 0xfffe || c == 0xffff) {
+                    if (c < 0x20
+                            || c == 0x7f
+                            || (c >= 0x80 && c <= 0x9f)
+                            || c == 0xfeff
+                            || (c >= 0xd800 && c <= 0xdfff)
+                            || c == 0xfffe
+                            || c == 0xffff) {
                         out.append(String.format("\\u%04x", c));
                     } else {
                         out.appendCodePoint(c);
@@ -416,14 +506,18 @@ final class FuzzedConfigs {
     @SuppressWarnings("unchecked")
     private void writeValue(StringBuilder out, Object value, int indent) {
         switch (value) {
-            case Raw raw -> out.append(raw.yaml().isEmpty() ? "" : " " + raw.yaml()).append('\n');
+            case Raw raw ->
+                out.append(raw.yaml().isEmpty() ? "" : " " + raw.yaml()).append('\n');
             case Anchored anchored -> {
                 out.append(" &").append(anchored.name());
                 writeValue(out, anchored.value(), indent);
             }
-            case Map<?, ?> map when data.consumeInt(0, 3) == 0 -> out.append(' ').append(flow(map)).append('\n');
+            case Map<?, ?> map
+            when data.consumeInt(0, 3) == 0 -> out.append(' ').append(flow(map)).append('\n');
             case Map<?, ?> map -> writeMap(out, (Map<String, Object>) map, indent);
-            case List<?> list when list.isEmpty() || data.consumeBoolean() -> out.append(' ').append(flow(list)).append('\n');
+            case List<?> list
+            when list.isEmpty() || data.consumeBoolean() ->
+                out.append(' ').append(flow(list)).append('\n');
             case List<?> list -> {
                 out.append('\n');
                 for (Object item : list) {

@@ -48,7 +48,8 @@ class InterpolationTest {
 
     @Test
     void instanceVariablesAreLeftForTheEngine() {
-        assertThat(expand("--port ${PORT} --name ${DROVER_PROCESS}.${DROVER_REPLICA}").text())
+        assertThat(expand("--port ${PORT} --name ${DROVER_PROCESS}.${DROVER_REPLICA}")
+                        .text())
                 .isEqualTo("--port ${PORT} --name ${DROVER_PROCESS}.${DROVER_REPLICA}");
         assertThat(expand("${PORT:-${NAME}}").text()).isEqualTo("${PORT:-api}");
     }
@@ -63,7 +64,8 @@ class InterpolationTest {
 
     @Test
     void malformedReferencesAreProblems() {
-        assertThat(expand("${HOST").problems()).containsExactly("unclosed `${` in \"${HOST\" (write $$ for a literal $)");
+        assertThat(expand("${HOST").problems())
+                .containsExactly("unclosed `${` in \"${HOST\" (write $$ for a literal $)");
         assertThat(expand("${9LIVES}").problems())
                 .containsExactly("bad variable reference `${9LIVES}`: expected ${NAME} or ${NAME:-default}");
         assertThat(expand("${}").problems()).hasSize(1);
@@ -73,11 +75,15 @@ class InterpolationTest {
     void expandInstanceReplacesOnlyTheGivenVariables() {
         Map<String, String> instance = Map.of("PORT", "41000", "DROVER_REPLICA", "1");
 
-        assertThat(Interpolation.expandInstance("http://127.0.0.1:${PORT}/r${DROVER_REPLICA} ${OTHER} $PORT $$", instance))
+        assertThat(Interpolation.expandInstance(
+                        "http://127.0.0.1:${PORT}/r${DROVER_REPLICA} ${OTHER} $PORT $$", instance))
                 .isEqualTo("http://127.0.0.1:41000/r1 ${OTHER} $PORT $$");
-        assertThat(Interpolation.expandInstance("${PORT:-80} ${DROVER_PROCESS:-x}", instance)).isEqualTo("41000 ${DROVER_PROCESS:-x}");
-        assertThat(Interpolation.expandInstance("${PORT:-80}", Map.of("PORT", ""))).isEqualTo("80");
-        assertThat(Interpolation.expandInstance("a$b\\c ${PORT}", Map.of("PORT", "$1\\"))).isEqualTo("a$b\\c $1\\");
+        assertThat(Interpolation.expandInstance("${PORT:-80} ${DROVER_PROCESS:-x}", instance))
+                .isEqualTo("41000 ${DROVER_PROCESS:-x}");
+        assertThat(Interpolation.expandInstance("${PORT:-80}", Map.of("PORT", "")))
+                .isEqualTo("80");
+        assertThat(Interpolation.expandInstance("a$b\\c ${PORT}", Map.of("PORT", "$1\\")))
+                .isEqualTo("a$b\\c $1\\");
     }
 
     @Test
@@ -104,7 +110,8 @@ class InterpolationTest {
         errors.add(new Position(1, 7), "port", "a consequence nobody needs to read");
 
         assertThat(result.find("port").map(n -> ((Scalar) n).text())).contains("${API_PORT}");
-        assertThat(errors.errors()).containsExactly(TestConfigs.error(1, 7, "port",
-                "variable API_PORT is not set (use ${API_PORT:-default} to give a default)"));
+        assertThat(errors.errors())
+                .containsExactly(TestConfigs.error(
+                        1, 7, "port", "variable API_PORT is not set (use ${API_PORT:-default} to give a default)"));
     }
 }

@@ -13,8 +13,16 @@ import org.junit.jupiter.params.provider.ValueSource;
 class SmallParsersTest {
 
     @ParameterizedTest
-    @CsvSource({"TERM, TERM, 15", "SIGTERM, TERM, 15", "term, TERM, 15", "sigint, INT, 2", "15, TERM, 15",
-        "9, KILL, 9", "WINCH, WINCH, 28", "34, 34, 34"})
+    @CsvSource({
+        "TERM, TERM, 15",
+        "SIGTERM, TERM, 15",
+        "term, TERM, 15",
+        "sigint, INT, 2",
+        "15, TERM, 15",
+        "9, KILL, 9",
+        "WINCH, WINCH, 28",
+        "34, 34, 34"
+    })
     void readsSignalsByNameOrNumber(String text, String name, int number) {
         assertThat(StopSignal.parse(text)).contains(new StopSignal(name, number));
     }
@@ -55,7 +63,8 @@ class SmallParsersTest {
         assertThat(HostPort.problem("[::1]:9000", 1)).isEmpty();
         assertThat(HostPort.problem("0.0.0.0:0", 0)).isEmpty();
         assertThat(HostPort.problem("0.0.0.0:0", 1)).contains("port 0 is out of range (1-65535) in \"0.0.0.0:0\"");
-        assertThat(HostPort.problem("localhost", 1)).contains("expected host:port like 127.0.0.1:8080, got \"localhost\"");
+        assertThat(HostPort.problem("localhost", 1))
+                .contains("expected host:port like 127.0.0.1:8080, got \"localhost\"");
         assertThat(HostPort.problem(":8080", 1)).isPresent();
         assertThat(HostPort.problem("::1:8080", 1)).isPresent();
         assertThat(HostPort.problem("host:http", 1)).isPresent();

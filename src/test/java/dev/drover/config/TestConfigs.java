@@ -28,8 +28,8 @@ final class TestConfigs {
     }
 
     static List<ConfigError> errors(String yaml, Map<String, String> environment) {
-        ConfigException failure = catchThrowableOfType(ConfigException.class,
-                () -> ConfigLoader.parse(yaml, FILE, environment));
+        ConfigException failure =
+                catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parse(yaml, FILE, environment));
         assertThat(failure).as("expected the config to be rejected").isNotNull();
         return failure.errors();
     }

@@ -31,15 +31,17 @@ class YamlTreeTest {
                 """);
 
         Mapping processes = (Mapping) root.find("processes").orElseThrow();
-        assertThat(((Mapping) root).entry("processes").orElseThrow().keyPosition()).isEqualTo(new Position(2, 1));
+        assertThat(((Mapping) root).entry("processes").orElseThrow().keyPosition())
+                .isEqualTo(new Position(2, 1));
         assertThat(processes.entry("api").orElseThrow().keyPosition()).isEqualTo(new Position(3, 3));
         Mapping api = (Mapping) processes.get("api").orElseThrow();
         assertThat(api.entry("command").orElseThrow().keyPosition()).isEqualTo(new Position(4, 5));
         Sequence command = (Sequence) api.get("command").orElseThrow();
         assertThat(command.position()).isEqualTo(new Position(4, 14));
-        assertThat(command.items()).containsExactly(
-                new Scalar("redis-server", Kind.STRING, new Position(4, 15)),
-                new Scalar("--port", Kind.STRING, new Position(4, 29)));
+        assertThat(command.items())
+                .containsExactly(
+                        new Scalar("redis-server", Kind.STRING, new Position(4, 15)),
+                        new Scalar("--port", Kind.STRING, new Position(4, 29)));
         assertThat(errors.isEmpty()).isTrue();
     }
 
@@ -69,16 +71,17 @@ class YamlTreeTest {
                 """);
 
         assertThat(root.find("a").map(n -> ((Scalar) n).text())).contains("1");
-        assertThat(errors.errors()).containsExactly(
-                TestConfigs.error(3, 1, "a", "duplicate key `a` (first defined at line 1)"));
+        assertThat(errors.errors())
+                .containsExactly(TestConfigs.error(3, 1, "a", "duplicate key `a` (first defined at line 1)"));
     }
 
     @Test
     void malformedYamlIsReportedAtTheParsersPositionWithoutItsSourceExcerpt() {
         assertThat(YamlTree.parse("a: [1, 2\nb: c\n", errors)).isEmpty();
 
-        assertThat(errors.errors()).containsExactly(TestConfigs.error(2, 2, "",
-                "invalid YAML: while parsing a flow sequence: expected ',' or ']', but got :"));
+        assertThat(errors.errors())
+                .containsExactly(TestConfigs.error(
+                        2, 2, "", "invalid YAML: while parsing a flow sequence: expected ',' or ']', but got :"));
     }
 
     @Test
@@ -101,7 +104,8 @@ class YamlTreeTest {
     void secondDocumentIsAnError() {
         parse("a: 1\n---\nb: 2\n");
 
-        assertThat(errors.errors()).extracting(ConfigError::message)
+        assertThat(errors.errors())
+                .extracting(ConfigError::message)
                 .containsExactly("the file holds more than one YAML document; drover reads exactly one");
     }
 
@@ -127,17 +131,35 @@ class YamlTreeTest {
     void aliasToAnUnknownAnchorIsAnError() {
         parse("a: *nowhere\n");
 
-        assertThat(errors.errors()).containsExactly(TestConfigs.error(1, 4, "a",
-                "alias *nowhere does not name a map or list anchored earlier (anchors on single values are not supported)"));
+        assertThat(errors.errors())
+                .containsExactly(
+                        TestConfigs.error(
+                                1,
+                                4,
+                                "a",
+                                "alias *nowhere does not name a map or list anchored earlier (anchors on single values are not supported)"));
     }
 
     @Test
     void aliasesThatExpandExponentiallyAreRejected() {
         var yaml = new StringBuilder("l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n");
         for (int i = 1; i < 10; i++) {
-            yaml.append("l").append(i).append(": &l").append(i).append(" [")
-                    .append(String.join(", ", List.of("*l" + (i - 1), "*l" + (i - 1), "*l" + (i - 1),
-                            "*l" + (i - 1), "*l" + (i - 1), "*l" + (i - 1), "*l" + (i - 1), "*l" + (i - 1))))
+            yaml.append("l")
+                    .append(i)
+                    .append(": &l")
+                    .append(i)
+                    .append(" [")
+                    .append(String.join(
+                            ", ",
+                            List.of(
+                                    "*l" + (i - 1),
+                                    "*l" + (i - 1),
+                                    "*l" + (i - 1),
+                                    "*l" + (i - 1),
+                                    "*l" + (i - 1),
+                                    "*l" + (i - 1),
+                                    "*l" + (i - 1),
+                                    "*l" + (i - 1))))
                     .append("]\n");
         }
 

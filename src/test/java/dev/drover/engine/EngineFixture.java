@@ -32,7 +32,7 @@ final class EngineFixture implements AutoCloseable {
         Path file = dir.resolve("drover.yaml");
         Files.writeString(file, yaml);
         DroverConfig config = ConfigLoader.load(file, Map.of("PATH", System.getenv("PATH"), "HOME", dir.toString()));
-        Engine engine = new Engine(config, null);
+        Engine engine = new Engine(config, dev.drover.launch.Launcher.get(), null);
         engines.add(engine);
         return engine;
     }
@@ -42,6 +42,41 @@ final class EngineFixture implements AutoCloseable {
                 .filter(l -> l.source() == LogLine.Source.DROVER)
                 .map(LogLine::text)
                 .toList();
+    }
+
+    /** Every instance's status and last lines, for a failed wait to say what it saw. */
+    static String describe(Engine engine) {
+        StringBuilder text = new StringBuilder();
+        for (ProcessSnapshot s : engine.snapshots()) {
+            text.append("  ")
+                    .append(s.name())
+                    .append(": ")
+                    .append(s.state().label())
+                    .append(", ")
+                    .append(s.health().label())
+                    .append(", pid ")
+                    .append(s.pid())
+                    .append(", restarts ")
+                    .append(s.restarts())
+                    .append(s.reason() == null ? "" : ", reason: " + s.reason())
+                    .append(s.waitingFor() == null ? "" : ", waiting for " + s.waitingFor())
+                    .append(
+                            s.lastEnd() == null
+                                    ? ""
+                                    : ", last end: " + s.lastEnd().kind().label() + " ("
+                                            + s.lastEnd().describe() + ")")
+                    .append(s.lastProbe() == null ? "" : ", last probe: " + s.lastProbe())
+                    .append('\n');
+            List<LogLine> lines = engine.log(s.name()).ring().last(8);
+            for (LogLine line : lines) {
+                text.append("    ")
+                        .append(line.source().name().toLowerCase(java.util.Locale.ROOT))
+                        .append(" | ")
+                        .append(line.text())
+                        .append('\n');
+            }
+        }
+        return text.toString();
     }
 
     static List<String> output(Engine engine, String instance) {

@@ -99,7 +99,8 @@ class EngineTest {
                     depends_on: {migrate: {condition: completed}}
                 """);
         await().atMost(WAIT).until(() -> engine.snapshot("migrate").state() == ProcessState.EXITED);
-        await().atMost(WAIT).until(() -> String.valueOf(engine.snapshot("app").waitingFor()).contains("exit code 4"));
+        await().atMost(WAIT)
+                .until(() -> String.valueOf(engine.snapshot("app").waitingFor()).contains("exit code 4"));
         assertThat(engine.snapshot("app").state()).isEqualTo(ProcessState.STOPPED);
     }
 
@@ -112,6 +113,7 @@ class EngineTest {
                     command: "n=$(cat count 2>/dev/null || echo 0); n=$((n+1)); echo $n > count; if [ $n -eq 5 ]; then sleep 1; fi; exit 1"
                     restart: always
                     max_restarts: 0
+                    min_uptime: 0s
                     backoff: {initial: 100ms, multiplier: 2, max: 10s, reset_after: 500ms}
                 """);
         await().atMost(WAIT).until(() -> delays(engine).size() >= 6);
@@ -171,8 +173,9 @@ class EngineTest {
         Files.delete(dir.resolve("alive"));
         await().atMost(WAIT).until(() -> engine.snapshot("svc").restarts() >= 1);
         Files.writeString(dir.resolve("alive"), "");
-        await().atMost(WAIT).until(() -> engine.snapshot("svc").state() == ProcessState.RUNNING
-                && engine.snapshot("svc").pid() != firstPid);
+        await().atMost(WAIT)
+                .until(() -> engine.snapshot("svc").state() == ProcessState.RUNNING
+                        && engine.snapshot("svc").pid() != firstPid);
         assertThat(announcements(engine, "svc")).anyMatch(l -> l.contains("liveness failed"));
     }
 
@@ -250,8 +253,10 @@ class EngineTest {
                     command: "(setsid sh -c 'echo $$$$ > grandchild.pid; exec sleep 300' &); exec sleep 300"
                 """);
         Path pidFile = dir.resolve("grandchild.pid");
-        await().atMost(WAIT).until(() -> Files.exists(pidFile) && !Files.readString(pidFile).isBlank());
-        ProcessRef grandchild = ProcessRef.of(Integer.parseInt(Files.readString(pidFile).trim()));
+        await().atMost(WAIT)
+                .until(() -> Files.exists(pidFile) && !Files.readString(pidFile).isBlank());
+        ProcessRef grandchild =
+                ProcessRef.of(Integer.parseInt(Files.readString(pidFile).trim()));
         ProcessRef child = ProcessRef.of(engine.snapshot("forker").pid());
         assertThat(grandchild).isNotNull();
         engine.stop(List.of("forker"));
@@ -268,8 +273,10 @@ class EngineTest {
                     restart: "no"
                 """);
         Path pidFile = dir.resolve("bg.pid");
-        await().atMost(WAIT).until(() -> Files.exists(pidFile) && !Files.readString(pidFile).isBlank());
-        ProcessRef background = ProcessRef.of(Integer.parseInt(Files.readString(pidFile).trim()));
+        await().atMost(WAIT)
+                .until(() -> Files.exists(pidFile) && !Files.readString(pidFile).isBlank());
+        ProcessRef background =
+                ProcessRef.of(Integer.parseInt(Files.readString(pidFile).trim()));
         await().atMost(WAIT).until(() -> engine.snapshot("leaky").state() == ProcessState.EXITED);
         await().atMost(Duration.ofSeconds(15)).until(() -> background == null || !background.isAlive());
     }
@@ -292,7 +299,9 @@ class EngineTest {
         await().atMost(WAIT).until(() -> engine.snapshots().stream().allMatch(s -> s.state() == ProcessState.FATAL));
         assertThat(engine.snapshot("missing-exec").reason()).isEqualTo("command not found: no-such-program-xyz");
         assertThat(engine.snapshot("missing-shell").reason()).isEqualTo("command not found: no-such-program-xyz");
-        assertThat(engine.snapshot("bad-cwd").reason()).contains("does-not-exist").contains("does not exist");
+        assertThat(engine.snapshot("bad-cwd").reason())
+                .contains("does-not-exist")
+                .contains("does not exist");
         assertThat(engine.snapshot("no-permission").reason()).contains("permission denied");
         assertThat(engine.snapshots()).allMatch(s -> s.restarts() == 0);
     }
@@ -314,7 +323,8 @@ class EngineTest {
             ProcessSnapshot s = engine.snapshot(name);
             assertThat(output(engine, name)).containsExactly("api " + replica + " " + s.port());
         }
-        assertThat(engine.snapshots().stream().map(ProcessSnapshot::port).distinct()).hasSize(3);
+        assertThat(engine.snapshots().stream().map(ProcessSnapshot::port).distinct())
+                .hasSize(3);
     }
 
     @Test
@@ -330,8 +340,10 @@ class EngineTest {
         await().atMost(WAIT).until(() -> engine.snapshot("api").state() == ProcessState.RUNNING);
         assertThat(engine.snapshot("db").state()).isEqualTo(ProcessState.RUNNING);
         assertThat(engine.snapshot("other").state()).isEqualTo(ProcessState.STOPPED);
-        assertThatThrownBy(() -> engine.up(List.of("nope"))).isInstanceOf(UnknownProcessException.class)
-                .hasMessageContaining("unknown process nope").hasMessageContaining("db, api, other");
+        assertThatThrownBy(() -> engine.up(List.of("nope")))
+                .isInstanceOf(UnknownProcessException.class)
+                .hasMessageContaining("unknown process nope")
+                .hasMessageContaining("db, api, other");
     }
 
     @Test
@@ -368,7 +380,9 @@ class EngineTest {
         int pid = engine.snapshot("slow").pid();
         engine.stop(List.of("slow"));
         engine.start(List.of("slow"));
-        await().atMost(WAIT).until(() -> engine.snapshot("slow").state() == ProcessState.RUNNING && engine.snapshot("slow").pid() != pid);
+        await().atMost(WAIT)
+                .until(() -> engine.snapshot("slow").state() == ProcessState.RUNNING
+                        && engine.snapshot("slow").pid() != pid);
     }
 
     @Test
@@ -388,7 +402,11 @@ class EngineTest {
                 """);
         await().atMost(WAIT).until(() -> engine.snapshot("burst").state() == ProcessState.EXITED);
         Path log = dir.resolve(".drover/logs/burst.log");
-        await().atMost(WAIT).until(() -> Files.readAllLines(log).stream().filter(l -> l.contains(" line ")).count() >= 100000);
+        await().atMost(WAIT)
+                .until(() -> Files.readAllLines(log).stream()
+                                .filter(l -> l.contains(" line "))
+                                .count()
+                        >= 100000);
         boolean[] seen = new boolean[100000];
         Pattern line = Pattern.compile("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z line (\\d{6}) (x*)$");
         int count = 0;
@@ -418,7 +436,9 @@ class EngineTest {
                 """);
         await().atMost(WAIT).until(() -> engine.snapshot("chatty").state() == ProcessState.EXITED);
         Path logs = dir.resolve(".drover/logs");
-        await().atMost(WAIT).until(() -> Files.readAllLines(logs.resolve("chatty.log")).stream().anyMatch(l -> l.startsWith("19999")));
+        await().atMost(WAIT)
+                .until(() ->
+                        Files.readAllLines(logs.resolve("chatty.log")).stream().anyMatch(l -> l.startsWith("19999")));
         try (var files = Files.list(logs)) {
             assertThat(files.map(p -> p.getFileName().toString()).sorted())
                     .containsExactly("chatty.log", "chatty.log.1", "chatty.log.2");
@@ -435,8 +455,10 @@ class EngineTest {
                     readiness: {exec: "echo $$$$ > probe.pid; exec sleep 100", interval: 100ms, timeout: 60s}
                 """);
         Path pidFile = dir.resolve("probe.pid");
-        await().atMost(WAIT).until(() -> Files.exists(pidFile) && !Files.readString(pidFile).isBlank());
-        ProcessRef probe = ProcessRef.of(Integer.parseInt(Files.readString(pidFile).trim()));
+        await().atMost(WAIT)
+                .until(() -> Files.exists(pidFile) && !Files.readString(pidFile).isBlank());
+        ProcessRef probe =
+                ProcessRef.of(Integer.parseInt(Files.readString(pidFile).trim()));
         assertThat(probe).isNotNull();
         engine.stop(List.of("svc"));
         await().atMost(WAIT).until(() -> engine.snapshot("svc").state() == ProcessState.STOPPED);
@@ -471,11 +493,20 @@ class EngineTest {
                     command: "trap 'echo usr1 $DROVER_REPLICA' USR1; echo hello $DROVER_REPLICA; while :; do sleep 0.05; done"
                     replicas: 2
                 """);
-        EngineControl control = new EngineControl(engine, () -> {});
-        await().atMost(WAIT).until(() -> control.logs("api", 10).stream().filter(l -> l.line().startsWith("hello")).count() == 2);
+        EngineControl control = new EngineControl(engine, force -> {});
+        await().atMost(WAIT)
+                .until(() -> control.logs("api", 10).stream()
+                                .filter(l -> l.line().startsWith("hello"))
+                                .count()
+                        == 2);
         control.signal("api", "USR1");
-        await().atMost(WAIT).until(() -> control.logs("api", 20).stream().filter(l -> l.line().startsWith("usr1")).count() == 2);
-        assertThatThrownBy(() -> control.logs("nope", 1)).isInstanceOf(dev.drover.control.ControlException.class)
+        await().atMost(WAIT)
+                .until(() -> control.logs("api", 20).stream()
+                                .filter(l -> l.line().startsWith("usr1"))
+                                .count()
+                        == 2);
+        assertThatThrownBy(() -> control.logs("nope", 1))
+                .isInstanceOf(dev.drover.control.ControlException.class)
                 .hasMessageContaining("unknown process nope");
     }
 
@@ -485,7 +516,7 @@ class EngineTest {
                 processes:
                   talker: {command: "echo first; exec sleep 300"}
                 """);
-        EngineControl control = new EngineControl(engine, () -> {});
+        EngineControl control = new EngineControl(engine, force -> {});
         List<String> seen = Collections.synchronizedList(new ArrayList<>());
         try (AutoCloseable follow = control.followLogs(List.of("talker"), e -> seen.add(e.line()))) {
             Files.writeString(dir.resolve("drover.yaml"), """
@@ -504,8 +535,11 @@ class EngineTest {
                   quick: {command: "echo first", restart: "no"}
                 """);
         await().atMost(WAIT).until(() -> engine.snapshot("quick").state() == ProcessState.EXITED);
-        List<String> lines = engine.log("quick").ring().last(10).stream().map(dev.drover.logs.LogLine::text).toList();
-        assertThat(lines.indexOf("first")).isGreaterThan(lines.indexOf("started (pid " + lines.getFirst().replaceAll("\\D", "") + ")"));
+        List<String> lines = engine.log("quick").ring().last(10).stream()
+                .map(dev.drover.logs.LogLine::text)
+                .toList();
+        assertThat(lines.indexOf("first"))
+                .isGreaterThan(lines.indexOf("started (pid " + lines.getFirst().replaceAll("\\D", "") + ")"));
         assertThat(lines.getFirst()).startsWith("started (pid ");
     }
 }

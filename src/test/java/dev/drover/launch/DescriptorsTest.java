@@ -19,7 +19,7 @@ class DescriptorsTest {
         String answer = Descriptors.withReserve(() -> {
             heldAtEachRun.add(Descriptors.held());
             if (heldAtEachRun.size() == 1) {
-                throw new FileSystemException("/proc/1/stat", null, "Too many open files");
+                throw new ErrnoException("cannot open /proc/1/stat", Descriptors.EMFILE);
             }
             return "read";
         });
@@ -32,9 +32,10 @@ class DescriptorsTest {
     void otherFailuresPassThroughWithoutARetry() {
         int[] runs = {0};
         assertThatThrownBy(() -> Descriptors.withReserve(() -> {
-            runs[0]++;
-            throw new IOException("No such file or directory");
-        })).hasMessage("No such file or directory");
+                    runs[0]++;
+                    throw new IOException("No such file or directory");
+                }))
+                .hasMessage("No such file or directory");
         assertThat(runs[0]).isEqualTo(1);
     }
 
@@ -43,7 +44,7 @@ class DescriptorsTest {
         Descriptors.fill();
         int inner = Descriptors.withReserve(() -> {
             if (Descriptors.held() > 0) {
-                throw new IOException("Too many open files");
+                throw new ErrnoException("cannot open", Descriptors.EMFILE);
             }
             return Descriptors.withReserve(Descriptors::held);
         });
@@ -69,7 +70,8 @@ class DescriptorsTest {
                 return;
             }
         }
-        throw new AssertionError("open descriptors before/during/after never showed the spare closed and back: " + counts);
+        throw new AssertionError(
+                "open descriptors before/during/after never showed the spare closed and back: " + counts);
     }
 
     private static long openDescriptors() throws IOException {
@@ -79,9 +81,21 @@ class DescriptorsTest {
     }
 
     @Test
-    void exhaustionIsRecognisedThroughCauses() {
-        assertThat(Descriptors.exhausted(new RuntimeException(new IOException("Too many open files")))).isTrue();
-        assertThat(Descriptors.exhausted(new IOException("Too many open files in system"))).isTrue();
+    void exhaustionIsRecognisedByItsErrnoThroughCauses() {
+        assertThat(Descriptors.exhausted(new RuntimeException(new ErrnoException("cannot open", Descriptors.EMFILE))))
+                .isTrue();
+        assertThat(Descriptors.exhausted(new ErrnoException("cannot open", Descriptors.ENFILE)))
+                .isTrue();
+        assertThat(Descriptors.exhausted(new ErrnoException("cannot open", 13)))
+                .as("EACCES")
+                .isFalse();
+    }
+
+    @Test
+    void theJdksOwnFailuresAreJudgedByTheTableNotByTheirWords() {
+        // The words of EMFILE, with a table that has room: not exhaustion (the text is never parsed).
+        assertThat(Descriptors.exhausted(new FileSystemException("/proc/1/stat", null, "Too many open files")))
+                .isFalse();
         assertThat(Descriptors.exhausted(new IOException("Permission denied"))).isFalse();
     }
 }

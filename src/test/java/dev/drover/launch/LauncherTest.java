@@ -39,7 +39,8 @@ class LauncherTest {
     private Child spawn(String script, String cgroup, OutputSink out) throws SpawnException {
         Child child = launcher.spawn(
                 new SpawnSpec(List.of("/bin/sh", "-c", script), Map.of("PATH", System.getenv("PATH")), dir, cgroup),
-                out, OutputSink.DISCARD);
+                out,
+                OutputSink.DISCARD);
         started.add(child);
         return child;
     }
@@ -72,16 +73,20 @@ class LauncherTest {
 
     @Test
     void commandNotFoundFailsTheSpawn() {
-        assertThatThrownBy(() -> launcher.spawn(new SpawnSpec(List.of("no-such-command-xyz"), Map.of("PATH", "/usr/bin:/bin"), dir, null),
-                        OutputSink.DISCARD, OutputSink.DISCARD))
+        assertThatThrownBy(() -> launcher.spawn(
+                        new SpawnSpec(List.of("no-such-command-xyz"), Map.of("PATH", "/usr/bin:/bin"), dir, null),
+                        OutputSink.DISCARD,
+                        OutputSink.DISCARD))
                 .isInstanceOf(SpawnException.class)
                 .hasMessageContaining("command not found: no-such-command-xyz");
     }
 
     @Test
     void missingWorkingDirectoryFailsTheSpawn() {
-        assertThatThrownBy(() -> launcher.spawn(new SpawnSpec(List.of("true"), Map.of(), dir.resolve("nope"), null),
-                        OutputSink.DISCARD, OutputSink.DISCARD))
+        assertThatThrownBy(() -> launcher.spawn(
+                        new SpawnSpec(List.of("true"), Map.of(), dir.resolve("nope"), null),
+                        OutputSink.DISCARD,
+                        OutputSink.DISCARD))
                 .isInstanceOf(SpawnException.class)
                 .hasMessageContaining("does not exist");
     }
@@ -89,8 +94,10 @@ class LauncherTest {
     @Test
     void permissionDeniedFailsTheSpawn() throws Exception {
         Path script = Files.writeString(dir.resolve("script.sh"), "#!/bin/sh\necho hi\n");
-        assertThatThrownBy(() -> launcher.spawn(new SpawnSpec(List.of(script.toString()), Map.of(), dir, null),
-                        OutputSink.DISCARD, OutputSink.DISCARD))
+        assertThatThrownBy(() -> launcher.spawn(
+                        new SpawnSpec(List.of(script.toString()), Map.of(), dir, null),
+                        OutputSink.DISCARD,
+                        OutputSink.DISCARD))
                 .isInstanceOf(SpawnException.class)
                 .hasMessageContaining("permission denied");
     }
@@ -99,10 +106,13 @@ class LauncherTest {
     @ValueSource(strings = {"cgroup", "tree"})
     void stopKillsADoubleForkedSetsidGrandchild(String mode) throws Exception {
         Path pidFile = dir.resolve("grandchild.pid");
-        Child child = spawn("(setsid sh -c 'echo $$ > " + pidFile + "; exec sleep 300' &) ; exec sleep 300",
-                mode.equals("cgroup") ? "test" : null, OutputSink.DISCARD);
+        Child child = spawn(
+                "(setsid sh -c 'echo $$ > " + pidFile + "; exec sleep 300' &) ; exec sleep 300",
+                mode.equals("cgroup") ? "test" : null,
+                OutputSink.DISCARD);
         assertThat(child.usesCgroup()).isEqualTo(mode.equals("cgroup") && launcher.cgroupsAvailable());
-        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(pidFile) && !Files.readString(pidFile).isBlank());
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> Files.exists(pidFile) && !Files.readString(pidFile).isBlank());
         int grandchild = Integer.parseInt(Files.readString(pidFile).trim());
         ProcessRef ref = ProcessRef.of(grandchild);
         assertThat(ref).isNotNull();
@@ -120,13 +130,18 @@ class LauncherTest {
     void usageCountsTheMemoryAndCpuOfTheWholeTree(String mode) throws Exception {
         // A grandchild holds 40 MiB; the child itself burns CPU.
         Path ready = dir.resolve("ready");
-        Child child = spawn("python3 -c 'import time; x = bytearray(40 << 20); open(\"" + ready + "\", \"w\").close(); time.sleep(300)' & "
-                + "while :; do :; done", mode.equals("cgroup") ? "usage" : null, OutputSink.DISCARD);
+        Child child = spawn(
+                "python3 -c 'import time; x = bytearray(40 << 20); open(\"" + ready
+                        + "\", \"w\").close(); time.sleep(300)' & " + "while :; do :; done",
+                mode.equals("cgroup") ? "usage" : null,
+                OutputSink.DISCARD);
         await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(ready));
         Usage first = Child.measure(List.of(child), true).get(child);
         assertThat(first.processes()).isGreaterThanOrEqualTo(2);
         assertThat(first.rssBytes()).isGreaterThan(40L << 20);
-        await().atMost(Duration.ofSeconds(20)).until(() -> Child.measure(List.of(child), true).get(child).cpuNanos() > first.cpuNanos() + 100_000_000L);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() ->
+                        Child.measure(List.of(child), true).get(child).cpuNanos() > first.cpuNanos() + 100_000_000L);
         // Between walks the members found outside the cgroup are still counted.
         Usage later = Child.measure(List.of(child), false).get(child);
         assertThat(later.cpuNanos()).isGreaterThanOrEqualTo(first.cpuNanos());
@@ -140,7 +155,8 @@ class LauncherTest {
         Child child = spawn("trap '' TERM; echo ready; while :; do sleep 0.1; done", "ignorer", out);
         await().atMost(Duration.ofSeconds(10)).until(() -> out.text().contains("ready"));
         long start = System.nanoTime();
-        StopOutcome outcome = child.stop(Signals.SIGTERM, Duration.ofMillis(500)).get(20, TimeUnit.SECONDS);
+        StopOutcome outcome =
+                child.stop(Signals.SIGTERM, Duration.ofMillis(500)).get(20, TimeUnit.SECONDS);
         assertThat(outcome.forced()).isTrue();
         assertThat(outcome.exit()).isEqualTo(ExitStatus.killed(9, false));
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(500));
@@ -157,7 +173,9 @@ class LauncherTest {
 
     static List<Integer> zombieChildren() {
         ProcessTable table = ProcessTable.scan(System.nanoTime());
-        return table.childrenOf(Launcher.selfPid()).stream().filter(pid -> table.get(pid).zombie()).toList();
+        return table.childrenOf(Launcher.selfPid()).stream()
+                .filter(pid -> table.get(pid).zombie())
+                .toList();
     }
 
     static final class Capture implements OutputSink {

@@ -6,14 +6,14 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class LineSplitterTest {
     private final List<String> lines = new ArrayList<>();
-    private final LineSplitter splitter = new LineSplitter((buffer, offset, length) ->
-            lines.add(new String(buffer, offset, length, StandardCharsets.UTF_8)));
+    private final LineSplitter splitter = new LineSplitter(
+            (buffer, offset, length) -> lines.add(new String(buffer, offset, length, StandardCharsets.UTF_8)));
 
     private void feed(String text) {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);

@@ -31,17 +31,23 @@ class ProcessLogTest {
         log.stdout().onData(line, line.length);
         assertThat(log.fileError()).contains("cannot open log file");
         assertThat(log.ring().last(10)).extracting(LogLine::text).contains("hello");
-        assertThat(told).singleElement().asString().contains("cannot open log file").contains("kept in memory only");
+        assertThat(told)
+                .singleElement()
+                .asString()
+                .contains("cannot open log file")
+                .contains("kept in memory only");
 
         Files.delete(blocker);
         Files.createDirectory(blocker);
         // Retried after a pause, on the next output: keep writing until it has taken hold.
         await().atMost(Duration.ofSeconds(10)).until(() -> {
             log.stdout().onData(line, line.length);
-            return log.fileError() == null && Files.exists(blocker.resolve("web.log"))
+            return log.fileError() == null
+                    && Files.exists(blocker.resolve("web.log"))
                     && Files.readString(blocker.resolve("web.log")).contains("hello");
         });
-        assertThat(told).anySatisfy(t -> assertThat(t).contains("can be written again").contains("lines were not written"));
+        assertThat(told)
+                .anySatisfy(t -> assertThat(t).contains("can be written again").contains("lines were not written"));
         log.close();
     }
 }

@@ -21,10 +21,12 @@ class RingBufferTest {
     void linesWhoseBytesWereOverwrittenAreDroppedAndWrappedLinesStayWhole() {
         RingBuffer ring = new RingBuffer(100, 64);
         for (int i = 0; i < 10; i++) {
-            ring.add(new LogLine(i, LogLine.Source.STDERR, ("line-" + i + "-" + "x".repeat(10)).getBytes(StandardCharsets.UTF_8)));
+            ring.add(new LogLine(
+                    i, LogLine.Source.STDERR, ("line-" + i + "-" + "x".repeat(10)).getBytes(StandardCharsets.UTF_8)));
         }
         // each line is 17 bytes: 64 bytes hold the last 3 whole lines
-        assertThat(ring.last(100)).extracting(LogLine::text)
+        assertThat(ring.last(100))
+                .extracting(LogLine::text)
                 .containsExactly("line-7-xxxxxxxxxx", "line-8-xxxxxxxxxx", "line-9-xxxxxxxxxx");
         assertThat(ring.last(100)).allMatch(l -> l.source() == LogLine.Source.STDERR);
     }
@@ -43,7 +45,11 @@ class RingBufferTest {
             String text = String.format("line %05d %s", i, "y".repeat(i % 150));
             ring.add(new LogLine(i, LogLine.Source.STDOUT, text.getBytes(StandardCharsets.UTF_8)));
             if (i == 10 || i == 70 || i == 300) {
-                assertThat(ring.last(5)).extracting(LogLine::text).last().asString().startsWith(String.format("line %05d", i));
+                assertThat(ring.last(5))
+                        .extracting(LogLine::text)
+                        .last()
+                        .asString()
+                        .startsWith(String.format("line %05d", i));
             }
         }
         java.util.List<LogLine> last = ring.last(1000);

@@ -1,0 +1,55 @@
+package dev.drover.cli;
+
+import dev.drover.control.ProcessInfo;
+import java.util.List;
+
+/** Why a process does not run or serve, in a few words, as `ps`, `health` and `up -d` say it. */
+final class ProcessNotes {
+    /** Failed starts in a row from which a process counts as crash-looping. */
+    static final int CRASH_LOOP = 2;
+
+    private ProcessNotes() {}
+
+    /** The note for one process, or "" when there is nothing to say. */
+    static String why(ProcessInfo p, long nowMillis) {
+        String note = state(p, nowMillis);
+        if (p.role() != null) {
+            String role = p.role().equals("surge")
+                    ? "surge: the rollout's replacement, beside the old instance"
+                    : "old: replaced by the rollout, on its way out";
+            return note.isEmpty() ? role : role + "; " + note;
+        }
+        if (p.heldOutOfRotation()) {
+            return note.isEmpty()
+                    ? "drained by hand: out of the proxy's rotation (`drover undrain`)"
+                    : "drained by hand; " + note;
+        }
+        return note;
+    }
+
+    private static String state(ProcessInfo p, long nowMillis) {
+        if (p.waitingFor() != null) {
+            return "waiting for " + p.waitingFor();
+        }
+        String reason = p.reason() == null ? "" : p.reason();
+        return switch (p.state()) {
+            case "backoff" -> {
+                String next = p.nextStartTime() > 0
+                        ? "; next try in " + PsCommand.duration(Math.max(0, p.nextStartTime() - nowMillis) + 999)
+                        : "";
+                yield p.failedStarts() >= CRASH_LOOP
+                        ? "crash loop: " + reason + " (" + p.failedStarts() + " times in a row before it was ready)"
+                                + next
+                        : reason + next;
+            }
+            case "running" -> p.health().equals("not_ready") && !reason.isEmpty() ? "not ready: " + reason : "";
+            case "draining" -> "draining: its requests in flight may finish, then it stops";
+            default -> reason;
+        };
+    }
+
+    /** Its last lines of output, for a process that should serve and does not; indented for under a row. */
+    static List<String> lastLines(ProcessInfo p) {
+        return p.lastOutput().stream().map(line -> "    | " + line).toList();
+    }
+}
