@@ -58,9 +58,16 @@ final class Background {
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(DAEMON_JVM_OPTIONS);
         command.addAll(aotCache());
+        Path runnable;
+        try {
+            runnable = privateCopy(jar(), runtime.dir());
+        } catch (IOException e) {
+            throw new CliException(
+                    ExitCodes.FAILED, "cannot copy " + jar() + " into " + runtime.dir() + ": " + e.getMessage());
+        }
         command.addAll(List.of(
                 "-jar",
-                jar().toString(),
+                runnable.toString(),
                 "daemon",
                 "-f",
                 arguments.configFile.toString(),
@@ -162,6 +169,33 @@ final class Background {
             // no cache: start without it
         }
         return List.of();
+    }
+
+    /**
+     * The daemon runs from a copy of the jar in its runtime directory: a build rewrites
+     * target/drover.jar in place, and a JVM that loads classes from a jar rewritten under it fails
+     * (NoClassDefFoundError at its next new class: a daemon could not even stop). The copy is made
+     * when the jar changed, to a temp file renamed over the old copy, which a running daemon keeps.
+     */
+    static Path privateCopy(Path jar, Path runtimeDir) throws IOException {
+        Path copy = runtimeDir.resolve("drover.jar");
+        if (Files.exists(copy)
+                && Files.size(copy) == Files.size(jar)
+                && Files.getLastModifiedTime(copy).equals(Files.getLastModifiedTime(jar))) {
+            return copy;
+        }
+        Path temp = runtimeDir.resolve("drover.jar.new");
+        Files.copy(
+                jar,
+                temp,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+        Files.move(
+                temp,
+                copy,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return copy;
     }
 
     static Path jar() {

@@ -49,6 +49,7 @@ final class SimpleRemoteCommands {
             ReloadResult result = control.reload();
             System.out.println("reloaded: restarted " + result.restarted() + ", added " + result.added() + ", removed "
                     + result.removed() + ", unchanged " + result.unchanged());
+            result.notes().forEach(note -> System.out.println("note: " + note));
             return ExitCodes.OK;
         }
     }

@@ -6,6 +6,7 @@ import dev.drover.api.Metrics;
 import dev.drover.config.ApiSpec;
 import dev.drover.config.DroverConfig;
 import dev.drover.config.HostPort;
+import dev.drover.config.ProxySpec;
 import dev.drover.control.Control;
 import dev.drover.control.ControlException;
 import dev.drover.control.HealthReport;
@@ -259,8 +260,10 @@ public final class Daemon {
                     proxy.reconfigure(engine.config()); // the routes of what was applied, even when a rollout failed
                 }
             }
+            result = result.noting(proxyNotes(config.proxy(), engine.config().proxy()));
             face.say("reloaded: restarted " + result.restarted() + ", added " + result.added() + ", removed "
                     + result.removed());
+            result.notes().forEach(note -> face.say("reload: " + note));
             return result;
         } catch (ControlException e) {
             face.say("reload refused, nothing changed: " + e.getMessage() + "\n  " + String.join("\n  ", e.details()));
@@ -272,6 +275,45 @@ public final class Daemon {
                 handler.setReady(wasReady);
             }
         }
+    }
+
+    /**
+     * The proxy's listeners, certificates and settings are those it started with: a reload applies
+     * routes and processes, and says which proxy keys wait for a restart of the daemon.
+     */
+    static List<String> proxyNotes(ProxySpec running, ProxySpec read) {
+        if (java.util.Objects.equals(running, read)) {
+            return List.of();
+        }
+        String restart = " (drover down, then up)";
+        if (running == null) {
+            return List.of("the new proxy section takes effect after a restart of the daemon" + restart);
+        }
+        if (read == null) {
+            return List.of("the proxy keeps listening on " + running.listen() + " until a restart of the daemon"
+                    + restart + "; no route is served meanwhile");
+        }
+        List<String> keys = new java.util.ArrayList<>();
+        if (!running.listen().equals(read.listen())) {
+            keys.add("listen");
+        }
+        if (!java.util.Objects.equals(running.tls(), read.tls())) {
+            keys.add("tls");
+        }
+        if (!running.timeouts().equals(read.timeouts())) {
+            keys.add("timeouts");
+        }
+        if (!java.util.Objects.equals(running.accessLog(), read.accessLog())) {
+            keys.add("access_log");
+        }
+        if (running.maxBody() != read.maxBody()) {
+            keys.add("max_body");
+        }
+        if (!running.queueTimeout().equals(read.queueTimeout())) {
+            keys.add("queue_timeout");
+        }
+        return List.of("proxy." + String.join(", proxy.", keys) + " changed: takes effect after a restart of the daemon"
+                + restart);
     }
 
     private void announceWhenReady() {

@@ -362,7 +362,7 @@ public final class Engine implements AutoCloseable {
             refuseWhenClosing();
             Layout current = layout;
             ReloadPlan plan = ReloadPlan.of(
-                    running(current),
+                    running(current, routedBy(next)),
                     next,
                     name -> current.byProcess().get(name).stream()
                             .anyMatch(s -> s.status().goal() && !s.status().completed()));
@@ -411,17 +411,35 @@ public final class Engine implements AutoCloseable {
         return result;
     }
 
-    /** What each process's instances run: its definition, or null when they run different ones. */
-    private static Map<String, ProcessSpec> running(Layout layout) {
+    /**
+     * What each process's instances run: its definition, or null when they run different ones, or
+     * when routes start or stop naming it ({@code routed}: the processes the next config routes to),
+     * since whether an instance drains before its stop is fixed when it is made.
+     */
+    private static Map<String, ProcessSpec> running(Layout layout, Set<String> routed) {
         Map<String, ProcessSpec> running = new HashMap<>();
         layout.byProcess().forEach((name, instances) -> {
             ProcessSpec first = instances.isEmpty()
                     ? layout.config().processes().get(name)
                     : instances.getFirst().definition().spec();
-            running.put(
-                    name, instances.stream().allMatch(s -> s.definition().spec().equals(first)) ? first : null);
+            boolean same = instances.stream()
+                    .allMatch(s -> s.definition().spec().equals(first)
+                            && s.definition().rules().drains() == routed.contains(name));
+            running.put(name, same ? first : null);
         });
         return running;
+    }
+
+    /** The processes a config's routes send traffic to (none without a proxy). */
+    private static Set<String> routedBy(DroverConfig config) {
+        Set<String> routed = new java.util.HashSet<>();
+        if (config.proxy() != null) {
+            config.routes().stream()
+                    .map(RouteSpec::process)
+                    .filter(java.util.Objects::nonNull)
+                    .forEach(routed::add);
+        }
+        return routed;
     }
 
     /**
@@ -489,13 +507,7 @@ public final class Engine implements AutoCloseable {
         Map<String, List<ProcessSupervisor>> byProcess = new LinkedHashMap<>();
         Map<String, String> environment = new LinkedHashMap<>(inherited);
         environment.putAll(config.env());
-        Set<String> routed = new java.util.HashSet<>();
-        if (config.proxy() != null) {
-            config.routes().stream()
-                    .map(RouteSpec::process)
-                    .filter(java.util.Objects::nonNull)
-                    .forEach(routed::add);
-        }
+        Set<String> routed = routedBy(config);
         for (ProcessSpec spec : Layout.topologicalOrder(config)) {
             List<ProcessSupervisor> replicas = kept.get(spec.name());
             if (replicas == null) {
@@ -609,8 +621,16 @@ public final class Engine implements AutoCloseable {
         }
 
         @Override
-        public void retire(ProcessSupervisor old) {
-            stopAndForget(old);
+        public CompletableFuture<Void> retire(ProcessSupervisor old) {
+            CompletableFuture<Void> gone = new CompletableFuture<>();
+            Thread.ofVirtual().name("drover-retire-" + old.name()).start(() -> {
+                try {
+                    stopAndForget(old);
+                } finally {
+                    gone.complete(null);
+                }
+            });
+            return gone;
         }
 
         private void stopAndForget(ProcessSupervisor supervisor) {

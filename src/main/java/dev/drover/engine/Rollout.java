@@ -17,7 +17,8 @@ import java.util.concurrent.TimeoutException;
  * Replaces the instances of a routed process without a moment with none ready: for each batch of
  * {@code max_surge} instances, start replacements on new ports beside them, wait until they are
  * ready (then they take traffic), put them in their place, and stop the old ones — which drains
- * them first. A replacement that is not ready within {@code ready_timeout} is stopped and the old
+ * them first; the next batch starts while they drain (they are out of rotation at once), and the
+ * rollout ends when every old one is gone. A replacement that is not ready within {@code ready_timeout} is stopped and the old
  * instance kept: the rollout fails with the reason. With {@code max_surge: 0}, or a fixed port
  * (two copies cannot share it), each batch of {@code max_unavailable} instances is restarted in
  * place instead; the proxy holds requests meanwhile ({@code queue_timeout}).
@@ -34,8 +35,11 @@ final class Rollout {
         /** Stops a replacement that will not be used, and forgets it. */
         void discard(ProcessSupervisor replacement);
 
-        /** Stops an instance that was replaced (draining it first), and forgets it. */
-        void retire(ProcessSupervisor old);
+        /**
+         * Stops an instance that was replaced (draining it first), and forgets it; completes when it
+         * is gone. It is out of rotation at once, so the next batch need not wait for its drain.
+         */
+        CompletableFuture<Void> retire(ProcessSupervisor old);
     }
 
     private Rollout() {}
@@ -46,17 +50,30 @@ final class Rollout {
         TrafficSpec traffic = spec.traffic();
         boolean inPlace = traffic.maxSurge() == 0 || spec.port() instanceof PortSpec.Fixed;
         int batch = Math.max(1, inPlace ? traffic.maxUnavailable() : traffic.maxSurge());
-        for (int from = 0; from < olds.size(); from += batch) {
-            List<ProcessSupervisor> chunk = olds.subList(from, Math.min(olds.size(), from + batch));
-            if (inPlace) {
-                restartInPlace(chunk, traffic.readyTimeout(), spec);
-            } else {
-                surge(chunk, spec, slots);
+        List<CompletableFuture<Void>> retiring = new ArrayList<>();
+        try {
+            for (int from = 0; from < olds.size(); from += batch) {
+                List<ProcessSupervisor> chunk = olds.subList(from, Math.min(olds.size(), from + batch));
+                if (inPlace) {
+                    restartInPlace(chunk, traffic.readyTimeout(), spec);
+                } else {
+                    surge(chunk, spec, slots, retiring);
+                }
+            }
+        } finally {
+            // The command returns once every replaced instance is gone (each stop is bounded).
+            for (CompletableFuture<Void> gone : retiring) {
+                try {
+                    gone.get();
+                } catch (ExecutionException e) {
+                    // stopAndForget kills what does not stop in time; nothing is left to wait for
+                }
             }
         }
     }
 
-    private static void surge(List<ProcessSupervisor> olds, ProcessSpec spec, Slots slots)
+    private static void surge(
+            List<ProcessSupervisor> olds, ProcessSpec spec, Slots slots, List<CompletableFuture<Void>> retiring)
             throws RolloutException, InterruptedException {
         List<ProcessSupervisor> replacements = new ArrayList<>();
         for (ProcessSupervisor old : olds) {
@@ -77,7 +94,7 @@ final class Rollout {
                         + olds.get(i).name() + ": a reload replaced it meanwhile");
             }
         }
-        olds.forEach(slots::retire);
+        olds.forEach(old -> retiring.add(slots.retire(old)));
     }
 
     private static void restartInPlace(List<ProcessSupervisor> chunk, Duration readyTimeout, ProcessSpec spec)

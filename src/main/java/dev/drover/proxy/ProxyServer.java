@@ -50,11 +50,15 @@ public final class ProxyServer implements Traffic, AutoCloseable {
     private final Consumer<String> say;
     private final Map<String, Pool> pools = new ConcurrentHashMap<>();
     private final Set<String> held = ConcurrentHashMap.newKeySet();
+    private final Object refreshLock = new Object();
     private final ScheduledExecutorService chores = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("drover-proxy-chores").daemon().unstarted(r));
     private final ServerConnector plain;
-    private final ServerConnector secure;
-    private final CertificateFiles certificates;
+    private final HttpConfiguration http;
+    private final Acme acme;
+    private final ProxySpec.TlsSpec tlsSpec;
+    private volatile ServerConnector secure;
+    private volatile CertificateFiles certificates;
     private final AccessLog accessLog;
     private final AutoCloseable subscription;
     private volatile Map<String, ProcessSpec> processes;
@@ -65,6 +69,7 @@ public final class ProxyServer implements Traffic, AutoCloseable {
         this.backends = backends;
         this.say = say;
         this.processes = config.processes();
+        this.tlsSpec = spec.tls();
         QueuedThreadPool threads = new QueuedThreadPool(256, 4);
         threads.setName("drover-proxy");
         server = new Server(threads);
@@ -78,33 +83,16 @@ public final class ProxyServer implements Traffic, AutoCloseable {
         plain.setPort(listen.port());
         plain.setIdleTimeout(spec.timeouts().idle().toMillis());
         server.addConnector(plain);
-        if (spec.tls() != null) {
-            SslContextFactory.Server ssl = new SslContextFactory.Server();
-            ssl.setKeyStorePassword(new String(PemKeyStore.PASSWORD));
-            ssl.setSniRequired(false);
-            certificates = new CertificateFiles(spec.tls(), ssl, say);
-            certificates.loadFirst();
-            HttpConfiguration https = new HttpConfiguration(http);
-            SecureRequestCustomizer customizer = new SecureRequestCustomizer();
-            customizer.setSniHostCheck(false);
-            https.addCustomizer(customizer);
-            HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(https);
-            ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory("h2", "http/1.1");
-            alpn.setDefaultProtocol("http/1.1");
-            secure = new ServerConnector(
-                    server,
-                    new SslConnectionFactory(ssl, alpn.getProtocol()),
-                    alpn,
-                    h2,
-                    new HttpConnectionFactory(https));
-            HostPort tlsListen = HostPort.parse(spec.tls().listen());
-            secure.setHost(tlsListen.host());
-            secure.setPort(tlsListen.port());
-            secure.setIdleTimeout(spec.timeouts().idle().toMillis());
-            server.addConnector(secure);
-        } else {
-            certificates = null;
-            secure = null;
+        this.http = http;
+        this.acme = spec.tls() != null && spec.tls().acme() != null
+                ? new Acme(spec.tls().acme())
+                : null;
+        if (spec.tls() != null && (acme == null || !acme.due())) {
+            // PEM files, or a certificate ACME obtained before: HTTPS from the start.
+            secure = tls(
+                    spec.tls(),
+                    acme == null ? spec.tls().cert() : acme.certificate(),
+                    acme == null ? spec.tls().key() : acme.key());
         }
         accessLog = spec.accessLog() == null ? null : new AccessLog(spec.accessLog());
         ProxyMetrics metrics = new ProxyMetrics(registry, () -> List.copyOf(pools.values()));
@@ -117,6 +105,7 @@ public final class ProxyServer implements Traffic, AutoCloseable {
                 router(config),
                 backends,
                 held,
+                acme == null ? token -> null : acme::challenge,
                 (request, response, exchange) -> {
                     exchange.route.requests().increment();
                     if (response.getStatus() >= 500) {
@@ -152,14 +141,74 @@ public final class ProxyServer implements Traffic, AutoCloseable {
         }
         proxy.refresh();
         proxy.chores.scheduleWithFixedDelay(proxy::stopIdle, 1, 1, TimeUnit.SECONDS);
-        if (proxy.certificates != null) {
-            proxy.chores.scheduleWithFixedDelay(
-                    proxy.certificates::reloadIfChanged,
-                    CERT_CHECK.toMillis(),
-                    CERT_CHECK.toMillis(),
-                    TimeUnit.MILLISECONDS);
+        proxy.chores.scheduleWithFixedDelay(
+                () -> {
+                    CertificateFiles files = proxy.certificates;
+                    if (files != null) {
+                        files.reloadIfChanged();
+                    }
+                },
+                CERT_CHECK.toMillis(),
+                CERT_CHECK.toMillis(),
+                TimeUnit.MILLISECONDS);
+        if (proxy.acme != null) {
+            // The first certificate once the plain listener answers the challenges; then renewals, looked at daily.
+            proxy.chores.execute(proxy::renew);
+            proxy.chores.scheduleWithFixedDelay(proxy::renew, 1, 1, TimeUnit.DAYS);
         }
         return proxy;
+    }
+
+    /** Obtains or renews the ACME certificate when due; the HTTPS listener starts with the first one. */
+    private void renew() {
+        ProxySpec.TlsSpec tls = tlsSpec;
+        if (!acme.due()) {
+            return;
+        }
+        try {
+            say.accept("proxy: ordering a certificate for "
+                    + String.join(", ", tls.acme().domains()) + " from "
+                    + tls.acme().directory());
+            acme.obtain();
+            say.accept("proxy: certificate for " + String.join(", ", tls.acme().domains()) + " obtained ("
+                    + acme.certificate() + ")");
+            if (secure == null) {
+                ServerConnector connector = tls(tls, acme.certificate(), acme.key());
+                connector.start();
+                secure = connector;
+                say.accept("proxy: https on " + HostPort.parse(tls.listen()).authority(connector.getLocalPort()));
+            } else {
+                certificates.reloadIfChanged();
+            }
+        } catch (Exception | LinkageError e) {
+            say.accept("proxy: could not obtain a certificate from "
+                    + tls.acme().directory() + " (tried again in a day, or at the next start): " + e.getMessage());
+        }
+    }
+
+    /** The HTTPS connector (HTTP/2 by ALPN, and HTTP/1.1) with the certificate in these PEM files, added to the server. */
+    private ServerConnector tls(ProxySpec.TlsSpec tls, Path cert, Path key) throws IOException {
+        SslContextFactory.Server ssl = new SslContextFactory.Server();
+        ssl.setKeyStorePassword(new String(PemKeyStore.PASSWORD));
+        ssl.setSniRequired(false);
+        CertificateFiles files = new CertificateFiles(cert, key, ssl, say);
+        files.loadFirst();
+        certificates = files;
+        HttpConfiguration https = new HttpConfiguration(http);
+        SecureRequestCustomizer customizer = new SecureRequestCustomizer();
+        customizer.setSniHostCheck(false);
+        https.addCustomizer(customizer);
+        HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(https);
+        ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory("h2", "http/1.1");
+        alpn.setDefaultProtocol("http/1.1");
+        ServerConnector connector = new ServerConnector(
+                server, new SslConnectionFactory(ssl, alpn.getProtocol()), alpn, h2, new HttpConnectionFactory(https));
+        HostPort listen = HostPort.parse(tls.listen());
+        connector.setHost(listen.host());
+        connector.setPort(listen.port());
+        connector.setIdleTimeout(plain.getIdleTimeout());
+        server.addConnector(connector);
+        return connector;
     }
 
     /** The plain listener's port (the one picked, for port 0). */
@@ -195,10 +244,16 @@ public final class ProxyServer implements Traffic, AutoCloseable {
         return new Router(routes);
     }
 
-    /** The supervisor says which instances serve changed: every pool takes its new rotation. */
+    /**
+     * The supervisor says which instances serve changed: every pool takes its new rotation. News
+     * comes from each instance's own thread; one refresh at a time, each reading what serves inside
+     * the lock, so an older view can never overwrite a newer one.
+     */
     private void refresh() {
-        for (Pool pool : pools.values()) {
-            pool.refresh(backends.serving(pool.process), held);
+        synchronized (refreshLock) {
+            for (Pool pool : pools.values()) {
+                pool.refresh(backends.serving(pool.process), held);
+            }
         }
     }
 
@@ -252,7 +307,8 @@ public final class ProxyServer implements Traffic, AutoCloseable {
                 if (pid == 0) {
                     idle.add(upstream.idle());
                 } else if (upstream.pid == pid) {
-                    idle.add(upstream.drain());
+                    int port = upstream.port;
+                    idle.add(upstream.drain().thenRun(() -> proxy.closeConnections(port)));
                 }
             }
         }
@@ -316,19 +372,21 @@ public final class ProxyServer implements Traffic, AutoCloseable {
 
     /** The PEM certificate and key of the HTTPS listener, reloaded when the files change (a renewal). */
     private static final class CertificateFiles {
-        private final ProxySpec.TlsSpec tls;
+        private final Path cert;
+        private final Path key;
         private final SslContextFactory.Server ssl;
         private final Consumer<String> say;
         private String seen;
 
-        CertificateFiles(ProxySpec.TlsSpec tls, SslContextFactory.Server ssl, Consumer<String> say) {
-            this.tls = tls;
+        CertificateFiles(Path cert, Path key, SslContextFactory.Server ssl, Consumer<String> say) {
+            this.cert = cert;
+            this.key = key;
             this.ssl = ssl;
             this.say = say;
         }
 
         void loadFirst() throws IOException {
-            ssl.setKeyStore(PemKeyStore.load(tls.cert(), tls.key()));
+            ssl.setKeyStore(PemKeyStore.load(cert, key));
             seen = stamp();
         }
 
@@ -343,14 +401,14 @@ public final class ProxyServer implements Traffic, AutoCloseable {
                 return;
             }
             try {
-                var store = PemKeyStore.load(tls.cert(), tls.key());
+                var store = PemKeyStore.load(cert, key);
                 ssl.reload(factory -> factory.setKeyStore(store));
                 seen = now;
-                say.accept("proxy: reloaded the certificate " + tls.cert());
+                say.accept("proxy: reloaded the certificate " + cert);
             } catch (Exception e) {
                 // Half written, or a key that does not match yet: keep serving the old one, try again.
                 if (!now.equals(failed)) {
-                    say.accept("proxy: cannot load the new certificate " + tls.cert() + " (still serving the old one): "
+                    say.accept("proxy: cannot load the new certificate " + cert + " (still serving the old one): "
                             + e.getMessage());
                     failed = now;
                 }
@@ -360,7 +418,6 @@ public final class ProxyServer implements Traffic, AutoCloseable {
         private String failed;
 
         private String stamp() throws IOException {
-            Path cert = tls.cert(), key = tls.key();
             return Files.getLastModifiedTime(cert).toMillis() + "/" + Files.size(cert) + "/"
                     + Files.getLastModifiedTime(key).toMillis() + "/" + Files.size(key);
         }

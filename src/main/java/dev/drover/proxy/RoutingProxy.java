@@ -37,6 +37,8 @@ final class RoutingProxy extends ProxyHandler {
     private final ProxyObserver observer;
     private final WebSocketRelay webSockets;
     private volatile Router router;
+    /** The answers to ACME HTTP-01 challenges being validated now, by token. */
+    private final java.util.function.UnaryOperator<String> challenges;
 
     /** Told of every exchange that ends: metrics and the access log. */
     interface ProxyObserver {
@@ -48,14 +50,34 @@ final class RoutingProxy extends ProxyHandler {
             Router router,
             Backends backends,
             Set<String> held,
+            java.util.function.UnaryOperator<String> challenges,
             ProxyObserver observer,
             WebSocketRelay webSockets) {
         this.spec = spec;
+        this.challenges = challenges;
         this.router = router;
         this.backends = backends;
         this.held = held;
         this.observer = observer;
         this.webSockets = webSockets;
+    }
+
+    /**
+     * Closes the kept-alive connections to an upstream that is stopping: a server that waits for
+     * its open connections on SIGTERM would otherwise sit out its stop_timeout.
+     */
+    void closeConnections(int port) {
+        HttpClient client = getHttpClient();
+        if (client == null) {
+            return;
+        }
+        for (org.eclipse.jetty.client.Destination destination : client.getDestinations()) {
+            if (destination.getOrigin().getAddress().getPort() == port
+                    && "127.0.0.1".equals(destination.getOrigin().getAddress().getHost())) {
+                client.removeDestination(destination);
+                org.eclipse.jetty.util.component.LifeCycle.stop(destination);
+            }
+        }
     }
 
     Router router() {
@@ -86,6 +108,17 @@ final class RoutingProxy extends ProxyHandler {
     public boolean handle(Request request, Response response, Callback callback) {
         String host = Request.getServerName(request);
         String path = request.getHttpURI().getPath();
+        if (path != null && path.startsWith(Acme.CHALLENGE_PATH)) {
+            String answer = challenges.apply(path.substring(Acme.CHALLENGE_PATH.length()));
+            if (answer != null) {
+                response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain");
+                response.write(
+                        true,
+                        java.nio.ByteBuffer.wrap(answer.getBytes(java.nio.charset.StandardCharsets.US_ASCII)),
+                        callback);
+                return true;
+            }
+        }
         Route route = router.match(host, path == null ? "/" : path);
         String requestId = request.getHeaders().get("X-Request-Id");
         if (requestId == null || requestId.isBlank() || requestId.length() > 200) {

@@ -1,19 +1,14 @@
 package dev.drover.proxy;
 
 import java.net.URI;
-import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
-import java.util.function.Consumer;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.websocket.api.Callback;
-import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.api.StatusCode;
 import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
@@ -119,43 +114,67 @@ final class WebSocketRelay {
         }
         upgrade.setHeader("X-Forwarded-For", Request.getRemoteAddr(request));
         upgrade.setHeader("X-Request-Id", exchange.requestId);
-        Peer toClient = new Peer();
-        Peer toUpstream = new Peer();
+        RelayEndpoint.Peer toClient = new RelayEndpoint.Peer();
+        RelayEndpoint.Peer toUpstream = new RelayEndpoint.Peer();
         try {
-            client.connect(new Side(toUpstream, toClient, null), uri, upgrade).whenComplete((session, error) -> {
-                if (error != null) {
-                    exchange.failure = "connect";
-                    if (upstream != null) {
-                        upstream.quarantine(System.nanoTime());
-                        upstream.errors.increment();
-                    }
-                    ErrorReplies.write(
-                            request,
-                            response,
-                            exchange.done,
-                            502,
-                            (upstream != null ? upstream.toString() : uri.toString()) + " refused the WebSocket: "
-                                    + error.getMessage(),
-                            exchange.route.spec().process());
-                    return;
-                }
-                String accepted = session.getUpgradeResponse().getAcceptedSubProtocol();
-                if (upstream != null) {
-                    upstream.streamOpened();
-                }
-                Runnable closed = upstream == null ? () -> {} : upstream::streamClosed;
-                container.upgrade(
-                        (serverRequest, serverResponse, callback) -> {
-                            if (accepted != null) {
-                                serverResponse.setAcceptedSubProtocol(accepted);
+            client.connect(new RelayEndpoint(toUpstream, toClient, null), uri, upgrade)
+                    .whenComplete((session, error) -> {
+                        if (error != null) {
+                            exchange.failure = "connect";
+                            if (upstream != null) {
+                                upstream.quarantine(System.nanoTime());
+                                upstream.errors.increment();
                             }
-                            return new Side(toClient, toUpstream, closed);
-                        },
-                        request,
-                        response,
-                        exchange.done);
-            });
-        } catch (java.io.IOException e) {
+                            ErrorReplies.write(
+                                    request,
+                                    response,
+                                    exchange.done,
+                                    502,
+                                    (upstream != null ? upstream.toString() : uri.toString())
+                                            + " refused the WebSocket: " + error.getMessage(),
+                                    exchange.route.spec().process());
+                            return;
+                        }
+                        String accepted = session.getUpgradeResponse().getAcceptedSubProtocol();
+                        if (upstream != null) {
+                            upstream.streamOpened();
+                        }
+                        Runnable closed = upstream == null ? () -> {} : upstream::streamClosed;
+                        try {
+                            boolean upgraded = container.upgrade(
+                                    (serverRequest, serverResponse, callback) -> {
+                                        if (accepted != null) {
+                                            serverResponse.setAcceptedSubProtocol(accepted);
+                                        }
+                                        return new RelayEndpoint(toClient, toUpstream, closed);
+                                    },
+                                    request,
+                                    response,
+                                    exchange.done);
+                            if (!upgraded) {
+                                session.close(StatusCode.NORMAL, "the client's upgrade was refused", Callback.NOOP);
+                                closed.run();
+                                ErrorReplies.write(
+                                        request,
+                                        response,
+                                        exchange.done,
+                                        400,
+                                        "not a WebSocket upgrade the proxy can accept",
+                                        exchange.route.spec().process());
+                            }
+                        } catch (RuntimeException e) {
+                            session.close(StatusCode.SERVER_ERROR, "the proxy failed", Callback.NOOP);
+                            closed.run();
+                            ErrorReplies.write(
+                                    request,
+                                    response,
+                                    exchange.done,
+                                    502,
+                                    "cannot relay the WebSocket: " + e,
+                                    exchange.route.spec().process());
+                        }
+                    });
+        } catch (java.io.IOException | RuntimeException e) {
             ErrorReplies.write(
                     request,
                     response,
@@ -163,92 +182,6 @@ final class WebSocketRelay {
                     502,
                     "cannot open a WebSocket to " + uri + ": " + e.getMessage(),
                     exchange.route.spec().process());
-        }
-    }
-
-    /** One end of a relay: its session once open, and what was sent to it before. */
-    private static final class Peer {
-        private Session session;
-        private final List<Consumer<Session>> pending = new ArrayList<>();
-        private boolean closed;
-
-        synchronized void opened(Session opened) {
-            session = opened;
-            pending.forEach(action -> action.accept(opened));
-            pending.clear();
-        }
-
-        void send(Consumer<Session> action) {
-            Session now;
-            synchronized (this) {
-                if (closed) {
-                    return;
-                }
-                if (session == null) {
-                    pending.add(action);
-                    return;
-                }
-                now = session;
-            }
-            action.accept(now);
-        }
-
-        void close(int code, String reason) {
-            Session now;
-            synchronized (this) {
-                if (closed) {
-                    return;
-                }
-                closed = true;
-                now = session;
-            }
-            if (now != null && now.isOpen()) {
-                now.close(code, reason, Callback.NOOP);
-            }
-        }
-    }
-
-    /** The listener of one session: what arrives is sent on to the other peer. */
-    private static final class Side implements Session.Listener.AutoDemanding {
-        private final Peer self;
-        private final Peer other;
-        private final Runnable onClose;
-
-        Side(Peer self, Peer other, Runnable onClose) {
-            this.self = self;
-            this.other = other;
-            this.onClose = onClose;
-        }
-
-        @Override
-        public void onWebSocketOpen(Session session) {
-            self.opened(session);
-        }
-
-        @Override
-        public void onWebSocketText(String message) {
-            other.send(s -> s.sendText(message, Callback.NOOP));
-        }
-
-        @Override
-        public void onWebSocketBinary(ByteBuffer payload, Callback callback) {
-            ByteBuffer copy =
-                    ByteBuffer.allocate(payload.remaining()).put(payload).flip();
-            callback.succeed();
-            other.send(s -> s.sendBinary(copy, Callback.NOOP));
-        }
-
-        @Override
-        public void onWebSocketClose(int statusCode, String reason) {
-            other.close(statusCode == StatusCode.NO_CODE ? StatusCode.NORMAL : statusCode, reason);
-            if (onClose != null) {
-                onClose.run();
-            }
-        }
-
-        @Override
-        public void onWebSocketError(Throwable cause) {
-            other.close(StatusCode.SERVER_ERROR, "the other side failed: " + cause.getMessage());
         }
     }
 }

@@ -312,6 +312,67 @@ class EngineLifecycleTest {
     }
 
     @Test
+    void aReloadThatStartsRoutingToAProcessRestartsItSoItDrainsFromThenOn() throws Exception {
+        Path file = dir.resolve("drover.yaml");
+        String process = """
+                processes:
+                  web: {command: "exec sleep 300", port: auto, min_uptime: 0s}
+                """;
+        Files.writeString(file, "proxy: {listen: \"127.0.0.1:0\"}\n" + process);
+        Map<String, String> env = Map.of("PATH", System.getenv("PATH"), "HOME", dir.toString());
+        Engine engine = new Engine(ConfigLoader.load(file, env), Launcher.get(), null);
+        ownEngines.add(engine);
+        List<String> drained = Collections.synchronizedList(new ArrayList<>());
+        engine.setTraffic(new Traffic() {
+            @Override
+            public CompletableFuture<Void> drain(String instance, int pid, Duration timeout) {
+                drained.add(instance);
+                return CompletableFuture.completedFuture(null);
+            }
+
+            @Override
+            public CompletableFuture<Void> hold(String instance, Duration timeout) {
+                return CompletableFuture.completedFuture(null);
+            }
+
+            @Override
+            public void release(String instance) {}
+
+            @Override
+            public boolean held(String instance) {
+                return false;
+            }
+        });
+        engine.up(List.of());
+        Waits.until(
+                WAIT,
+                "web to run",
+                () -> engine.snapshot("web").state() == ProcessState.RUNNING,
+                () -> describe(engine));
+        int before = engine.snapshot("web").pid();
+        assertThat(engine.routed("web")).isFalse();
+
+        Files.writeString(file, "proxy: {listen: \"127.0.0.1:0\"}\nroutes:\n  - {path: /, process: web}\n" + process);
+        var result = engine.reload(ConfigLoader.load(file, env));
+        assertThat(result.restarted()).as("routes now name web: %s", result).containsExactly("web");
+        assertThat(drained).as("web was not routed when the reload stopped it").isEmpty();
+        Waits.until(
+                WAIT,
+                "web to run again",
+                () -> engine.snapshot("web").state() == ProcessState.RUNNING
+                        && engine.snapshot("web").pid() != before,
+                () -> describe(engine));
+        assertThat(engine.routed("web")).isTrue();
+        engine.stop(List.of("web"));
+        Waits.until(
+                WAIT,
+                "web to stop",
+                () -> engine.snapshot("web").state() == ProcessState.STOPPED,
+                () -> describe(engine));
+        assertThat(drained).as("routed now: drained before its stop").containsExactly("web");
+    }
+
+    @Test
     void theOsEdgeIsPassedInSoATestCanCountSpawnsAndInjectFaults() throws Exception {
         Path file = dir.resolve("drover.yaml");
         Files.writeString(file, """
