@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.drover.Waits;
 import dev.drover.engine.Engine;
 import dev.drover.engine.EngineControl;
 import java.io.ByteArrayOutputStream;
@@ -26,6 +27,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -108,6 +110,7 @@ class ApiFuzzTest {
     Path dir;
 
     private TestEngines engines;
+    private Engine engine;
     private ApiServer server;
     private int port;
     private final Map<String, Integer> statuses = new TreeMap<>();
@@ -120,7 +123,7 @@ class ApiFuzzTest {
     @BeforeEach
     void serve() throws Exception {
         engines = new TestEngines(dir);
-        Engine engine = engines.start("""
+        engine = engines.start("""
                 processes:
                   web:
                     command: "exec sleep 300"
@@ -227,12 +230,19 @@ class ApiFuzzTest {
 
     /** The process once its child runs (the engine starts it as the test begins). */
     private JsonNode running() {
-        return org.awaitility.Awaitility.await()
-                .atMost(Duration.ofSeconds(20))
-                .until(
-                        this::process,
-                        p -> p.get("state").asText().equals("running")
-                                && p.get("pid").asInt() > 0);
+        AtomicReference<JsonNode> last = new AtomicReference<>();
+        Waits.until(
+                Duration.ofSeconds(20),
+                "web to run",
+                () -> {
+                    JsonNode p = process();
+                    last.set(p);
+                    return p.get("state").asText().equals("running")
+                            && p.get("pid").asInt() > 0;
+                },
+                () -> "GET /api/processes/web last answered: " + last.get() + "\nthe engine sees:\n"
+                        + TestEngines.describe(engine));
+        return last.get();
     }
 
     /** The process as the API shows it to a client with the token. */

@@ -1,10 +1,10 @@
 package dev.drover.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.drover.Describe;
 import dev.drover.Waits;
 import dev.drover.control.ControlException;
 import dev.drover.control.LogEntry;
@@ -82,7 +82,29 @@ class ApiHttpTest {
     }
 
     private void awaitRunning(String id) {
-        await().atMost(WAIT).until(() -> control.process(id).state().equals("running"));
+        Waits.until(WAIT, id + " to run", () -> control.process(id).state().equals("running"), this::seen);
+    }
+
+    /** For a wait that ran out: what GET /api/processes answers now (if the server still does), and the engine. */
+    private String seen() {
+        String answer;
+        try {
+            answer = RawHttp.get(server.socket(), "/api/processes").toString();
+        } catch (IOException | RuntimeException e) {
+            answer = "(no answer: " + e + ")";
+        }
+        return "GET /api/processes: " + answer + "\nthe engine sees:\n" + TestEngines.describe(engine);
+    }
+
+    /** The same, after the follows still open and the last lines of one process. */
+    private String seen(String logsOf) {
+        String logs;
+        try {
+            logs = TestEngines.describe(control.logs(logsOf, 200));
+        } catch (ControlException e) {
+            logs = "  (no logs: " + e + ")\n";
+        }
+        return "open follows: " + control.openFollows() + "\nlogs of " + logsOf + ":\n" + logs + seen();
     }
 
     @Test
@@ -211,7 +233,7 @@ class ApiHttpTest {
         RawHttp.Answer stop = RawHttp.post(socket, "/api/processes/web/stop", null);
         assertThat(stop.status()).isEqualTo(202);
         assertThat(stop.json().get("id").asText()).isEqualTo("web");
-        await().atMost(WAIT).until(() -> control.process("web").state().equals("stopped"));
+        Waits.until(WAIT, "web to stop", () -> control.process("web").state().equals("stopped"), this::seen);
         assertThat(RawHttp.post(socket, "/api/processes/web/start", null).status())
                 .isEqualTo(202);
         awaitRunning("web");
@@ -284,7 +306,11 @@ class ApiHttpTest {
         assertThat(processes.get("details").get(0).get("id").asText()).isEqualTo("web");
 
         Files.writeString(flag, "");
-        await().atMost(WAIT).until(() -> RawHttp.get(socket, "/health").status() == 200);
+        Waits.until(
+                WAIT,
+                "/health to answer 200",
+                () -> RawHttp.get(socket, "/health").status() == 200,
+                () -> "GET /health: " + RawHttp.get(socket, "/health") + "\n" + seen());
         assertThat(RawHttp.get(socket, "/health").json().get("status").asText()).isEqualTo("healthy");
     }
 
@@ -295,11 +321,14 @@ class ApiHttpTest {
                   counter:
                     command: "for i in $(seq 1 150); do echo line-$i; done; exec sleep 300"
                 """);
-        await().atMost(WAIT)
-                .until(() -> control.logs("counter", 200).stream()
+        Waits.until(
+                WAIT,
+                "line-150 and the started line in the logs",
+                () -> control.logs("counter", 200).stream()
                                 .anyMatch(e -> e.line().equals("line-150"))
                         && control.logs("counter", 200).stream()
-                                .anyMatch(e -> e.line().startsWith("started")));
+                                .anyMatch(e -> e.line().startsWith("started")),
+                () -> seen("counter"));
         List<LogEntry> lastThree = control.logs("counter", 3);
         JsonNode byDefault =
                 RawHttp.get(socket, "/api/processes/counter/logs").json().get("lines");
@@ -322,11 +351,13 @@ class ApiHttpTest {
                   ticker:
                     command: "for i in 1 2 3 4 5; do echo old-$i; done; while [ ! -f %s ]; do sleep 0.02; done; for i in 1 2 3; do echo new-$i; done; exec sleep 300"
                 """.formatted(dir.resolve("go")), 1024, Duration.ofMillis(100));
-        await().atMost(WAIT)
-                .until(() -> control.logs("ticker", 10).stream()
-                                .anyMatch(e -> e.line().equals("old-5"))
+        Waits.until(
+                WAIT,
+                "old-5 and the started line in the last 10 lines",
+                () -> control.logs("ticker", 10).stream().anyMatch(e -> e.line().equals("old-5"))
                         && control.logs("ticker", 10).stream()
-                                .anyMatch(e -> e.line().startsWith("started")));
+                                .anyMatch(e -> e.line().startsWith("started")),
+                () -> seen("ticker"));
         List<String> lastTwo =
                 control.logs("ticker", 2).stream().map(LogEntry::line).toList();
         try (RawHttp.Stream stream =
@@ -344,7 +375,7 @@ class ApiHttpTest {
                 assertThat(event(stream).line()).isEqualTo("new-" + i);
             }
         }
-        await().atMost(WAIT).until(() -> control.openFollows() == 0);
+        Waits.until(WAIT, "no follow open", () -> control.openFollows() == 0, () -> seen("ticker"));
     }
 
     /** The next {@code data:} event, skipping comments. */
@@ -365,9 +396,9 @@ class ApiHttpTest {
         RawHttp.Stream stream =
                 RawHttp.open(socket, RawHttp.request("GET", "/api/processes/web/logs?lines=0&follow=true", null));
         assertThat(stream.readLine()).startsWith(": following");
-        await().atMost(WAIT).until(() -> control.openFollows() == 1);
+        Waits.until(WAIT, "one follow open", () -> control.openFollows() == 1, () -> seen("web"));
         stream.close();
-        await().atMost(WAIT).until(() -> control.openFollows() == 0);
+        Waits.until(WAIT, "no follow open", () -> control.openFollows() == 0, () -> seen("web"));
     }
 
     @Test
@@ -375,9 +406,9 @@ class ApiHttpTest {
         Path socket = serve(WEB);
         try (RawHttp.Stream stream = RawHttp.open(socket, RawHttp.request("GET", "/api/logs?follow=true", null))) {
             assertThat(stream.readLine()).isEqualTo(": following every process");
-            await().atMost(WAIT).until(() -> control.openFollows() == 1);
+            Waits.until(WAIT, "one follow open", () -> control.openFollows() == 1, () -> seen("web"));
             server.stop();
-            await().atMost(WAIT).until(() -> control.openFollows() == 0);
+            Waits.until(WAIT, "no follow open", () -> control.openFollows() == 0, () -> seen("web"));
         }
     }
 
@@ -400,9 +431,12 @@ class ApiHttpTest {
             assertThat(stream.readLine()).startsWith(": following");
             Files.writeString(go, "");
             // Nobody reads the stream, yet the output thread records every line.
-            await().atMost(WAIT)
-                    .until(() -> control.logs("flood", 1).stream()
-                            .anyMatch(e -> e.line().equals("done")));
+            Waits.until(
+                    WAIT,
+                    "flood's last line, done",
+                    () -> control.logs("flood", 1).stream()
+                            .anyMatch(e -> e.line().equals("done")),
+                    () -> seen("flood"));
 
             Pattern dropped = Pattern.compile(": dropped (\\d+) lines");
             long delivered = 0, missed = 0;
@@ -431,7 +465,11 @@ class ApiHttpTest {
         assertThat(answer.status()).isEqualTo(202);
         assertThat(answer.json().get("status").asText()).isEqualTo("stopping");
         assertThat(shutdownRequested.await(20, TimeUnit.SECONDS)).isTrue();
-        await().atMost(WAIT).until(() -> !TestEngines.alive(pid));
+        Waits.until(
+                WAIT,
+                "web's child to be gone",
+                () -> !TestEngines.alive(pid),
+                () -> Describe.process(pid) + "\n" + seen());
         assertThat(RawHttp.get(socket, "/ready").status()).isEqualTo(503);
     }
 

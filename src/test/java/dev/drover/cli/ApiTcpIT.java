@@ -1,10 +1,11 @@
 package dev.drover.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.drover.Describe;
+import dev.drover.Waits;
 import dev.drover.launch.ProcessRef;
 import dev.drover.launch.Signals;
 import java.io.BufferedReader;
@@ -82,6 +83,34 @@ class ApiTcpIT {
         HttpResponse<String> answer = call("GET", "/api/processes/" + id, TOKEN);
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
         return JSON.readTree(answer.body());
+    }
+
+    /** For a wait that ran out: GET /api/processes as the daemon answers it now, and the end of its log. */
+    private String seen() {
+        String answer;
+        try {
+            HttpResponse<String> processes = call("GET", "/api/processes", TOKEN);
+            answer = processes.statusCode() + " " + processes.body();
+        } catch (Exception e) {
+            answer = "(no answer: " + e + ")";
+        }
+        return "GET /api/processes: " + answer + "\n" + Describe.file(dir.resolve(".drover/drover.log"));
+    }
+
+    /** The same, after the drover_process_ samples of /metrics. */
+    private String seenWithMetrics() {
+        String samples;
+        try {
+            samples = String.join(
+                    "\n",
+                    metrics()
+                            .lines()
+                            .filter(l -> l.startsWith("drover_process_"))
+                            .toList());
+        } catch (Exception | AssertionError e) {
+            samples = "(no metrics: " + e + ")";
+        }
+        return "drover_process_ samples of /metrics:\n" + samples + "\n" + seen();
     }
 
     private String metrics() throws Exception {
@@ -174,20 +203,31 @@ class ApiTcpIT {
 
         // With the token, commands work.
         assertThat(call("POST", "/api/processes/a/stop", TOKEN).statusCode()).isEqualTo(202);
-        await().atMost(Duration.ofSeconds(20))
-                .until(() -> process("a").get("state").asText().equals("stopped"));
+        Waits.until(
+                Duration.ofSeconds(20),
+                "a to stop",
+                () -> process("a").get("state").asText().equals("stopped"),
+                this::seen);
         assertThat(call("GET", "/health", null).statusCode())
                 .as("a stopped process is not a failure")
                 .isEqualTo(200);
         assertThat(call("POST", "/api/processes/a/start", TOKEN).statusCode()).isEqualTo(202);
-        await().atMost(Duration.ofSeconds(20))
-                .until(() -> process("a").get("state").asText().equals("running"));
+        Waits.until(
+                Duration.ofSeconds(20),
+                "a to run",
+                () -> process("a").get("state").asText().equals("running"),
+                this::seen);
         int started = process("a").get("pid").asInt();
         assertThat(call("POST", "/api/processes/a/restart", TOKEN).statusCode()).isEqualTo(202);
-        await().atMost(Duration.ofSeconds(20)).until(() -> {
-            JsonNode now = process("a");
-            return now.get("state").asText().equals("running") && now.get("pid").asInt() != started;
-        });
+        Waits.until(
+                Duration.ofSeconds(20),
+                "a to run again (not pid " + started + ")",
+                () -> {
+                    JsonNode now = process("a");
+                    return now.get("state").asText().equals("running")
+                            && now.get("pid").asInt() != started;
+                },
+                this::seen);
     }
 
     @Test
@@ -198,8 +238,11 @@ class ApiTcpIT {
                     port: auto
                     readiness: {http: "http://127.0.0.1:${PORT}/", interval: 200ms}
                 """);
-        await().atMost(Duration.ofSeconds(20))
-                .until(() -> sample(metrics(), "drover_process_ready", "process=\"web\"") == 1);
+        Waits.until(
+                Duration.ofSeconds(20),
+                "drover_process_ready of web to be 1",
+                () -> sample(metrics(), "drover_process_ready", "process=\"web\"") == 1,
+                this::seenWithMetrics);
         String before = metrics();
         assertThat(sample(before, "drover_process_up", "process=\"a\",replica=\"0\""))
                 .isEqualTo(1);
@@ -213,20 +256,32 @@ class ApiTcpIT {
 
         ProcessRef child = ProcessRef.of(process("a").get("pid").asInt());
         assertThat(Signals.send(child, Signals.SIGKILL)).isTrue();
-        await().atMost(Duration.ofSeconds(20))
-                .until(() -> sample(metrics(), "drover_process_restarts_total", "process=\"a\"") == 1);
+        Waits.until(
+                Duration.ofSeconds(20),
+                "drover_process_restarts_total of a to be 1",
+                () -> sample(metrics(), "drover_process_restarts_total", "process=\"a\"") == 1,
+                this::seenWithMetrics);
         String after = metrics();
         assertThat(sample(after, "drover_process_exits_total", "process=\"a\",reason=\"signal\""))
                 .isEqualTo(1);
-        await().atMost(Duration.ofSeconds(20))
-                .until(() -> sample(metrics(), "drover_process_up", "process=\"a\"") == 1);
+        Waits.until(
+                Duration.ofSeconds(20),
+                "drover_process_up of a to be 1",
+                () -> sample(metrics(), "drover_process_up", "process=\"a\"") == 1,
+                this::seenWithMetrics);
         // Resource figures appear once the sampler has measured the processes.
-        await().atMost(Duration.ofSeconds(20))
-                .until(() -> sample(metrics(), "drover_process_resident_memory_bytes", "process=\"web\"") > 1_000_000);
+        Waits.until(
+                Duration.ofSeconds(20),
+                "drover_process_resident_memory_bytes of web above 1 MB",
+                () -> sample(metrics(), "drover_process_resident_memory_bytes", "process=\"web\"") > 1_000_000,
+                this::seenWithMetrics);
 
         assertThat(call("POST", "/api/processes/a/stop", TOKEN).statusCode()).isEqualTo(202);
-        await().atMost(Duration.ofSeconds(20))
-                .until(() -> sample(metrics(), "drover_process_up", "process=\"a\"") == 0);
+        Waits.until(
+                Duration.ofSeconds(20),
+                "drover_process_up of a to be 0",
+                () -> sample(metrics(), "drover_process_up", "process=\"a\"") == 0,
+                this::seenWithMetrics);
         String stopped = metrics();
         assertThat(sample(stopped, "drover_process_exits_total", "process=\"a\",reason=\"stopped\""))
                 .isEqualTo(1);
@@ -279,13 +334,23 @@ class ApiTcpIT {
         });
         // The daemon subscribes before it sends the headers, so nothing after this point is missed.
         assertThat(Signals.send(ProcessRef.of(pid), Signals.SIGKILL)).isTrue();
-        await().atMost(Duration.ofSeconds(20)).until(() -> {
-            synchronized (events) {
-                return events.stream()
-                        .anyMatch(e -> e.get("state").asText().equals("running")
-                                && e.get("pid").asInt() != pid);
-            }
-        });
+        Waits.until(
+                Duration.ofSeconds(20),
+                "an event of a running again (not pid " + pid + ")",
+                () -> {
+                    synchronized (events) {
+                        return events.stream()
+                                .anyMatch(e -> e.get("state").asText().equals("running")
+                                        && e.get("pid").asInt() != pid);
+                    }
+                },
+                () -> {
+                    List<JsonNode> seenEvents;
+                    synchronized (events) {
+                        seenEvents = List.copyOf(events);
+                    }
+                    return "events: " + seenEvents + "\n" + seen();
+                });
         List<String> states = new ArrayList<>();
         long lastTime = 0;
         synchronized (events) {
@@ -322,7 +387,11 @@ class ApiTcpIT {
         assertThat(ready.statusCode()).isEqualTo(503);
         assertThat(JSON.readTree(ready.body()).get("status").asText()).isEqualTo("not_ready");
         assertThat(call("GET", "/alive", null).statusCode()).isEqualTo(200);
-        await().atMost(Duration.ofSeconds(30)).until(() -> !daemon.isAlive());
+        Waits.until(
+                Duration.ofSeconds(30),
+                "the daemon to exit",
+                () -> !daemon.isAlive(),
+                () -> "daemon " + Describe.process(daemon) + "\n" + seen());
     }
 
     @Test
@@ -337,8 +406,11 @@ class ApiTcpIT {
                     command: "exec sleep 300"
                     limits: {memory: 48MB}
                 """);
-        await().atMost(Duration.ofSeconds(40))
-                .until(() -> process("hog").get("restartCount").asInt() >= 1);
+        Waits.until(
+                Duration.ofSeconds(40),
+                "hog to be restarted",
+                () -> process("hog").get("restartCount").asInt() >= 1,
+                this::seen);
         JsonNode hog = process("hog");
         assertThat(hog.get("reason").asText()).contains("memory limit").contains("over the limit of 48.0 MiB");
         assertThat(sample(metrics(), "drover_process_exits_total", "process=\"hog\",reason=\"memory_limit\""))

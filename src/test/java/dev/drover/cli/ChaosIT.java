@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.drover.Awaits;
+import dev.drover.Waits;
 import dev.drover.launch.ProcessRef;
 import dev.drover.launch.Signals;
 import java.io.IOException;
@@ -155,18 +157,24 @@ class ChaosIT {
             live.config(oneShot.formatted(1));
             DroverProcess up = live.up(Duration.ofSeconds(60));
             assertThat(up.exitCode()).as(up.text()).isZero();
-            await("once completed")
-                    .atMost(Duration.ofSeconds(20))
-                    .until(() -> live.process("once").get("state").asText().equals("exited"));
+            Waits.until(
+                    Duration.ofSeconds(20),
+                    "once completed",
+                    () -> live.process("once").get("state").asText().equals("exited"),
+                    live::describe);
             live.config(oneShot.formatted(2));
             HttpResponse<String> reload = live.call("POST", "/api/reload", Duration.ofSeconds(60));
             assertThat(reload.statusCode()).as(reload.body()).isEqualTo(200);
             assertThat(reload.body()).contains("\"restarted\":[\"once\"]");
             // Give a wrongly started run every chance to show up in the log before judging.
-            await("the reload settled").atMost(Duration.ofSeconds(20)).until(() -> {
-                String state = live.process("once").get("state").asText();
-                return !state.equals("starting") && !state.equals("running");
-            });
+            Waits.until(
+                    Duration.ofSeconds(20),
+                    "the reload settled",
+                    () -> {
+                        String state = live.process("once").get("state").asText();
+                        return !state.equals("starting") && !state.equals("running");
+                    },
+                    live::describe);
             // The log file, not the ring buffer: a reload gives the replacement instance a fresh ring.
             List<String> log = Files.readAllLines(dir.resolve(".drover/logs/once.log"));
             long runs = log.stream().filter(l -> l.endsWith("ran once")).count();
@@ -205,10 +213,11 @@ class ChaosIT {
                 reloadAnswer.set(e.toString());
             }
         });
-        await("the reload is stopping the old slow")
-                .atMost(Duration.ofSeconds(20))
-                .pollInterval(Duration.ofMillis(20))
-                .until(() -> live.process("slow").get("state").asText().equals("stopping"));
+        Waits.until( // polls every 20 ms, as this wait did
+                Duration.ofSeconds(20),
+                "the reload is stopping the old slow",
+                () -> live.process("slow").get("state").asText().equals("stopping"),
+                () -> "the reload's answer so far: " + reloadAnswer.get() + "\n" + live.describe());
         HttpResponse<String> raced = live.call("POST", "/api/processes/slow/" + command, Duration.ofSeconds(30));
         assertThat(raced.statusCode()).as(raced.body()).isEqualTo(202);
         reload.join(Duration.ofSeconds(130));
@@ -349,19 +358,21 @@ class ChaosIT {
                     .as("start " + name + ": " + start.body())
                     .isEqualTo(202);
         }
-        await("every instance running and ready")
-                .atMost(Duration.ofSeconds(120))
-                .pollInterval(Duration.ofMillis(500))
-                .until(() -> notReady(live.processes()).isEmpty());
+        Awaits.until(
+                await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)),
+                "every instance running and ready",
+                () -> notReady(live.processes()).isEmpty(),
+                live::describe);
         Map<String, Integer> settledPids = pids(live.processes());
         // Stable: the same children stay running and ready for 3 s (no late restart from the chaos).
-        await("the same children stay running and ready")
-                .during(Duration.ofSeconds(3))
-                .atMost(Duration.ofSeconds(20))
-                .until(() -> {
+        Awaits.until(
+                await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(20)),
+                "the same children stay running and ready",
+                () -> {
                     List<JsonNode> now = live.processes();
                     return notReady(now).isEmpty() && pids(now).equals(settledPids);
-                });
+                },
+                () -> "pids once settled: " + settledPids + "\n" + live.describe());
         HttpResponse<String> health = live.call("GET", "/health", Duration.ofSeconds(20));
         assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
 

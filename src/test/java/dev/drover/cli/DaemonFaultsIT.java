@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.drover.Awaits;
+import dev.drover.Describe;
+import dev.drover.Waits;
 import dev.drover.launch.ProcessRef;
 import dev.drover.launch.Signals;
 import java.net.http.HttpResponse;
@@ -83,9 +86,11 @@ class DaemonFaultsIT {
         assertThat(live.call("POST", "/api/processes/crash-fast/start", Duration.ofSeconds(20))
                         .statusCode())
                 .isEqualTo(202);
-        await("a restart storm")
-                .atMost(Duration.ofSeconds(60))
-                .until(() -> restarts("crash-fast") >= 50 && restarts("crash-slow") >= 5);
+        Waits.until(
+                Duration.ofSeconds(60),
+                "a restart storm",
+                () -> restarts("crash-fast") >= 50 && restarts("crash-slow") >= 5,
+                live::describe);
         String oldMarker = live.marker();
         List<ProcessRef> oldStable = stablePids();
 
@@ -146,10 +151,10 @@ class DaemonFaultsIT {
                     reloadAnswer.set(e); // the daemon died under it
                 }
             });
-            await(moment)
-                    .atMost(Duration.ofSeconds(30))
-                    .pollInterval(Duration.ofMillis(2))
-                    .until(() -> events.events().stream().anyMatch(e -> switch (moment) {
+            Awaits.until(
+                    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(2)),
+                    "the moment " + moment + " on the event stream",
+                    () -> events.events().stream().anyMatch(e -> switch (moment) {
                         case "top stopping" ->
                             e.get("process").asText().equals("top")
                                     && e.get("state").asText().equals("stopping");
@@ -163,7 +168,9 @@ class DaemonFaultsIT {
                             e.get("process").asText().equals("top")
                                     && e.get("state").asText().equals("running")
                                     && e.get("pid").asInt() != before.get("top");
-                    }));
+                    }),
+                    () -> "events: " + events.events() + "\nthe reload's answer so far: " + reloadAnswer.get() + "\n"
+                            + live.describe());
             live.killDaemon();
             events.close();
             reload.join(TimeUnit.SECONDS.toMillis(70));
@@ -218,10 +225,11 @@ class DaemonFaultsIT {
                         .isEqualTo(202);
                 // A random moment of the storm: once crash-fast has restarted a random number of times.
                 int target = 1 + random.nextInt(150);
-                await("crash-fast restarted " + target + " times")
-                        .atMost(Duration.ofSeconds(60))
-                        .pollInterval(Duration.ofMillis(10))
-                        .until(() -> restarts("crash-fast") >= target);
+                Awaits.until(
+                        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10)),
+                        "crash-fast restarted " + target + " times",
+                        () -> restarts("crash-fast") >= target,
+                        live::describe);
                 live.killDaemon();
                 JsonNode state = live.stateFile(); // throws when it is present but not complete JSON
                 if (state != null) {
@@ -361,41 +369,53 @@ class DaemonFaultsIT {
 
         live.noteStopped(daemon);
         assertThat(Signals.send(daemon, LiveDaemon.SIGSTOP)).isTrue();
-        await("the daemon is stopped").atMost(Duration.ofSeconds(5)).until(() -> ProcScan.state(daemon.pid()) == 'T');
+        Waits.until(
+                Duration.ofSeconds(5),
+                "the daemon is stopped",
+                () -> ProcScan.state(daemon.pid()) == 'T',
+                () -> "daemon " + Describe.process(daemon));
         assertThatThrownBy(() -> live.call("GET", "/alive", Duration.ofSeconds(2)))
                 .as("a stopped daemon does not answer")
                 .isInstanceOf(java.net.http.HttpTimeoutException.class);
         assertThat(Signals.send(victim, Signals.SIGKILL)).isTrue();
         // The daemon stays stopped for 10 s; all that time the other children run on, same PIDs.
-        await("children run on while the daemon is stopped")
-                .during(Duration.ofSeconds(10))
-                .atMost(Duration.ofSeconds(15))
-                .until(() -> others.stream().allMatch(ProcessRef::isRunning) && ProcScan.state(daemon.pid()) == 'T');
+        Awaits.until(
+                await().during(Duration.ofSeconds(10)).atMost(Duration.ofSeconds(15)),
+                "children run on while the daemon is stopped",
+                () -> others.stream().allMatch(ProcessRef::isRunning) && ProcScan.state(daemon.pid()) == 'T',
+                () -> "daemon " + Describe.process(daemon) + "\nthe others:\n" + Describe.processes(others));
         assertThat(ProcScan.state(victim.pid()))
                 .as("the killed child waits, unreaped, for its stopped parent")
                 .isEqualTo('Z');
 
         assertThat(Signals.send(daemon, Signals.SIGCONT)).isTrue();
         live.noteContinued(daemon);
-        await("the API answers again")
-                .atMost(Duration.ofSeconds(20))
-                .ignoreExceptions()
-                .until(() -> live.call("GET", "/alive", Duration.ofSeconds(2)).statusCode() == 200);
-        await("the child killed during the stop is restarted")
-                .atMost(Duration.ofSeconds(20))
-                .until(() -> {
+        Awaits.until(
+                await().atMost(Duration.ofSeconds(20)).ignoreExceptions(),
+                "the API answers again",
+                () -> live.call("GET", "/alive", Duration.ofSeconds(2)).statusCode() == 200,
+                live::describe);
+        Waits.until(
+                Duration.ofSeconds(20),
+                "the child killed during the stop is restarted",
+                () -> {
                     JsonNode v = live.process("victim");
                     return v.get("state").asText().equals("running")
                             && v.get("pid").asInt() > 0
                             && v.get("pid").asInt() != victim.pid();
-                });
+                },
+                live::describe);
         assertThat(live.process("victim").get("restartCount").asInt()).isEqualTo(1);
-        await("the killed child is reaped").atMost(Duration.ofSeconds(5)).until(() -> !victim.isAlive());
+        Waits.until(
+                Duration.ofSeconds(5),
+                "the killed child is reaped",
+                () -> !victim.isAlive(),
+                () -> "victim " + Describe.process(victim) + "\n" + live.describe());
         // The others were not touched: same PIDs, no restart, and they stay so (no probe misfires after the pause).
-        await("the others keep their PIDs and stay ready")
-                .during(Duration.ofSeconds(4))
-                .atMost(Duration.ofSeconds(20))
-                .until(() -> {
+        Awaits.until(
+                await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(20)),
+                "the others keep their PIDs and stay ready",
+                () -> {
                     for (Map.Entry<String, ProcessRef> e : children.entrySet()) {
                         if (e.getKey().equals("victim")) {
                             continue;
@@ -409,7 +429,8 @@ class DaemonFaultsIT {
                         }
                     }
                     return true;
-                });
+                },
+                () -> "the children before the stop: " + children + "\n" + live.describe());
         assertThat(ProcChildren.zombieChildren(daemon.pid())).isZero();
         assertThat(live.call("GET", "/health", Duration.ofSeconds(10)).statusCode())
                 .isEqualTo(200);

@@ -1,9 +1,9 @@
 package dev.drover.cli;
 
-import static org.awaitility.Awaitility.await;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.drover.Describe;
+import dev.drover.Waits;
 import dev.drover.launch.ProcessRef;
 import dev.drover.launch.Signals;
 import java.io.ByteArrayOutputStream;
@@ -293,12 +293,33 @@ final class DaemonHarness implements AutoCloseable {
         }
     }
 
+    /** Whether {@code ref} is gone within {@code timeout}; if not, says on stderr what it still is. */
     static boolean waitGone(ProcessRef ref, Duration timeout) {
         try {
-            await().atMost(timeout).pollInterval(Duration.ofMillis(50)).until(() -> !ref.isRunning());
+            Waits.until(
+                    timeout, "pid " + ref.pid() + " to be gone", () -> !ref.isRunning(), () -> Describe.process(ref));
             return true;
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
+        } catch (AssertionError e) {
+            if (!(e.getCause() instanceof org.awaitility.core.ConditionTimeoutException)) {
+                throw e;
+            }
+            System.err.println("[harness] " + e.getMessage());
             return false;
         }
+    }
+
+    /**
+     * For a wait that ran out: `drover ps` now (or why it did not answer within 30 s), the daemon's
+     * process and the end of its log.
+     */
+    String describe() {
+        String ps;
+        try {
+            ps = attempt(Duration.ofSeconds(30), "ps").toString();
+        } catch (AssertionError e) {
+            ps = "failed: " + e.getMessage();
+        }
+        return "drover ps: " + ps + "\ndaemon " + (daemon == null ? "(none)" : Describe.process(daemon)) + "\n"
+                + Describe.file(daemonLog());
     }
 }

@@ -1,10 +1,11 @@
 package dev.drover.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.drover.Describe;
+import dev.drover.Waits;
 import dev.drover.launch.ProcessRef;
 import dev.drover.launch.Signals;
 import java.nio.file.Files;
@@ -58,6 +59,11 @@ class DaemonIT {
             pids.put(p.get("id").asText(), p.get("pid").asInt());
         }
         return pids;
+    }
+
+    /** For a wait that ran out: `drover ps` and the end of the daemon's log. */
+    private String seen() {
+        return DroverProcess.psAndLog(dir);
     }
 
     private ProcessRef daemon() throws Exception {
@@ -131,7 +137,11 @@ class DaemonIT {
         toKill.addAll(oldChildren);
 
         Signals.send(daemon, Signals.SIGKILL);
-        await().atMost(Duration.ofSeconds(10)).until(() -> !daemon.isAlive());
+        Waits.until(
+                Duration.ofSeconds(10),
+                "the killed daemon to be gone",
+                () -> !daemon.isAlive(),
+                () -> "daemon " + Describe.process(daemon));
         assertThat(oldChildren).allMatch(ProcessRef::isAlive);
         // The socket and pid files are stale now: nobody answers, and ps says what the dead daemon left.
         DroverProcess ps = drover("ps");
@@ -193,26 +203,40 @@ class DaemonIT {
         assertThat(drover("up", "-d").exitCode()).isZero();
         int first = pids().get("svc");
         assertThat(drover("restart", "svc").exitCode()).isZero();
-        await().atMost(Duration.ofSeconds(20)).until(() -> pids().get("svc") != first && pids().get("svc") > 0);
-        await().atMost(Duration.ofSeconds(10))
-                .until(() -> drover("logs", "svc")
+        Waits.until(
+                Duration.ofSeconds(20),
+                "svc to run again (not pid " + first + ")",
+                () -> pids().get("svc") != first && pids().get("svc") > 0,
+                this::seen);
+        Waits.until(
+                Duration.ofSeconds(10),
+                "svc up twice in the logs",
+                () -> drover("logs", "svc")
                                 .text()
                                 .lines()
                                 .filter(l -> l.endsWith("svc up"))
                                 .count()
-                        == 2);
+                        == 2,
+                () -> DroverProcess.attempt(dir, "logs", "svc") + seen());
 
         assertThat(drover("signal", "svc", "USR1").exitCode()).isZero();
-        await().atMost(Duration.ofSeconds(10))
-                .until(() -> drover("logs", "-n", "5", "svc").text().contains("svc | got usr1"));
+        Waits.until(
+                Duration.ofSeconds(10),
+                "got usr1 in the logs",
+                () -> drover("logs", "-n", "5", "svc").text().contains("svc | got usr1"),
+                () -> DroverProcess.attempt(dir, "logs", "-n", "5", "svc") + seen());
 
         assertThat(drover("stop", "svc").exitCode()).isZero();
-        await().atMost(Duration.ofSeconds(20)).until(() -> pids().get("svc") == 0);
+        Waits.until(Duration.ofSeconds(20), "svc to stop", () -> pids().get("svc") == 0, this::seen);
         // stopped on purpose: not running, and not unhealthy either
         assertThat(drover("health").exitCode()).isZero();
         assertThat(drover("ps").text()).containsPattern("svc\\s+stopped");
         assertThat(drover("start", "--all").exitCode()).isZero();
-        await().atMost(Duration.ofSeconds(20)).until(() -> drover("health").exitCode() == 0);
+        Waits.until(
+                Duration.ofSeconds(20),
+                "drover health to exit 0",
+                () -> drover("health").exitCode() == 0,
+                () -> DroverProcess.attempt(dir, "health") + seen());
         assertThat(drover("logs", "-n", "2", "svc").output()).hasSize(2);
     }
 
@@ -228,10 +252,18 @@ class DaemonIT {
         assertThat(drover("up", "-d").exitCode()).isZero();
         assertThat(drover("health").exitCode()).isZero();
         Files.delete(dir.resolve("ready"));
-        await().atMost(Duration.ofSeconds(20)).until(() -> drover("health").exitCode() == 1);
+        Waits.until(
+                Duration.ofSeconds(20),
+                "drover health to exit 1",
+                () -> drover("health").exitCode() == 1,
+                () -> DroverProcess.attempt(dir, "health") + seen());
         assertThat(drover("health").text()).contains("unhealthy").contains("svc: running, not_ready");
         Files.writeString(dir.resolve("ready"), "");
-        await().atMost(Duration.ofSeconds(20)).until(() -> drover("health").exitCode() == 0);
+        Waits.until(
+                Duration.ofSeconds(20),
+                "drover health to exit 0",
+                () -> drover("health").exitCode() == 0,
+                () -> DroverProcess.attempt(dir, "health") + seen());
     }
 
     @Test
@@ -246,8 +278,11 @@ class DaemonIT {
         try (DroverProcess follow = DroverProcess.start(dir, "logs", "--follow", "-n", "0", "ticker")) {
             follow.awaitLine("ticker | tick");
             assertThat(drover("restart", "ticker").exitCode()).isZero();
-            await().atMost(Duration.ofSeconds(20))
-                    .until(() -> pids().get("ticker") != first && pids().get("ticker") > 0);
+            Waits.until(
+                    Duration.ofSeconds(20),
+                    "ticker to run again (not pid " + first + ")",
+                    () -> pids().get("ticker") != first && pids().get("ticker") > 0,
+                    () -> "drover logs --follow printed:\n" + follow.text() + "\n" + seen());
             int second = pids().get("ticker");
             follow.awaitLine("ticker | run " + second);
             follow.awaitLine("[drover] started (pid " + second + ")");
@@ -262,11 +297,16 @@ class DaemonIT {
         try (DroverProcess events = DroverProcess.start(dir, "events");
                 DroverProcess json = DroverProcess.start(dir, "events", "--json")) {
             // Both streams are open once a restart shows up in them; restart until it does.
-            await().atMost(Duration.ofSeconds(30)).until(() -> {
-                drover("restart", "api");
-                return events.text().contains("api running -> stopping")
-                        && json.text().contains("\"previousState\":\"stopping\"");
-            });
+            Waits.until(
+                    Duration.ofSeconds(30),
+                    "a restart in both event streams",
+                    () -> {
+                        drover("restart", "api");
+                        return events.text().contains("api running -> stopping")
+                                && json.text().contains("\"previousState\":\"stopping\"");
+                    },
+                    () -> "drover events printed:\n" + events.text() + "\ndrover events --json printed:\n" + json.text()
+                            + "\n" + seen());
             events.awaitLine("api starting -> running");
             assertThat(events.text()).containsPattern("api stopping -> starting: stopped \\(killed by SIGTERM\\)");
             JsonNode first = JSON.readTree(json.output().getFirst());
@@ -301,8 +341,11 @@ class DaemonIT {
                 .contains("restarted [changed]")
                 .contains("added [added]")
                 .contains("removed [removed]");
-        await().atMost(Duration.ofSeconds(20))
-                .until(() -> pids().getOrDefault("added", 0) > 0 && pids().getOrDefault("changed", 0) > 0);
+        Waits.until(
+                Duration.ofSeconds(20),
+                "added and changed to run",
+                () -> pids().getOrDefault("added", 0) > 0 && pids().getOrDefault("changed", 0) > 0,
+                this::seen);
         Map<String, Integer> after = pids();
         assertThat(after.get("same")).isEqualTo(before.get("same"));
         assertThat(after.get("changed")).isNotEqualTo(before.get("changed"));
@@ -325,7 +368,7 @@ class DaemonIT {
         assertThat(drover("up", "-d").exitCode()).isZero();
         config("processes:\n  a: {command: \"exec sleep 300\"}\n  b: {command: \"exec sleep 300\"}\n");
         Signals.send(daemon(), Signals.SIGHUP);
-        await().atMost(Duration.ofSeconds(20)).until(() -> pids().getOrDefault("b", 0) > 0);
+        Waits.until(Duration.ofSeconds(20), "b to run", () -> pids().getOrDefault("b", 0) > 0, this::seen);
     }
 
     @Test
@@ -343,7 +386,11 @@ class DaemonIT {
                         out.flush()
                 """, socket.toString(), messages.toString()).start();
         try {
-            await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(socket));
+            Waits.until(
+                    Duration.ofSeconds(10),
+                    "the notify listener's socket",
+                    () -> Files.exists(socket),
+                    () -> "listener " + Describe.process(listener.pid()) + "\n" + Describe.directory(dir));
             List<String> command = new ArrayList<>(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-jar",
@@ -357,11 +404,20 @@ class DaemonIT {
             builder.environment().put("WATCHDOG_USEC", "400000");
             Process daemon = builder.start();
             try {
-                await().atMost(Duration.ofSeconds(30))
-                        .until(() -> Files.exists(messages)
-                                && Files.readString(messages).contains("READY=1"));
-                await().atMost(Duration.ofSeconds(10))
-                        .until(() -> Files.readString(messages).contains("WATCHDOG=1"));
+                Waits.Seen notified = () -> Describe.file(messages) + "daemon " + Describe.process(daemon.pid())
+                        + "\n" + Describe.file(dir.resolve("daemon.out"))
+                        + Describe.file(dir.resolve(".drover/drover.log"));
+                Waits.until(
+                        Duration.ofSeconds(30),
+                        "READY=1",
+                        () -> Files.exists(messages)
+                                && Files.readString(messages).contains("READY=1"),
+                        notified);
+                Waits.until(
+                        Duration.ofSeconds(10),
+                        "WATCHDOG=1",
+                        () -> Files.readString(messages).contains("WATCHDOG=1"),
+                        notified);
                 assertThat(Files.readString(messages)).contains("STATUS=2 of 2 processes ready");
                 Signals.send(ProcessRef.of((int) daemon.pid()), Signals.SIGTERM);
                 assertThat(daemon.waitFor(30, TimeUnit.SECONDS)).isTrue();

@@ -1,5 +1,6 @@
 package dev.drover.cli;
 
+import dev.drover.Describe;
 import dev.drover.launch.ProcessRef;
 import dev.drover.launch.Signals;
 import java.io.BufferedReader;
@@ -61,6 +62,28 @@ final class DroverProcess implements AutoCloseable {
         DroverProcess drover = start(dir, args);
         drover.waitFor(Duration.ofSeconds(30));
         return drover;
+    }
+
+    /**
+     * For a wait that ran out: `drover ARGS` run to completion (30 s at most), with its exit code
+     * and output, or why it did not finish; never throws.
+     */
+    static String attempt(Path dir, String... args) {
+        String command = "drover " + String.join(" ", args);
+        try (DroverProcess drover = start(dir, args)) {
+            int exit = drover.waitFor(Duration.ofSeconds(30));
+            return command + " (exit " + exit + "):\n" + drover.text() + "\n";
+        } catch (Exception | AssertionError e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            return command + " failed: " + e.getMessage() + "\n";
+        }
+    }
+
+    /** For a wait that ran out: what `drover ps` prints now and the end of the daemon's log in {@code dir}. */
+    static String psAndLog(Path dir) {
+        return attempt(dir, "ps") + Describe.file(dir.resolve(".drover/drover.log"));
     }
 
     static String jar() {

@@ -3,6 +3,8 @@ package dev.drover.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.drover.Awaits;
+import dev.drover.Waits;
 import dev.drover.launch.ProcessRef;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -90,8 +92,11 @@ class EscapeesIT {
             if (cgroups.equals("off") || !cgroupV2) {
                 assertThat(cgroupOf(main)).as(name + " cgroup").doesNotContain("/drover-");
             } else {
-                await().atMost(Duration.ofSeconds(10))
-                        .until(() -> cgroupOf(main).contains("/drover-"));
+                Waits.until(
+                        Duration.ofSeconds(10),
+                        name + " (pid " + main + ") in a drover cgroup",
+                        () -> cgroupOf(main).contains("/drover-"),
+                        () -> "its cgroup: " + cgroupOf(main) + "\n" + drover.describe());
             }
         }
         figures.append(" cgroup v2 in use: ").append(!cgroups.equals("off") && cgroupV2);
@@ -103,9 +108,11 @@ class EscapeesIT {
             long start = System.nanoTime();
             DaemonHarness.Result stop = drover.run("stop", name);
             assertThat(stop.exitCode()).as(stop.toString()).isZero();
-            await().atMost(STOP_TIMEOUT.plusSeconds(30))
-                    .pollInterval(Duration.ofMillis(100))
-                    .until(() -> drover.state(name).equals("stopped"));
+            Awaits.until(
+                    await().atMost(STOP_TIMEOUT.plusSeconds(30)).pollInterval(Duration.ofMillis(100)),
+                    name + " to stop",
+                    () -> drover.state(name).equals("stopped"),
+                    drover::describe);
             long tookMs = (System.nanoTime() - start) / 1_000_000;
             figures.append("\n  stop ").append(name).append(": ").append(tookMs).append(" ms until `ps` says stopped");
             stopped.add(name);
@@ -187,9 +194,10 @@ class EscapeesIT {
     /** Waits until every service recorded all its processes, in files not in {@code old}; service → processes. */
     private Map<String, List<Recorded>> awaitAllRecorded(Set<String> old) {
         Map<String, List<Recorded>> found = new LinkedHashMap<>();
-        await().atMost(Duration.ofSeconds(60))
-                .pollInterval(Duration.ofMillis(100))
-                .until(() -> {
+        Awaits.until(
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)),
+                "every service to record its processes " + EXPECTED,
+                () -> {
                     found.clear();
                     for (String name : EXPECTED.keySet()) {
                         List<Recorded> recorded = recorded(name, old);
@@ -199,6 +207,17 @@ class EscapeesIT {
                         found.put(name, recorded);
                     }
                     return true;
+                },
+                () -> {
+                    StringBuilder text = new StringBuilder("recorded (in files not seen before):\n");
+                    for (String name : EXPECTED.keySet()) {
+                        text.append("  ")
+                                .append(name)
+                                .append(": ")
+                                .append(recorded(name, old))
+                                .append('\n');
+                    }
+                    return text + drover.describe();
                 });
         for (String name : EXPECTED.keySet()) {
             if (GROWING.contains(name)) {

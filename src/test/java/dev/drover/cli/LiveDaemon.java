@@ -1,10 +1,11 @@
 package dev.drover.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.drover.Describe;
+import dev.drover.Waits;
 import dev.drover.launch.ProcessRef;
 import dev.drover.launch.Signals;
 import java.io.BufferedReader;
@@ -153,6 +154,37 @@ final class LiveDaemon implements AutoCloseable {
         return get("/api/processes/" + id);
     }
 
+    /**
+     * For a wait that ran out: the daemon's process, every instance as GET /api/processes shows it
+     * now (its JSON, one a line) or why the daemon did not answer within 5 s, and the end of the
+     * daemon's log.
+     */
+    String describe() {
+        StringBuilder text = new StringBuilder("daemon ")
+                .append(daemon == null ? "(none attached)" : Describe.process(daemon))
+                .append("\nGET /api/processes:\n");
+        try {
+            HttpResponse<String> answer = call("GET", "/api/processes", Duration.ofSeconds(5));
+            if (answer.statusCode() == 200) {
+                for (JsonNode p : JSON.readTree(answer.body()).get("processes")) {
+                    text.append("  ").append(p).append('\n');
+                }
+            } else {
+                text.append("  ")
+                        .append(answer.statusCode())
+                        .append(' ')
+                        .append(answer.body())
+                        .append('\n');
+            }
+        } catch (Exception | AssertionError e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            text.append("  (no answer: ").append(e).append(")\n");
+        }
+        return text + Describe.file(dir.resolve(".drover/drover.log"));
+    }
+
     /** Subscribes to GET /api/events; the stream is read on a thread of its own until closed. */
     EventLog subscribe() throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/events"))
@@ -253,7 +285,11 @@ final class LiveDaemon implements AutoCloseable {
         assertThat(Signals.send(d, Signals.SIGKILL))
                 .as("SIGKILL to daemon " + d.pid())
                 .isTrue();
-        await().atMost(Duration.ofSeconds(10)).until(() -> !d.isAlive());
+        Waits.until(
+                Duration.ofSeconds(10),
+                "the killed daemon to be gone",
+                () -> !d.isAlive(),
+                () -> "daemon " + Describe.process(d));
     }
 
     /** The whole clean-up: nothing stays stopped, the daemon goes down, and nothing any of its daemons started survives. */
@@ -298,7 +334,11 @@ final class LiveDaemon implements AutoCloseable {
         }
         if (!left.isEmpty()) {
             System.err.println("clean-up killed " + left.size() + " processes left by the test's daemons: " + left);
-            await().atMost(Duration.ofSeconds(10)).until(() -> left.stream().noneMatch(ProcessRef::isRunning));
+            Waits.until(
+                    Duration.ofSeconds(10),
+                    "the killed leftovers to be gone",
+                    () -> left.stream().noneMatch(ProcessRef::isRunning),
+                    () -> Describe.processes(left));
         }
     }
 }

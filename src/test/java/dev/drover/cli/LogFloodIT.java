@@ -5,6 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.drover.Awaits;
+import dev.drover.Describe;
+import dev.drover.Waits;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -114,7 +117,12 @@ class LogFloodIT {
         double mbPerSecond = Long.parseLong(done.group(1)) / 1e6 / Double.parseDouble(done.group(2));
         // A few more quiet lines after the flood, then stop it, so its log is complete.
         int quietBeforeStop = lastQuietNumber();
-        await().atMost(Duration.ofSeconds(20)).until(() -> lastQuietNumber() >= quietBeforeStop + 5);
+        Waits.until(
+                Duration.ofSeconds(20),
+                "5 more quiet lines after quiet " + quietBeforeStop,
+                () -> lastQuietNumber() >= quietBeforeStop + 5,
+                () -> "last quiet number in quiet.log: " + lastQuietNumber() + "\n"
+                        + Describe.directory(dir.resolve(".drover/logs")) + drover.describe());
         sampler.stop();
         assertThat(drover.daemon().isRunning()).as("daemon alive").isTrue();
 
@@ -200,12 +208,21 @@ class LogFloodIT {
         long start = System.nanoTime();
         Path longLog = dir.resolve(".drover/logs/longline.log");
         Path garbageLog = dir.resolve(".drover/logs/garbage.log");
-        await().atMost(Duration.ofSeconds(150))
-                .pollInterval(Duration.ofMillis(500))
-                .until(() -> contains(longLog, "longline-done") && contains(garbageLog, "garbage-done"));
+        Awaits.until(
+                await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofMillis(500)),
+                "longline-done and garbage-done in their logs",
+                () -> contains(longLog, "longline-done") && contains(garbageLog, "garbage-done"),
+                () -> "longline-done: " + contains(longLog, "longline-done") + ", garbage-done: "
+                        + contains(garbageLog, "garbage-done") + "\n" + Describe.directory(dir.resolve(".drover/logs"))
+                        + drover.describe());
         double seconds = (System.nanoTime() - start) / 1e9;
         int quietBeforeStop = lastQuietNumber();
-        await().atMost(Duration.ofSeconds(20)).until(() -> lastQuietNumber() >= quietBeforeStop + 5);
+        Waits.until(
+                Duration.ofSeconds(20),
+                "5 more quiet lines after quiet " + quietBeforeStop,
+                () -> lastQuietNumber() >= quietBeforeStop + 5,
+                () -> "last quiet number in quiet.log: " + lastQuietNumber() + "\n"
+                        + Describe.directory(dir.resolve(".drover/logs")) + drover.describe());
         sampler.stop();
         assertThat(drover.daemon().isRunning()).as("daemon alive").isTrue();
 
@@ -354,7 +371,11 @@ class LogFloodIT {
     private QuietCheck checkQuiet() throws Exception {
         DaemonHarness.Result stop = drover.run("stop", "quiet");
         assertThat(stop.exitCode()).as(stop.toString()).isZero();
-        await().atMost(Duration.ofSeconds(30)).until(() -> drover.state("quiet").equals("stopped"));
+        Waits.until(
+                Duration.ofSeconds(30),
+                "quiet to stop",
+                () -> drover.state("quiet").equals("stopped"),
+                drover::describe);
         List<Integer> numbers = new ArrayList<>();
         long maxLag = 0;
         for (String line : Files.readAllLines(dir.resolve(".drover/logs/quiet.log"), StandardCharsets.ISO_8859_1)) {

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.drover.Awaits;
+import dev.drover.Describe;
+import dev.drover.Waits;
 import dev.drover.launch.ProcessRef;
 import dev.drover.launch.Signals;
 import java.io.FileOutputStream;
@@ -78,7 +81,11 @@ class ResourceTroubleIT {
         assertThat(up.exitCode()).as(up.toString()).isZero();
         int pid = drover.pid("talker");
         drover.track(ProcessRef.of(pid));
-        await().atMost(Duration.ofSeconds(20)).until(() -> lastTalk(logs) >= 20);
+        Waits.until(
+                Duration.ofSeconds(20),
+                "talk 20 in talker.log",
+                () -> lastTalk(logs) >= 20,
+                () -> "last talk in the file: " + lastTalk(logs) + "\n" + Describe.directory(logs) + drover.describe());
 
         // Fill the disk with a file of our own.
         Path filler = logs.resolve("filler");
@@ -86,7 +93,11 @@ class ResourceTroubleIT {
         int lastBeforeFull = lastTalk(logs);
         // Enough output for the log to need new blocks several times over (~10 KB/s).
         int ringAtFull = lastTalkInRing();
-        await().atMost(Duration.ofSeconds(30)).until(() -> lastTalkInRing() >= ringAtFull + 300);
+        Waits.until(
+                Duration.ofSeconds(30),
+                "300 more lines in the ring after the disk filled up at talk " + ringAtFull,
+                () -> lastTalkInRing() >= ringAtFull + 300,
+                () -> "last talk in the ring: " + lastTalkInRing() + "\n" + drover.describe());
         int lastInFileWhileFull = lastTalk(logs);
         int ringWhileFull = lastTalkInRing();
 
@@ -105,7 +116,11 @@ class ResourceTroubleIT {
         // Free the space: new lines must reach the log file again.
         Files.delete(filler);
         int ringAtFree = lastTalkInRing();
-        Long recoveredMs = awaitMillis(Duration.ofSeconds(15), () -> lastTalk(logs) > ringAtFree);
+        Long recoveredMs = awaitMillis(
+                Duration.ofSeconds(15),
+                "a line after talk " + ringAtFree + " in talker.log",
+                () -> lastTalk(logs) > ringAtFree,
+                () -> "last talk in the file: " + lastTalk(logs) + "\n" + Describe.directory(logs) + drover.describe());
         Long recoveredAfterRestartMs = null;
         if (recoveredMs == null) {
             // Would a restart of the process help? (It is what a user would try next.)
@@ -151,7 +166,11 @@ class ResourceTroubleIT {
         assertThat(up.exitCode()).as(up.toString()).isZero();
         int pid = drover.pid("talker");
         drover.track(ProcessRef.of(pid));
-        await().atMost(Duration.ofSeconds(20)).until(() -> lastTalkInRing() >= 20);
+        Waits.until(
+                Duration.ofSeconds(20),
+                "talk 20 in the ring",
+                () -> lastTalkInRing() >= 20,
+                () -> "last talk in the ring: " + lastTalkInRing() + "\n" + drover.describe());
 
         SoftAssertions soft = new SoftAssertions();
         String where = awaitError("Read-only file system", Duration.ofSeconds(10), "talker");
@@ -167,7 +186,11 @@ class ResourceTroubleIT {
 
         assertThat(sh("mount", "-o", "remount,rw", logs.toString())).isZero();
         int ringAtRw = lastTalkInRing();
-        Long recoveredMs = awaitMillis(Duration.ofSeconds(15), () -> lastTalk(logs) > ringAtRw);
+        Long recoveredMs = awaitMillis(
+                Duration.ofSeconds(15),
+                "a line after talk " + ringAtRw + " in talker.log",
+                () -> lastTalk(logs) > ringAtRw,
+                () -> "last talk in the file: " + lastTalk(logs) + "\n" + Describe.directory(logs) + drover.describe());
         Long recoveredAfterRestartMs = null;
         if (recoveredMs == null) {
             // Would a restart of the process help? (It is what a user would try next.)
@@ -212,10 +235,13 @@ class ResourceTroubleIT {
                         Path.of("/proc", Integer.toString(drover.daemon().pid()), "limits")))
                 .containsPattern("Max open files\\s+64\\s+64");
         // `up -d` returns at the first fatal one: wait until every process has settled.
-        await().atMost(Duration.ofSeconds(30))
-                .until(() -> drover.processes().values().stream()
+        Waits.until(
+                Duration.ofSeconds(30),
+                "every process running or fatal",
+                () -> drover.processes().values().stream()
                         .allMatch(p -> p.get("state").asText().equals("running")
-                                || p.get("state").asText().equals("fatal")));
+                                || p.get("state").asText().equals("fatal")),
+                drover::describe);
         Map<String, JsonNode> processes = drover.processes();
         List<String> running = new ArrayList<>();
         List<String> failed = new ArrayList<>();
@@ -258,8 +284,11 @@ class ResourceTroubleIT {
         for (String id : running) {
             lastLines.put(id, lastTick(id));
         }
-        await().atMost(Duration.ofSeconds(20))
-                .until(() -> running.stream().allMatch(id -> lastTick(id) > lastLines.get(id) + 5));
+        Waits.until(
+                Duration.ofSeconds(20),
+                "5 more ticks in the log file of each running process",
+                () -> running.stream().allMatch(id -> lastTick(id) > lastLines.get(id) + 5),
+                () -> "last ticks before: " + lastLines + ", now: " + lastTicks(running) + "\n" + drover.describe());
         Map<String, JsonNode> now = drover.processes();
         for (String id : running) {
             assertThat(now.get(id).get("pid").asInt())
@@ -274,15 +303,25 @@ class ResourceTroubleIT {
         List<String> toStart = failed.subList(0, Math.min(2, failed.size()));
         DaemonHarness.Result stop = drover.run(concat("stop", toStop));
         assertThat(stop.exitCode()).as(stop.toString()).isZero();
-        await().atMost(Duration.ofSeconds(30))
-                .until(() -> toStop.stream().allMatch(id -> drover.state(id).equals("stopped")));
+        Waits.until(
+                Duration.ofSeconds(30),
+                toStop + " to stop",
+                () -> toStop.stream().allMatch(id -> drover.state(id).equals("stopped")),
+                drover::describe);
         long startAt = System.nanoTime();
         DaemonHarness.Result start = drover.run(concat("start", toStart));
         assertThat(start.exitCode()).as(start.toString()).isZero();
-        await().atMost(Duration.ofSeconds(30))
-                .until(() -> toStart.stream().allMatch(id -> drover.state(id).equals("running")));
+        Waits.until(
+                Duration.ofSeconds(30),
+                toStart + " to run",
+                () -> toStart.stream().allMatch(id -> drover.state(id).equals("running")),
+                drover::describe);
         toStart.forEach(id -> drover.track(ProcessRef.of(drover.pid(id))));
-        await().atMost(Duration.ofSeconds(20)).until(() -> toStart.stream().allMatch(id -> lastTick(id) >= 3));
+        Waits.until(
+                Duration.ofSeconds(20),
+                "tick 3 in the log files of " + toStart,
+                () -> toStart.stream().allMatch(id -> lastTick(id) >= 3),
+                () -> "last ticks: " + lastTicks(toStart) + "\n" + drover.describe());
         System.out.printf(
                 "[ulimit -n 64] after stopping %s, %s started and logged within %d ms%n",
                 toStop, toStart, (System.nanoTime() - startAt) / 1_000_000);
@@ -335,22 +374,30 @@ class ResourceTroubleIT {
         setNofile(daemon, limit, Integer.parseInt(original.group(2)));
         Signals.send(victim, Signals.SIGKILL);
         String[] seen = new String[1];
-        Long settledMs = awaitMillis(Duration.ofSeconds(20), () -> {
-            String log = drover.daemonLogText();
-            seen[0] = grep(log, "victim: ");
-            return log.contains("victim: fatal")
-                    || log.contains("Too many open files; restarting")
-                    || log.matches("(?s).*victim: started \\(pid (?!" + victim.pid() + "\\)).*");
-        });
+        Long settledMs = awaitMillis(
+                Duration.ofSeconds(20),
+                "the crash to be dealt with (fatal, a retry or a new pid)",
+                () -> {
+                    String log = drover.daemonLogText();
+                    seen[0] = grep(log, "victim: ");
+                    return log.contains("victim: fatal")
+                            || log.contains("Too many open files; restarting")
+                            || log.matches("(?s).*victim: started \\(pid (?!" + victim.pid() + "\\)).*");
+                },
+                () -> "the daemon's log about the victim:" + grep(drover.daemonLogText(), "victim: "));
         // The shortage ends.
         setNofile(daemon, Integer.parseInt(original.group(1)), Integer.parseInt(original.group(2)));
-        Long runningMs = awaitMillis(Duration.ofSeconds(30), () -> {
-            try {
-                return drover.state("victim").equals("running");
-            } catch (AssertionError e) {
-                return false; // no answer yet
-            }
-        });
+        Long runningMs = awaitMillis(
+                Duration.ofSeconds(30),
+                "the victim to run again",
+                () -> {
+                    try {
+                        return drover.state("victim").equals("running");
+                    } catch (AssertionError e) {
+                        return false; // no answer yet
+                    }
+                },
+                drover::describe);
         Map<String, JsonNode> now = drover.processes();
         drover.track(ProcessRef.of(now.get("victim").get("pid").asInt()));
         System.out.printf(
@@ -412,9 +459,12 @@ class ResourceTroubleIT {
         int talker = drover.pid("talker");
         drover.track(ProcessRef.of(talker));
         Path recordedFile = pids.resolve("recorded");
-        await().atMost(Duration.ofSeconds(20))
-                .until(() -> Files.exists(recordedFile)
-                        && Files.readAllLines(recordedFile).size() == 3);
+        Waits.until(
+                Duration.ofSeconds(20),
+                "three processes recorded",
+                () -> Files.exists(recordedFile)
+                        && Files.readAllLines(recordedFile).size() == 3,
+                () -> Describe.file(recordedFile) + drover.describe());
         List<ProcessRef> recorded = new ArrayList<>();
         for (String line : Files.readAllLines(recordedFile)) {
             String[] f = line.split(" ");
@@ -437,7 +487,13 @@ class ResourceTroubleIT {
         int limit = flood.limit();
         // The children keep running and logging (their pipes and log files are open already).
         int lastTalk = lastTalk(logs);
-        boolean talkerLogs = awaitMillis(Duration.ofSeconds(10), () -> lastTalk(logs) > lastTalk + 10) != null;
+        boolean talkerLogs = awaitMillis(
+                        Duration.ofSeconds(10),
+                        "10 more talker lines in its log file",
+                        () -> lastTalk(logs) > lastTalk + 10,
+                        () -> "last talk in the file: " + lastTalk(logs) + " (was " + lastTalk + ")\n"
+                                + Describe.directory(logs))
+                != null;
         // One client: the answer, or a clear error, and the daemon's log and CPU while it waits.
         long ticksBefore = cpuTicks(daemon);
         long logAtPs = Files.size(drover.daemonLog());
@@ -470,7 +526,9 @@ class ResourceTroubleIT {
         setNofile(daemon, Integer.parseInt(original.group(1)), hard);
         Long answeredMs = awaitMillis(
                 Duration.ofSeconds(30),
-                () -> drover.attempt(Duration.ofSeconds(10), "ps").exitCode() == 0);
+                "drover ps to answer",
+                () -> drover.attempt(Duration.ofSeconds(10), "ps").exitCode() == 0,
+                () -> "daemon " + Describe.process(daemon) + "\n" + Describe.file(drover.daemonLog()));
         soft.assertThat(answeredMs)
                 .as("ms until `drover ps` answers again after the limit was raised")
                 .isNotNull();
@@ -545,18 +603,25 @@ class ResourceTroubleIT {
         DaemonHarness.Result restart = drover.run("restart", "talker");
         assertThat(restart.exitCode()).as(restart.toString()).isZero();
         long start = System.nanoTime();
-        await().atMost(Duration.ofSeconds(30))
-                .until(() -> drover.state("talker").equals("running") && drover.pid("talker") != oldPid);
+        Waits.until(
+                Duration.ofSeconds(30),
+                "talker to run again (not pid " + oldPid + ")",
+                () -> drover.state("talker").equals("running") && drover.pid("talker") != oldPid,
+                drover::describe);
         int newPid = drover.pid("talker");
         drover.track(ProcessRef.of(newPid));
-        Long ms = awaitMillis(Duration.ofSeconds(15), () -> {
-            try {
-                return Files.readString(logs.resolve("talker.log"), StandardCharsets.ISO_8859_1)
-                        .contains("started (pid " + newPid + ")");
-            } catch (IOException e) {
-                return false;
-            }
-        });
+        Long ms = awaitMillis(
+                Duration.ofSeconds(15),
+                "started (pid " + newPid + ") in talker.log",
+                () -> {
+                    try {
+                        return Files.readString(logs.resolve("talker.log"), StandardCharsets.ISO_8859_1)
+                                .contains("started (pid " + newPid + ")");
+                    } catch (IOException e) {
+                        return false;
+                    }
+                },
+                () -> Describe.file(logs.resolve("talker.log")));
         return ms == null ? null : (System.nanoTime() - start) / 1_000_000;
     }
 
@@ -624,15 +689,18 @@ class ResourceTroubleIT {
     /** The daemon's descriptor numbers once two looks half a second apart agree. */
     private static java.util.SortedSet<Integer> settledFds(ProcessRef daemon) {
         java.util.SortedSet<Integer>[] last = new java.util.SortedSet[] {fdNumbers(daemon)};
-        await().atMost(Duration.ofSeconds(20))
-                .pollDelay(Duration.ofMillis(500))
-                .pollInterval(Duration.ofMillis(500))
-                .until(() -> {
+        Awaits.until(
+                await().atMost(Duration.ofSeconds(20))
+                        .pollDelay(Duration.ofMillis(500))
+                        .pollInterval(Duration.ofMillis(500)),
+                "the daemon's descriptors to stay the same for half a second",
+                () -> {
                     java.util.SortedSet<Integer> now = fdNumbers(daemon);
                     boolean same = now.equals(last[0]);
                     last[0] = now;
                     return same;
-                });
+                },
+                () -> "daemon " + Describe.process(daemon) + ", its descriptors at the last look: " + last[0]);
         return last[0];
     }
 
@@ -722,15 +790,31 @@ class ResourceTroubleIT {
         return where[0];
     }
 
-    /** Milliseconds until the condition held, or null if it did not within the timeout. */
-    private static Long awaitMillis(Duration timeout, java.util.concurrent.Callable<Boolean> condition) {
+    /**
+     * Ms until {@code condition} holds, or null when it does not within {@code timeout}: then what
+     * was seen is printed (the caller reports the null as a finding).
+     */
+    private static Long awaitMillis(
+            Duration timeout, String what, java.util.concurrent.Callable<Boolean> condition, Waits.Seen seen) {
         long start = System.nanoTime();
         try {
-            await().atMost(timeout).pollInterval(Duration.ofMillis(100)).until(condition);
+            Awaits.until(await().atMost(timeout).pollInterval(Duration.ofMillis(100)), what, condition, seen);
             return (System.nanoTime() - start) / 1_000_000;
-        } catch (ConditionTimeoutException e) {
+        } catch (AssertionError e) {
+            if (!(e.getCause() instanceof ConditionTimeoutException)) {
+                throw e; // the condition itself failed
+            }
+            System.out.println("[resource trouble] " + e.getMessage());
             return null;
         }
+    }
+
+    private Map<String, Integer> lastTicks(List<String> ids) {
+        Map<String, Integer> ticks = new LinkedHashMap<>();
+        for (String id : ids) {
+            ticks.put(id, lastTick(id));
+        }
+        return ticks;
     }
 
     /** Fills the file system of {@code file} with it; returns the bytes written. */

@@ -1,8 +1,9 @@
 package dev.drover.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
+import dev.drover.Describe;
+import dev.drover.Waits;
 import dev.drover.launch.ProcessRef;
 import dev.drover.launch.Signals;
 import java.nio.file.Files;
@@ -34,8 +35,11 @@ class UpCommandIT {
         try (DroverProcess drover = DroverProcess.start(dir, "up")) {
             drover.awaitLine("background-worker | working");
             drover.awaitLine("web               | serving");
-            await().atMost(Duration.ofSeconds(10))
-                    .until(() -> drover.startedChildren().size() == 2);
+            Waits.until(
+                    Duration.ofSeconds(10),
+                    "two started (pid N) lines",
+                    () -> drover.startedChildren().size() == 2,
+                    drover::text);
             List<ProcessRef> children = drover.startedChildren();
             assertThat(drover.text()).doesNotContain("\033[");
             assertThat(drover.text()).contains("web               | [drover] ready");
@@ -62,8 +66,11 @@ class UpCommandIT {
         try (DroverProcess drover = DroverProcess.start(dir, "up")) {
             drover.awaitLine("trapped");
             // Drover's "started (pid N)" may be printed just after the child's first line.
-            await().atMost(Duration.ofSeconds(10))
-                    .until(() -> !drover.startedChildren().isEmpty());
+            Waits.until(
+                    Duration.ofSeconds(10),
+                    "a started (pid N) line",
+                    () -> !drover.startedChildren().isEmpty(),
+                    drover::text);
             ProcessRef child = drover.startedChildren().getFirst();
             drover.signal(Signals.SIGINT);
             drover.awaitLine("stopping (Ctrl-C again");
@@ -83,8 +90,11 @@ class UpCommandIT {
                   one: {command: "exec sleep 300"}
                 """);
         try (DroverProcess drover = DroverProcess.start(dir, "up")) {
-            await().atMost(Duration.ofSeconds(10))
-                    .until(() -> !drover.startedChildren().isEmpty());
+            Waits.until(
+                    Duration.ofSeconds(10),
+                    "a started (pid N) line",
+                    () -> !drover.startedChildren().isEmpty(),
+                    drover::text);
             ProcessRef child = drover.startedChildren().getFirst();
             drover.signal(Signals.SIGTERM);
             assertThat(drover.waitFor(Duration.ofSeconds(30))).isZero();
@@ -163,14 +173,21 @@ class UpCommandIT {
                 .redirectOutput(dir.resolve("out.txt").toFile())
                 .start();
         try {
-            await().atMost(Duration.ofSeconds(30))
-                    .until(() -> Files.readString(dir.resolve("out.txt")).contains("spawned"));
+            Waits.until(
+                    Duration.ofSeconds(30),
+                    "spawned in drover's output",
+                    () -> Files.readString(dir.resolve("out.txt")).contains("spawned"),
+                    () -> "unshare " + Describe.process(unshare.pid()) + "\n" + Describe.file(dir.resolve("out.txt")));
             ProcessRef drover = ProcChildren.onlyChildOf(unshare.pid());
             assertThat(drover).isNotNull();
             // The 50 orphans end after 0.1 s; as PID 1, drover must reap them all.
-            await().atMost(Duration.ofSeconds(20))
-                    .until(() ->
-                            ProcChildren.zombieChildren(drover.pid()) == 0 && ProcChildren.children(drover.pid()) == 1);
+            Waits.until(
+                    Duration.ofSeconds(20),
+                    "drover, as PID 1, to have reaped every orphan",
+                    () -> ProcChildren.zombieChildren(drover.pid()) == 0 && ProcChildren.children(drover.pid()) == 1,
+                    () -> "drover " + Describe.process(drover) + ": " + ProcChildren.children(drover.pid())
+                            + " children, " + ProcChildren.zombieChildren(drover.pid()) + " of them zombies\n"
+                            + Describe.file(dir.resolve("out.txt")));
             assertThat(Files.readString(dir.resolve("out.txt"))).contains("supervising 1 processes");
         } finally {
             Signals.send(ProcessRef.of((int) unshare.pid()), Signals.SIGTERM);

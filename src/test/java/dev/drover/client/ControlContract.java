@@ -2,8 +2,9 @@ package dev.drover.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
-import static org.awaitility.Awaitility.await;
 
+import dev.drover.Describe;
+import dev.drover.Waits;
 import dev.drover.api.TestEngines;
 import dev.drover.control.Control;
 import dev.drover.control.ControlException;
@@ -82,14 +83,19 @@ abstract class ControlContract {
     @Test
     void eventsFollowEveryStateChangeInOrderUntilClosed() throws Exception {
         start(TWO_SLEEPERS);
-        await().atMost(WAIT).until(() -> control.process("web").state().equals("running"));
+        Waits.until(WAIT, "web to run", () -> control.process("web").state().equals("running"), this::seen);
+        // Worker too: were it still starting, its events would land among those of web's restart.
+        awaitRunning("worker");
         int before = control.process("web").pid();
         List<ProcessEvent> events = new CopyOnWriteArrayList<>();
         AutoCloseable follow = control.followEvents(events::add);
         control.restart("web");
-        await().atMost(WAIT)
-                .until(() -> events.stream()
-                        .anyMatch(e -> e.process().equals("web") && e.state().equals("running")));
+        Waits.until(
+                WAIT,
+                "an event of web running again",
+                () -> events.stream()
+                        .anyMatch(e -> e.process().equals("web") && e.state().equals("running")),
+                () -> "events: " + events + "\n" + seen());
         List<String> steps = events.stream()
                 .filter(e -> e.process().equals("web"))
                 .map(e -> e.previousState() + "->" + e.state())
@@ -108,7 +114,8 @@ abstract class ControlContract {
         follow.close();
         int seen = events.size();
         control.stop("worker");
-        await().atMost(WAIT).until(() -> control.process("worker").state().equals("stopped"));
+        Waits.until(
+                WAIT, "worker to stop", () -> control.process("worker").state().equals("stopped"), this::seen);
         assertThat(events).as("nothing after close").hasSize(seen);
     }
 
@@ -160,19 +167,27 @@ abstract class ControlContract {
                 """);
         int first = awaitRunning("svc");
         control.stop("svc");
-        await().atMost(WAIT).until(() -> control.process("svc").state().equals("stopped"));
+        Waits.until(WAIT, "svc to stop", () -> control.process("svc").state().equals("stopped"), this::seen);
         assertThat(control.process("svc").pid()).isZero();
-        await().atMost(WAIT).until(() -> !TestEngines.alive(first));
+        Waits.until(
+                WAIT,
+                "the first child to be gone",
+                () -> !TestEngines.alive(first),
+                () -> Describe.process(first) + "\n" + seen());
 
         assertThat(control.start("svc").id()).isEqualTo("svc");
         int second = awaitRunning("svc");
         assertThat(second).isNotEqualTo(first);
 
         control.restart("svc");
-        await().atMost(WAIT).until(() -> {
-            ProcessInfo p = control.process("svc");
-            return p.state().equals("running") && p.pid() != second;
-        });
+        Waits.until(
+                WAIT,
+                "svc to run again (not pid " + second + ")",
+                () -> {
+                    ProcessInfo p = control.process("svc");
+                    return p.state().equals("running") && p.pid() != second;
+                },
+                this::seen);
         assertThat(TestEngines.alive(second)).isFalse();
         assertThat(TestEngines.alive(control.process("svc").pid())).isTrue();
     }
@@ -185,11 +200,12 @@ abstract class ControlContract {
                     command: "trap 'echo got USR1' USR1; echo armed; while true; do sleep 0.1; done"
                 """);
         int pid = awaitRunning("trapper");
-        await().atMost(WAIT).until(() -> lines("trapper").contains("armed"));
+        Waits.until(WAIT, "trapper to print armed", () -> lines("trapper").contains("armed"), () -> seen("trapper"));
 
         ProcessInfo signalled = control.signal("trapper", "USR1");
         assertThat(signalled.pid()).isEqualTo(pid);
-        await().atMost(WAIT).until(() -> lines("trapper").contains("got USR1"));
+        Waits.until(
+                WAIT, "trapper to print got USR1", () -> lines("trapper").contains("got USR1"), () -> seen("trapper"));
         assertThat(control.process("trapper").pid()).isEqualTo(pid);
 
         assertThatExceptionOfType(ControlException.class)
@@ -208,11 +224,14 @@ abstract class ControlContract {
                     command: "for i in $(seq 1 20); do echo line-$i; done; exec sleep 300"
                 """);
         awaitRunning("counter");
-        await().atMost(WAIT)
-                .until(() -> lines("counter").contains("line-20")
+        Waits.until(
+                WAIT,
+                "line-20 and the started line in the logs",
+                () -> lines("counter").contains("line-20")
                         && control.logs("counter", 100).stream()
                                 .anyMatch(e ->
-                                        e.stream().equals("drover") && e.line().startsWith("started")));
+                                        e.stream().equals("drover") && e.line().startsWith("started")),
+                () -> seen("counter"));
 
         List<LogEntry> all = control.logs("counter", 100);
         List<String> output = all.stream()
@@ -242,10 +261,21 @@ abstract class ControlContract {
                     command: "i=0; while true; do i=$((i+1)); echo tick-$i; sleep 0.02; done"
                 """);
         awaitRunning("ticker");
+        // Its "ready (up for 1s)" (min_uptime) must not land among the followed lines: it comes first.
+        Waits.until(
+                WAIT,
+                "ticker's ready line",
+                () -> control.logs("ticker", 100).stream()
+                        .anyMatch(e -> e.stream().equals("drover") && e.line().startsWith("ready")),
+                () -> seen("ticker"));
         List<LogEntry> received = new CopyOnWriteArrayList<>();
         AutoCloseable follow = control.followLogs(List.of("ticker"), received::add);
         try {
-            await().atMost(WAIT).until(() -> ticks(received).size() >= 10);
+            Waits.until(
+                    WAIT,
+                    "ten ticks followed",
+                    () -> ticks(received).size() >= 10,
+                    () -> "followed:\n" + TestEngines.describe(received) + seen());
         } finally {
             follow.close();
         }
@@ -262,7 +292,11 @@ abstract class ControlContract {
 
         int afterClose = received.size();
         int lastTick = lastTick("ticker");
-        await().atMost(WAIT).until(() -> lastTick("ticker") >= lastTick + 10);
+        Waits.until(
+                WAIT,
+                "ten more ticks after tick-" + lastTick,
+                () -> lastTick("ticker") >= lastTick + 10,
+                () -> seen("ticker"));
         assertThat(received.size()).as("lines delivered after close").isLessThanOrEqualTo(afterClose + 1);
     }
 
@@ -274,20 +308,31 @@ abstract class ControlContract {
                     command: "echo hello from $$$$; exec sleep 300"
                 """);
         int first = awaitRunning("talker");
-        await().atMost(WAIT).until(() -> lines("talker").contains("hello from " + first));
+        Waits.until(
+                WAIT,
+                "talker to say hello from " + first,
+                () -> lines("talker").contains("hello from " + first),
+                () -> seen("talker"));
         List<LogEntry> received = new CopyOnWriteArrayList<>();
         try (AutoCloseable follow = control.followLogs(List.of("talker"), received::add)) {
             int previous = first;
             for (int restart = 0; restart < 2; restart++) {
                 int before = previous;
                 control.restart("talker");
-                await().atMost(WAIT).until(() -> {
-                    ProcessInfo p = control.process("talker");
-                    return p.state().equals("running") && p.pid() != before;
-                });
+                Waits.until(
+                        WAIT,
+                        "talker to run again (not pid " + before + ")",
+                        () -> {
+                            ProcessInfo p = control.process("talker");
+                            return p.state().equals("running") && p.pid() != before;
+                        },
+                        this::seen);
                 int now = control.process("talker").pid();
-                await().atMost(WAIT)
-                        .until(() -> received.stream().anyMatch(e -> e.line().equals("hello from " + now)));
+                Waits.until(
+                        WAIT,
+                        "the follower to get hello from " + now,
+                        () -> received.stream().anyMatch(e -> e.line().equals("hello from " + now)),
+                        () -> "followed:\n" + TestEngines.describe(received) + seen("talker"));
                 previous = now;
             }
         }
@@ -307,13 +352,16 @@ abstract class ControlContract {
                 """);
         List<LogEntry> received = new CopyOnWriteArrayList<>();
         try (AutoCloseable follow = control.followLogs(List.of(), received::add)) {
-            await().atMost(WAIT)
-                    .until(() -> received.stream()
+            Waits.until(
+                    WAIT,
+                    "lines of both left and right",
+                    () -> received.stream()
                                     .anyMatch(e -> e.process().equals("left")
                                             && e.line().equals("from-left"))
                             && received.stream()
                                     .anyMatch(e -> e.process().equals("right")
-                                            && e.line().equals("from-right")));
+                                            && e.line().equals("from-right")),
+                    () -> "followed:\n" + TestEngines.describe(received) + seen());
         }
     }
 
@@ -352,7 +400,11 @@ abstract class ControlContract {
         assertThat(changed).isNotEqualTo(change);
         assertThat(control.process("keep").pid()).isEqualTo(keep);
         assertThat(control.process("keep").state()).isEqualTo("running");
-        await().atMost(WAIT).until(() -> !TestEngines.alive(drop) && !TestEngines.alive(change));
+        Waits.until(
+                WAIT,
+                "the dropped and the changed child to be gone",
+                () -> !TestEngines.alive(drop) && !TestEngines.alive(change),
+                () -> "dropped " + Describe.process(drop) + "\nchanged " + Describe.process(change) + "\n" + seen());
         assertThat(TestEngines.alive(added)).isTrue();
         assertThatExceptionOfType(ControlException.class)
                 .isThrownBy(() -> control.process("drop"))
@@ -414,7 +466,8 @@ abstract class ControlContract {
         assertThat(unhealthy.details()).extracting(ProcessInfo::id).containsExactly("web", "worker");
 
         Files.writeString(readyFile, "");
-        await().atMost(WAIT).until(() -> control.health().healthy());
+        Waits.until(
+                WAIT, "healthy", () -> control.health().healthy(), () -> "health: " + control.health() + "\n" + seen());
         HealthReport healthy = control.health();
         assertThat(healthy.status()).isEqualTo("healthy");
         assertThat(healthy.ready()).isEqualTo(2);
@@ -427,21 +480,50 @@ abstract class ControlContract {
         int web = awaitRunning("web");
         int worker = awaitRunning("worker");
         control.shutdown(false);
-        await().atMost(WAIT).until(() -> !TestEngines.alive(web) && !TestEngines.alive(worker));
-        await().atMost(WAIT).until(() -> engine.snapshots().stream().allMatch(s -> s.pid() == 0));
+        Waits.until(
+                WAIT,
+                "both children to be gone",
+                () -> !TestEngines.alive(web) && !TestEngines.alive(worker),
+                () -> "web " + Describe.process(web) + "\nworker " + Describe.process(worker) + "\n" + seen());
+        Waits.until(
+                WAIT,
+                "no pid in the engine",
+                () -> engine.snapshots().stream().allMatch(s -> s.pid() == 0),
+                () -> TestEngines.describe(engine));
     }
 
     /** Waits until the process runs and returns its PID. */
     int awaitRunning(String id) {
-        await().atMost(WAIT).until(() -> {
-            ProcessInfo p = control.process(id);
-            return p.state().equals("running") && p.pid() > 0;
-        });
+        Waits.until(
+                WAIT,
+                id + " to run",
+                () -> {
+                    ProcessInfo p = control.process(id);
+                    return p.state().equals("running") && p.pid() > 0;
+                },
+                this::seen);
         try {
             return control.process(id).pid();
         } catch (ControlException e) {
             throw new AssertionError(e);
         }
+    }
+
+    /** What the control shows and what the engine behind it sees, for a wait that ran out. */
+    String seen() {
+        return "the control shows:\n" + TestEngines.describe(control) + "the engine sees:\n"
+                + TestEngines.describe(engine);
+    }
+
+    /** The same, after the last lines of one process as the control gives them. */
+    String seen(String logsOf) {
+        String logs;
+        try {
+            logs = TestEngines.describe(control.logs(logsOf, 1000));
+        } catch (ControlException e) {
+            logs = "  (no logs: " + e + ")\n";
+        }
+        return "logs of " + logsOf + ":\n" + logs + seen();
     }
 
     List<String> lines(String id) throws ControlException {

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Starts engines on YAML written to a temp directory and shuts every one of them down after a test. */
-final class EngineFixture implements AutoCloseable {
+public final class EngineFixture implements AutoCloseable {
     private final Path dir;
     private final List<Engine> engines = new ArrayList<>();
 
@@ -45,7 +45,7 @@ final class EngineFixture implements AutoCloseable {
     }
 
     /** Every instance's status and last lines, for a failed wait to say what it saw. */
-    static String describe(Engine engine) {
+    public static String describe(Engine engine) {
         StringBuilder text = new StringBuilder();
         for (ProcessSnapshot s : engine.snapshots()) {
             text.append("  ")

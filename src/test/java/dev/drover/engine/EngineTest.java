@@ -1,11 +1,14 @@
 package dev.drover.engine;
 
 import static dev.drover.engine.EngineFixture.announcements;
+import static dev.drover.engine.EngineFixture.describe;
 import static dev.drover.engine.EngineFixture.output;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.drover.Describe;
+import dev.drover.Waits;
 import dev.drover.launch.ProcessRef;
 import dev.drover.state.Health;
 import dev.drover.state.ProcessState;
@@ -18,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -63,7 +67,11 @@ class EngineTest {
             }
         });
         assertThat(engine.snapshot("api").waitingFor()).contains("db to be healthy");
-        await().atMost(WAIT).until(() -> engine.snapshot("api").state() == ProcessState.RUNNING);
+        Waits.until(
+                WAIT,
+                "api to run",
+                () -> engine.snapshot("api").state() == ProcessState.RUNNING,
+                () -> describe(engine));
         ProcessSnapshot db = engine.snapshot("db");
         assertThat(db.health()).isEqualTo(Health.READY);
         assertThat(Files.exists(dir.resolve("db.ready"))).isTrue();
@@ -81,10 +89,18 @@ class EngineTest {
                     command: "cat migrated.txt; exec sleep 300"
                     depends_on: {migrate: {condition: completed}}
                 """);
-        await().atMost(WAIT).until(() -> engine.snapshot("app").state() == ProcessState.RUNNING);
+        Waits.until(
+                WAIT,
+                "app to run",
+                () -> engine.snapshot("app").state() == ProcessState.RUNNING,
+                () -> describe(engine));
         assertThat(engine.snapshot("migrate").state()).isEqualTo(ProcessState.EXITED);
         assertThat(engine.snapshot("migrate").completed()).isTrue();
-        await().atMost(WAIT).until(() -> output(engine, "app").contains("migrated"));
+        Waits.until(
+                WAIT,
+                "app to print migrated",
+                () -> output(engine, "app").contains("migrated"),
+                () -> describe(engine));
     }
 
     @Test
@@ -98,9 +114,16 @@ class EngineTest {
                     command: "exec sleep 300"
                     depends_on: {migrate: {condition: completed}}
                 """);
-        await().atMost(WAIT).until(() -> engine.snapshot("migrate").state() == ProcessState.EXITED);
-        await().atMost(WAIT)
-                .until(() -> String.valueOf(engine.snapshot("app").waitingFor()).contains("exit code 4"));
+        Waits.until(
+                WAIT,
+                "migrate to exit",
+                () -> engine.snapshot("migrate").state() == ProcessState.EXITED,
+                () -> describe(engine));
+        Waits.until(
+                WAIT,
+                "app to wait naming exit code 4",
+                () -> String.valueOf(engine.snapshot("app").waitingFor()).contains("exit code 4"),
+                () -> describe(engine));
         assertThat(engine.snapshot("app").state()).isEqualTo(ProcessState.STOPPED);
     }
 
@@ -116,7 +139,11 @@ class EngineTest {
                     min_uptime: 0s
                     backoff: {initial: 100ms, multiplier: 2, max: 10s, reset_after: 500ms}
                 """);
-        await().atMost(WAIT).until(() -> delays(engine).size() >= 6);
+        Waits.until(
+                WAIT,
+                "six restart delays",
+                () -> delays(engine).size() >= 6,
+                () -> "delays so far: " + delays(engine) + "\n" + describe(engine));
         List<Long> delays = delays(engine);
         // attempts 0..3 grow: 100, 200, 400, 800 (±10%)
         assertThat(delays.get(0)).isBetween(90L, 110L);
@@ -127,6 +154,10 @@ class EngineTest {
         assertThat(delays.get(4)).isBetween(90L, 110L);
         assertThat(delays.get(5)).isBetween(180L, 220L);
         assertThat(engine.snapshot("crasher").restarts()).isGreaterThanOrEqualTo(6);
+    }
+
+    private static long linesWith(Path file, String text) throws java.io.IOException {
+        return Files.readAllLines(file).stream().filter(l -> l.contains(text)).count();
     }
 
     private static List<Long> delays(Engine engine) {
@@ -152,7 +183,11 @@ class EngineTest {
                     restart_window: 60s
                     backoff: {initial: 0s}
                 """);
-        await().atMost(WAIT).until(() -> engine.snapshot("flaky").state() == ProcessState.FATAL);
+        Waits.until(
+                WAIT,
+                "flaky to be fatal",
+                () -> engine.snapshot("flaky").state() == ProcessState.FATAL,
+                () -> describe(engine));
         ProcessSnapshot flaky = engine.snapshot("flaky");
         assertThat(flaky.restarts()).isEqualTo(3);
         assertThat(flaky.reason()).contains("exit code 2").contains("max_restarts 3");
@@ -168,14 +203,21 @@ class EngineTest {
                     liveness: {exec: "test -f alive", interval: 100ms, failure_threshold: 2}
                     backoff: {initial: 0s}
                 """);
-        await().atMost(WAIT).until(() -> engine.snapshot("svc").state() == ProcessState.RUNNING);
+        Waits.until(
+                WAIT,
+                "svc to run",
+                () -> engine.snapshot("svc").state() == ProcessState.RUNNING,
+                () -> describe(engine));
         int firstPid = engine.snapshot("svc").pid();
         Files.delete(dir.resolve("alive"));
-        await().atMost(WAIT).until(() -> engine.snapshot("svc").restarts() >= 1);
+        Waits.until(WAIT, "svc to restart", () -> engine.snapshot("svc").restarts() >= 1, () -> describe(engine));
         Files.writeString(dir.resolve("alive"), "");
-        await().atMost(WAIT)
-                .until(() -> engine.snapshot("svc").state() == ProcessState.RUNNING
-                        && engine.snapshot("svc").pid() != firstPid);
+        Waits.until(
+                WAIT,
+                "svc to run again (not pid " + firstPid + ")",
+                () -> engine.snapshot("svc").state() == ProcessState.RUNNING
+                        && engine.snapshot("svc").pid() != firstPid,
+                () -> describe(engine));
         assertThat(announcements(engine, "svc")).anyMatch(l -> l.contains("liveness failed"));
     }
 
@@ -188,16 +230,22 @@ class EngineTest {
                     command: "exec sleep 300"
                     readiness: {exec: "test -f ready", interval: 100ms, failure_threshold: 2}
                 """);
-        await().atMost(WAIT).until(() -> engine.snapshot("svc").health() == Health.READY);
+        Waits.until(
+                WAIT, "svc to be ready", () -> engine.snapshot("svc").health() == Health.READY, () -> describe(engine));
         int pid = engine.snapshot("svc").pid();
         Files.delete(dir.resolve("ready"));
-        await().atMost(WAIT).until(() -> engine.snapshot("svc").health() == Health.NOT_READY);
+        Waits.until(
+                WAIT,
+                "svc to be not ready",
+                () -> engine.snapshot("svc").health() == Health.NOT_READY,
+                () -> describe(engine));
         ProcessSnapshot svc = engine.snapshot("svc");
         assertThat(svc.state()).isEqualTo(ProcessState.RUNNING);
         assertThat(svc.pid()).isEqualTo(pid);
         assertThat(svc.restarts()).isZero();
         Files.writeString(dir.resolve("ready"), "");
-        await().atMost(WAIT).until(() -> engine.snapshot("svc").health() == Health.READY);
+        Waits.until(
+                WAIT, "svc to be ready", () -> engine.snapshot("svc").health() == Health.READY, () -> describe(engine));
     }
 
     @Test
@@ -208,7 +256,11 @@ class EngineTest {
                     command: "exec sleep 300"
                     readiness: {exec: "exec sleep 100", interval: 100ms, timeout: 200ms, failure_threshold: 1}
                 """);
-        await().atMost(WAIT).until(() -> engine.snapshot("svc").health() == Health.NOT_READY);
+        Waits.until(
+                WAIT,
+                "svc to be not ready",
+                () -> engine.snapshot("svc").health() == Health.NOT_READY,
+                () -> describe(engine));
         assertThat(engine.snapshot("svc").reason()).contains("timed out after 200ms");
     }
 
@@ -222,9 +274,32 @@ class EngineTest {
                     readiness: {http: "http://127.0.0.1:${PORT}/", interval: 100ms}
                     liveness: {tcp: "127.0.0.1:${PORT}", interval: 100ms}
                 """);
-        await().atMost(WAIT).until(() -> engine.snapshot("web").health() == Health.READY);
-        assertThat(engine.snapshot("web").port()).isPositive();
-        assertThat(engine.snapshot("web").restarts()).isZero();
+        // The server takes from 0.1 s to seconds (on a loaded machine) to import http.server and
+        // listen. Until then the readiness probe fails, which only says "not ready"; the liveness
+        // probe (3 failures 100 ms apart: 0.3 s) counts from the first ready, as there is no
+        // start_period. Were it counted from the spawn, it would kill the server before it listens,
+        // again at every restart, and no wait would be long enough. So the start's length decides
+        // only when this wait ends, and WAIT is many times the slowest start seen (~4 s at load 8).
+        Integer port = engine.snapshot("web").port();
+        assertThat(port).isNotNull().isPositive();
+        String connected = "connected to 127.0.0.1:" + port;
+        AtomicBoolean tcpConnected = new AtomicBoolean();
+        Waits.until(
+                WAIT,
+                "web to be ready and its tcp liveness probe to connect to port " + port,
+                () -> {
+                    ProcessSnapshot web = engine.snapshot("web");
+                    if (connected.equals(web.lastProbe())) {
+                        tcpConnected.set(true);
+                    }
+                    return web.health() == Health.READY && tcpConnected.get();
+                },
+                () -> describe(engine));
+        ProcessSnapshot web = engine.snapshot("web");
+        assertThat(web.restarts()).as(describe(engine)).isZero();
+        assertThat(web.probeFailuresTotal())
+                .as("the liveness probe never failed:\n" + describe(engine))
+                .doesNotContainKey("liveness");
     }
 
     @Test
@@ -235,11 +310,19 @@ class EngineTest {
                     command: "trap '' TERM; echo trapped; while :; do sleep 0.1; done"
                     stop_timeout: 500ms
                 """);
-        await().atMost(WAIT).until(() -> output(engine, "stubborn").contains("trapped"));
+        Waits.until(
+                WAIT,
+                "stubborn to print trapped",
+                () -> output(engine, "stubborn").contains("trapped"),
+                () -> describe(engine));
         ProcessRef ref = ProcessRef.of(engine.snapshot("stubborn").pid());
         long start = System.nanoTime();
         engine.stop(List.of("stubborn"));
-        await().atMost(WAIT).until(() -> engine.snapshot("stubborn").state() == ProcessState.STOPPED);
+        Waits.until(
+                WAIT,
+                "stubborn to stop",
+                () -> engine.snapshot("stubborn").state() == ProcessState.STOPPED,
+                () -> describe(engine));
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(500));
         assertThat(engine.snapshot("stubborn").reason()).contains("killed after stop_timeout");
         assertThat(ref.isAlive()).isFalse();
@@ -253,15 +336,27 @@ class EngineTest {
                     command: "(setsid sh -c 'echo $$$$ > grandchild.pid; exec sleep 300' &); exec sleep 300"
                 """);
         Path pidFile = dir.resolve("grandchild.pid");
-        await().atMost(WAIT)
-                .until(() -> Files.exists(pidFile) && !Files.readString(pidFile).isBlank());
+        Waits.until(
+                WAIT,
+                "a pid in " + pidFile.getFileName(),
+                () -> Files.exists(pidFile) && !Files.readString(pidFile).isBlank(),
+                () -> Describe.file(pidFile) + describe(engine));
         ProcessRef grandchild =
                 ProcessRef.of(Integer.parseInt(Files.readString(pidFile).trim()));
         ProcessRef child = ProcessRef.of(engine.snapshot("forker").pid());
         assertThat(grandchild).isNotNull();
         engine.stop(List.of("forker"));
-        await().atMost(WAIT).until(() -> engine.snapshot("forker").state() == ProcessState.STOPPED);
-        await().atMost(Duration.ofSeconds(5)).until(() -> !grandchild.isAlive() && !child.isAlive());
+        Waits.until(
+                WAIT,
+                "forker to stop",
+                () -> engine.snapshot("forker").state() == ProcessState.STOPPED,
+                () -> describe(engine));
+        Waits.until(
+                Duration.ofSeconds(5),
+                "the child and its grandchild to be gone",
+                () -> !grandchild.isAlive() && !child.isAlive(),
+                () -> "child " + Describe.process(child) + "\ngrandchild " + Describe.process(grandchild) + "\n"
+                        + describe(engine));
     }
 
     @Test
@@ -273,12 +368,23 @@ class EngineTest {
                     restart: "no"
                 """);
         Path pidFile = dir.resolve("bg.pid");
-        await().atMost(WAIT)
-                .until(() -> Files.exists(pidFile) && !Files.readString(pidFile).isBlank());
+        Waits.until(
+                WAIT,
+                "a pid in " + pidFile.getFileName(),
+                () -> Files.exists(pidFile) && !Files.readString(pidFile).isBlank(),
+                () -> Describe.file(pidFile) + describe(engine));
         ProcessRef background =
                 ProcessRef.of(Integer.parseInt(Files.readString(pidFile).trim()));
-        await().atMost(WAIT).until(() -> engine.snapshot("leaky").state() == ProcessState.EXITED);
-        await().atMost(Duration.ofSeconds(15)).until(() -> background == null || !background.isAlive());
+        Waits.until(
+                WAIT,
+                "leaky to exit",
+                () -> engine.snapshot("leaky").state() == ProcessState.EXITED,
+                () -> describe(engine));
+        Waits.until(
+                Duration.ofSeconds(15),
+                "the background child to be gone",
+                () -> background == null || !background.isAlive(),
+                () -> "background " + Describe.process(background) + "\n" + describe(engine));
     }
 
     @Test
@@ -296,7 +402,11 @@ class EngineTest {
                   no-permission:
                     command: ["%s"]
                 """.formatted(script));
-        await().atMost(WAIT).until(() -> engine.snapshots().stream().allMatch(s -> s.state() == ProcessState.FATAL));
+        Waits.until(
+                WAIT,
+                "all four to be fatal",
+                () -> engine.snapshots().stream().allMatch(s -> s.state() == ProcessState.FATAL),
+                () -> describe(engine));
         assertThat(engine.snapshot("missing-exec").reason()).isEqualTo("command not found: no-such-program-xyz");
         assertThat(engine.snapshot("missing-shell").reason()).isEqualTo("command not found: no-such-program-xyz");
         assertThat(engine.snapshot("bad-cwd").reason())
@@ -319,7 +429,7 @@ class EngineTest {
         for (int i = 0; i < 3; i++) {
             String name = "api." + i;
             int replica = i;
-            await().atMost(WAIT).until(() -> !output(engine, name).isEmpty());
+            Waits.until(WAIT, name + " to print", () -> !output(engine, name).isEmpty(), () -> describe(engine));
             ProcessSnapshot s = engine.snapshot(name);
             assertThat(output(engine, name)).containsExactly("api " + replica + " " + s.port());
         }
@@ -337,7 +447,11 @@ class EngineTest {
                     depends_on: [db]
                   other: {command: "exec sleep 300"}
                 """, "api");
-        await().atMost(WAIT).until(() -> engine.snapshot("api").state() == ProcessState.RUNNING);
+        Waits.until(
+                WAIT,
+                "api to run",
+                () -> engine.snapshot("api").state() == ProcessState.RUNNING,
+                () -> describe(engine));
         assertThat(engine.snapshot("db").state()).isEqualTo(ProcessState.RUNNING);
         assertThat(engine.snapshot("other").state()).isEqualTo(ProcessState.STOPPED);
         assertThatThrownBy(() -> engine.up(List.of("nope")))
@@ -358,7 +472,11 @@ class EngineTest {
                     command: "exec sleep 300"
                     depends_on: [api]
                 """);
-        await().atMost(WAIT).until(() -> engine.snapshots().stream().allMatch(s -> s.state() == ProcessState.RUNNING));
+        Waits.until(
+                WAIT,
+                "all three to run",
+                () -> engine.snapshots().stream().allMatch(s -> s.state() == ProcessState.RUNNING),
+                () -> describe(engine));
         List<String> stopped = Collections.synchronizedList(new ArrayList<>());
         engine.addListener((name, before, after) -> {
             if (after.state() == ProcessState.STOPPED && before.state() == ProcessState.STOPPING) {
@@ -376,13 +494,20 @@ class EngineTest {
                   slow:
                     command: "trap 'exec sleep 0.3' TERM; while :; do sleep 0.05; done"
                 """);
-        await().atMost(WAIT).until(() -> engine.snapshot("slow").state() == ProcessState.RUNNING);
+        Waits.until(
+                WAIT,
+                "slow to run",
+                () -> engine.snapshot("slow").state() == ProcessState.RUNNING,
+                () -> describe(engine));
         int pid = engine.snapshot("slow").pid();
         engine.stop(List.of("slow"));
         engine.start(List.of("slow"));
-        await().atMost(WAIT)
-                .until(() -> engine.snapshot("slow").state() == ProcessState.RUNNING
-                        && engine.snapshot("slow").pid() != pid);
+        Waits.until(
+                WAIT,
+                "slow to run again (not pid " + pid + ")",
+                () -> engine.snapshot("slow").state() == ProcessState.RUNNING
+                        && engine.snapshot("slow").pid() != pid,
+                () -> describe(engine));
     }
 
     @Test
@@ -400,13 +525,17 @@ class EngineTest {
                     restart: "no"
                     log: {timestamps: true, max_size: 1GB}
                 """);
-        await().atMost(WAIT).until(() -> engine.snapshot("burst").state() == ProcessState.EXITED);
+        Waits.until(
+                WAIT,
+                "burst to exit",
+                () -> engine.snapshot("burst").state() == ProcessState.EXITED,
+                () -> describe(engine));
         Path log = dir.resolve(".drover/logs/burst.log");
+        // A 12 MB file: read at Awaitility's default pace (100 ms), not Waits' 20 ms.
         await().atMost(WAIT)
-                .until(() -> Files.readAllLines(log).stream()
-                                .filter(l -> l.contains(" line "))
-                                .count()
-                        >= 100000);
+                .untilAsserted(() -> assertThat(linesWith(log, " line "))
+                        .as(() -> "lines with \" line \" in " + log + "; saw:\n" + describe(engine))
+                        .isGreaterThanOrEqualTo(100000));
         boolean[] seen = new boolean[100000];
         Pattern line = Pattern.compile("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z line (\\d{6}) (x*)$");
         int count = 0;
@@ -434,11 +563,17 @@ class EngineTest {
                     restart: "no"
                     log: {max_size: 100KB, keep: 2, timestamps: false}
                 """);
-        await().atMost(WAIT).until(() -> engine.snapshot("chatty").state() == ProcessState.EXITED);
+        Waits.until(
+                WAIT,
+                "chatty to exit",
+                () -> engine.snapshot("chatty").state() == ProcessState.EXITED,
+                () -> describe(engine));
         Path logs = dir.resolve(".drover/logs");
-        await().atMost(WAIT)
-                .until(() ->
-                        Files.readAllLines(logs.resolve("chatty.log")).stream().anyMatch(l -> l.startsWith("19999")));
+        Waits.until(
+                WAIT,
+                "the last line (19999) in chatty.log",
+                () -> Files.readAllLines(logs.resolve("chatty.log")).stream().anyMatch(l -> l.startsWith("19999")),
+                () -> Describe.directory(logs) + Describe.file(logs.resolve("chatty.log")) + describe(engine));
         try (var files = Files.list(logs)) {
             assertThat(files.map(p -> p.getFileName().toString()).sorted())
                     .containsExactly("chatty.log", "chatty.log.1", "chatty.log.2");
@@ -455,14 +590,25 @@ class EngineTest {
                     readiness: {exec: "echo $$$$ > probe.pid; exec sleep 100", interval: 100ms, timeout: 60s}
                 """);
         Path pidFile = dir.resolve("probe.pid");
-        await().atMost(WAIT)
-                .until(() -> Files.exists(pidFile) && !Files.readString(pidFile).isBlank());
+        Waits.until(
+                WAIT,
+                "a pid in " + pidFile.getFileName(),
+                () -> Files.exists(pidFile) && !Files.readString(pidFile).isBlank(),
+                () -> Describe.file(pidFile) + describe(engine));
         ProcessRef probe =
                 ProcessRef.of(Integer.parseInt(Files.readString(pidFile).trim()));
         assertThat(probe).isNotNull();
         engine.stop(List.of("svc"));
-        await().atMost(WAIT).until(() -> engine.snapshot("svc").state() == ProcessState.STOPPED);
-        await().atMost(Duration.ofSeconds(10)).until(() -> !probe.isAlive());
+        Waits.until(
+                WAIT,
+                "svc to stop",
+                () -> engine.snapshot("svc").state() == ProcessState.STOPPED,
+                () -> describe(engine));
+        Waits.until(
+                Duration.ofSeconds(10),
+                "the hanging probe to be gone",
+                () -> !probe.isAlive(),
+                () -> "probe " + Describe.process(probe) + "\n" + describe(engine));
     }
 
     @Test
@@ -473,11 +619,15 @@ class EngineTest {
                     command: "trap '' TERM; echo up; while :; do sleep 0.05; done"
                     stop_timeout: 3s
                 """);
-        await().atMost(WAIT).until(() -> output(engine, "slow").contains("up"));
+        Waits.until(WAIT, "slow to print up", () -> output(engine, "slow").contains("up"), () -> describe(engine));
         // It ignores SIGTERM, so it stays stopping for the 3 s of its stop_timeout. (A trap that
         // sleeps does not: the stop signals the trap's sleep too, as part of the group.)
         Thread shutdown = Thread.ofVirtual().start(engine::shutdown);
-        await().atMost(WAIT).until(() -> engine.snapshot("slow").state() == ProcessState.STOPPING);
+        Waits.until(
+                WAIT,
+                "slow to be stopping",
+                () -> engine.snapshot("slow").state() == ProcessState.STOPPING,
+                () -> describe(engine));
         assertThatThrownBy(() -> engine.restart(List.of("slow"))).isInstanceOf(Engine.ShuttingDownException.class);
         assertThatThrownBy(() -> engine.start(List.of("slow"))).isInstanceOf(Engine.ShuttingDownException.class);
         shutdown.join(Duration.ofSeconds(30));
@@ -494,17 +644,23 @@ class EngineTest {
                     replicas: 2
                 """);
         EngineControl control = new EngineControl(engine, force -> {});
-        await().atMost(WAIT)
-                .until(() -> control.logs("api", 10).stream()
+        Waits.until(
+                WAIT,
+                "both replicas to say hello",
+                () -> control.logs("api", 10).stream()
                                 .filter(l -> l.line().startsWith("hello"))
                                 .count()
-                        == 2);
+                        == 2,
+                () -> describe(engine));
         control.signal("api", "USR1");
-        await().atMost(WAIT)
-                .until(() -> control.logs("api", 20).stream()
+        Waits.until(
+                WAIT,
+                "both replicas to report USR1",
+                () -> control.logs("api", 20).stream()
                                 .filter(l -> l.line().startsWith("usr1"))
                                 .count()
-                        == 2);
+                        == 2,
+                () -> describe(engine));
         assertThatThrownBy(() -> control.logs("nope", 1))
                 .isInstanceOf(dev.drover.control.ControlException.class)
                 .hasMessageContaining("unknown process nope");
@@ -524,7 +680,11 @@ class EngineTest {
                       talker: {command: "echo second; exec sleep 300"}
                     """);
             assertThat(control.reload().restarted()).containsExactly("talker");
-            await().atMost(WAIT).until(() -> seen.contains("second"));
+            Waits.until(
+                    WAIT,
+                    "the follower to see second",
+                    () -> seen.contains("second"),
+                    () -> "followed: " + seen + "\n" + describe(engine));
         }
     }
 
@@ -534,7 +694,14 @@ class EngineTest {
                 processes:
                   quick: {command: "echo first", restart: "no"}
                 """);
-        await().atMost(WAIT).until(() -> engine.snapshot("quick").state() == ProcessState.EXITED);
+        // Its output is read on a thread of its own and may reach the log just after the exit is
+        // seen (at a 20 ms poll it often does): wait for both.
+        Waits.until(
+                WAIT,
+                "quick to exit and its line to be logged",
+                () -> engine.snapshot("quick").state() == ProcessState.EXITED
+                        && output(engine, "quick").contains("first"),
+                () -> describe(engine));
         List<String> lines = engine.log("quick").ring().last(10).stream()
                 .map(dev.drover.logs.LogLine::text)
                 .toList();

@@ -2,8 +2,9 @@ package dev.drover.launch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
+import dev.drover.Describe;
+import dev.drover.Waits;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -111,8 +112,11 @@ class LauncherTest {
                 mode.equals("cgroup") ? "test" : null,
                 OutputSink.DISCARD);
         assertThat(child.usesCgroup()).isEqualTo(mode.equals("cgroup") && launcher.cgroupsAvailable());
-        await().atMost(Duration.ofSeconds(10))
-                .until(() -> Files.exists(pidFile) && !Files.readString(pidFile).isBlank());
+        Waits.until(
+                Duration.ofSeconds(10),
+                "a pid in grandchild.pid",
+                () -> Files.exists(pidFile) && !Files.readString(pidFile).isBlank(),
+                () -> Describe.file(pidFile) + describe(child));
         int grandchild = Integer.parseInt(Files.readString(pidFile).trim());
         ProcessRef ref = ProcessRef.of(grandchild);
         assertThat(ref).isNotNull();
@@ -121,7 +125,11 @@ class LauncherTest {
         StopOutcome outcome = child.stop(Signals.SIGTERM, Duration.ofSeconds(5)).get(20, TimeUnit.SECONDS);
 
         assertThat(outcome.exit()).isEqualTo(ExitStatus.killed(15, false));
-        await().atMost(Duration.ofSeconds(5)).until(() -> !ref.isAlive());
+        Waits.until(
+                Duration.ofSeconds(5),
+                "the grandchild to be gone",
+                () -> !ref.isAlive(),
+                () -> "grandchild " + Describe.process(ref) + "\n" + describe(child));
         assertThat(child.leftovers()).isEmpty();
     }
 
@@ -135,13 +143,20 @@ class LauncherTest {
                         + "\", \"w\").close(); time.sleep(300)' & " + "while :; do :; done",
                 mode.equals("cgroup") ? "usage" : null,
                 OutputSink.DISCARD);
-        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(ready));
+        Waits.until(
+                Duration.ofSeconds(20),
+                "the grandchild to hold its memory",
+                () -> Files.exists(ready),
+                () -> describe(child));
         Usage first = Child.measure(List.of(child), true).get(child);
         assertThat(first.processes()).isGreaterThanOrEqualTo(2);
         assertThat(first.rssBytes()).isGreaterThan(40L << 20);
-        await().atMost(Duration.ofSeconds(20))
-                .until(() ->
-                        Child.measure(List.of(child), true).get(child).cpuNanos() > first.cpuNanos() + 100_000_000L);
+        Waits.until(
+                Duration.ofSeconds(20),
+                "100 ms more CPU time",
+                () -> Child.measure(List.of(child), true).get(child).cpuNanos() > first.cpuNanos() + 100_000_000L,
+                () -> "first " + first + ", now "
+                        + Child.measure(List.of(child), true).get(child) + "\n" + describe(child));
         // Between walks the members found outside the cgroup are still counted.
         Usage later = Child.measure(List.of(child), false).get(child);
         assertThat(later.cpuNanos()).isGreaterThanOrEqualTo(first.cpuNanos());
@@ -153,7 +168,11 @@ class LauncherTest {
     void stopKillsAChildThatIgnoresTermAfterTheGracePeriod() throws Exception {
         Capture out = new Capture();
         Child child = spawn("trap '' TERM; echo ready; while :; do sleep 0.1; done", "ignorer", out);
-        await().atMost(Duration.ofSeconds(10)).until(() -> out.text().contains("ready"));
+        Waits.until(
+                Duration.ofSeconds(10),
+                "the child to print ready",
+                () -> out.text().contains("ready"),
+                () -> "output: " + out.text() + "\n" + describe(child));
         long start = System.nanoTime();
         StopOutcome outcome =
                 child.stop(Signals.SIGTERM, Duration.ofMillis(500)).get(20, TimeUnit.SECONDS);
@@ -167,8 +186,32 @@ class LauncherTest {
         long before = launcher.orphansReaped();
         Child child = spawn("for i in $(seq 200); do (sleep 0.2 &) ; done; exit 0", null, OutputSink.DISCARD);
         assertThat(child.onExit().get(20, TimeUnit.SECONDS).success()).isTrue();
-        await().atMost(Duration.ofSeconds(20)).until(() -> launcher.orphansReaped() - before >= 200);
-        await().atMost(Duration.ofSeconds(5)).until(() -> zombieChildren().isEmpty());
+        Waits.until(
+                Duration.ofSeconds(20),
+                "200 orphans reaped",
+                () -> launcher.orphansReaped() - before >= 200,
+                () -> "reaped " + (launcher.orphansReaped() - before) + "; zombie children:\n" + zombies()
+                        + describe(child));
+        Waits.until(
+                Duration.ofSeconds(5), "no zombie child", () -> zombieChildren().isEmpty(), LauncherTest::zombies);
+    }
+
+    /** The test JVM's zombie children, one a line. */
+    private static String zombies() {
+        StringBuilder text = new StringBuilder();
+        for (int pid : zombieChildren()) {
+            text.append("  ").append(Describe.process(pid)).append('\n');
+        }
+        return text.isEmpty() ? "  (none)\n" : text.toString();
+    }
+
+    /** A child now: its main process, whether and how it ended, and what of its tree is still alive. */
+    private static String describe(Child child) {
+        String exit = child.onExit()
+                .handle((status, error) -> error == null ? "exited: " + status : "exit failed: " + error)
+                .getNow("not exited");
+        return "child " + Describe.process(child.ref()) + ", " + exit + ", in a cgroup: " + child.usesCgroup()
+                + "\nstill alive of its tree:\n" + Describe.processes(child.leftovers());
     }
 
     static List<Integer> zombieChildren() {

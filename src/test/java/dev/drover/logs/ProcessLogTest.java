@@ -1,8 +1,9 @@
 package dev.drover.logs;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
+import dev.drover.Describe;
+import dev.drover.Waits;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,12 +41,17 @@ class ProcessLogTest {
         Files.delete(blocker);
         Files.createDirectory(blocker);
         // Retried after a pause, on the next output: keep writing until it has taken hold.
-        await().atMost(Duration.ofSeconds(10)).until(() -> {
-            log.stdout().onData(line, line.length);
-            return log.fileError() == null
-                    && Files.exists(blocker.resolve("web.log"))
-                    && Files.readString(blocker.resolve("web.log")).contains("hello");
-        });
+        Waits.until(
+                Duration.ofSeconds(10),
+                "the log file to take hold",
+                () -> {
+                    log.stdout().onData(line, line.length);
+                    return log.fileError() == null
+                            && Files.exists(blocker.resolve("web.log"))
+                            && Files.readString(blocker.resolve("web.log")).contains("hello");
+                },
+                () -> "file error: " + log.fileError() + "\ntold: " + told + "\n" + Describe.directory(blocker)
+                        + Describe.file(blocker.resolve("web.log")));
         assertThat(told)
                 .anySatisfy(t -> assertThat(t).contains("can be written again").contains("lines were not written"));
         log.close();
