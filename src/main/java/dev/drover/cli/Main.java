@@ -21,6 +21,7 @@ public final class Main {
                 new ProcessCommand("start"),
                 new ProcessCommand("stop"),
                 new ProcessCommand("restart"),
+                new ProcessCommand("run"),
                 new LogsCommand(),
                 new EventsCommand(),
                 new RoutesCommand(),

@@ -63,6 +63,11 @@ public final class RemoteControl implements Control {
     }
 
     @Override
+    public ProcessInfo run(String id) throws ControlException {
+        return WireJson.read(call("POST", processPath(id) + "/run", null), ProcessInfo.class);
+    }
+
+    @Override
     public ProcessInfo drain(String id) throws ControlException {
         return WireJson.read(call("POST", processPath(id) + "/drain", null), ProcessInfo.class);
     }

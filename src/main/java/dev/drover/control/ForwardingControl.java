@@ -42,6 +42,11 @@ public abstract class ForwardingControl implements Control {
     }
 
     @Override
+    public ProcessInfo run(String id) throws ControlException {
+        return delegate.run(id);
+    }
+
+    @Override
     public ProcessInfo drain(String id) throws ControlException {
         return delegate.drain(id);
     }

@@ -120,7 +120,11 @@ class FullConfigTest {
                         true,
                         Defaults.MIN_UPTIME,
                         null,
-                        Defaults.TRAFFIC));
+                        Defaults.TRAFFIC,
+                        RunAs.NONE,
+                        Hooks.NONE,
+                        Defaults.START_DELAY,
+                        null));
 
         ProcessSpec api = config.processes().get("api");
         assertThat(api.name()).isEqualTo("api");
@@ -186,7 +190,11 @@ class FullConfigTest {
                         true,
                         Defaults.MIN_UPTIME,
                         null,
-                        Defaults.TRAFFIC));
+                        Defaults.TRAFFIC,
+                        RunAs.NONE,
+                        Hooks.NONE,
+                        Defaults.START_DELAY,
+                        null));
     }
 
     @Test

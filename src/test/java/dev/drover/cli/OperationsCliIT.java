@@ -1,0 +1,95 @@
+package dev.drover.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.drover.Waits;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `drover run`, what `ps` shows of a schedule, and `up --no-pre-start`, through the real CLI and daemon. */
+@Timeout(180)
+class OperationsCliIT {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @TempDir
+    Path dir;
+
+    private DaemonHarness drover;
+
+    @BeforeEach
+    void setUp() {
+        drover = new DaemonHarness(dir);
+    }
+
+    @AfterEach
+    void tearDown() {
+        drover.close();
+    }
+
+    @Test
+    void runStartsAScheduledJobNowAndPsShowsItsLastAndNextRun() throws Exception {
+        Files.writeString(dir.resolve("drover.yaml"), """
+                processes:
+                  web:
+                    command: "exec sleep 300"
+                  report:
+                    command: "echo report >> report.txt"
+                    restart: "no"
+                    schedule: "0 3 * * *"
+                    timezone: UTC
+                """);
+        DaemonHarness.Result up = drover.up();
+        assertThat(up.exitCode()).as(up.toString()).isZero();
+        assertThat(drover.state("report")).isEqualTo("stopped");
+        DaemonHarness.Result ps = drover.run("ps");
+        assertThat(ps.output()).as(ps.toString()).contains("scheduled 0 3 * * *: no run yet; next run in");
+
+        DaemonHarness.Result run = drover.run("run", "report");
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(run.output()).contains("report: run started; next run in");
+        Waits.until(
+                WAIT,
+                "the run's result in ps",
+                () -> drover.run("ps").output().contains("(exit code 0)"),
+                () -> drover.run("ps").toString() + drover.daemonLogText());
+        assertThat(Files.readString(dir.resolve("report.txt"))).isEqualTo("report\n");
+        assertThat(drover.processes()
+                        .get("report")
+                        .get("schedule")
+                        .get("lastResult")
+                        .asText())
+                .isEqualTo("exit code 0");
+
+        DaemonHarness.Result notScheduled = drover.run("run", "web");
+        assertThat(notScheduled.exitCode()).as(notScheduled.toString()).isNotZero();
+        assertThat(notScheduled.output()).contains("web has no schedule");
+        DaemonHarness.Result unknown = drover.run("run", "nope");
+        assertThat(unknown.exitCode()).as(unknown.toString()).isNotZero();
+        assertThat(drover.state("web")).isEqualTo("running");
+    }
+
+    @Test
+    void upNoPreStartSkipsThePreStartHooks() throws Exception {
+        Files.writeString(dir.resolve("drover.yaml"), """
+                processes:
+                  web:
+                    command: "exec sleep 300"
+                    pre_start: "touch pre-start-ran"
+                """);
+        DaemonHarness.Result up = drover.up("--no-pre-start");
+        assertThat(up.exitCode()).as(up.toString()).isZero();
+        assertThat(drover.state("web")).isEqualTo("running");
+        assertThat(dir.resolve("pre-start-ran")).doesNotExist();
+        assertThat(drover.run("down").exitCode()).isZero();
+
+        DaemonHarness.Result again = drover.up();
+        assertThat(again.exitCode()).as(again.toString()).isZero();
+        assertThat(dir.resolve("pre-start-ran")).exists();
+    }
+}
