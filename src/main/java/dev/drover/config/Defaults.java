@@ -84,6 +84,7 @@ public final class Defaults {
                 RunAs.NONE,
                 Hooks.NONE,
                 START_DELAY,
+                null,
                 null);
     }
 

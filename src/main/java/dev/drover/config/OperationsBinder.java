@@ -30,7 +30,8 @@ final class OperationsBinder {
             "schedule",
             "timezone",
             "overlap",
-            "catch_up");
+            "catch_up",
+            "pid_file");
 
     private OperationsBinder() {}
 
@@ -99,6 +100,26 @@ final class OperationsBinder {
             }
             return Optional.of(Integer.parseInt(digits, 8));
         });
+    }
+
+    /** {@code pid_file}: relative to the config's directory; one per replica when there are several. */
+    static String pidFile(Fields f, java.nio.file.Path baseDir, int replicas) {
+        return f.text("pid_file")
+                .map(String::strip)
+                .filter(text -> {
+                    if (replicas > 1 && !text.contains("${DROVER_REPLICA}")) {
+                        f.reader()
+                                .error(
+                                        f.node("pid_file").orElseThrow(),
+                                        f.path("pid_file"),
+                                        "with " + replicas + " replicas each needs its own PID file:"
+                                                + " put ${DROVER_REPLICA} in the path (run/web-${DROVER_REPLICA}.pid)");
+                        return false;
+                    }
+                    return !text.isEmpty();
+                })
+                .map(text -> text.startsWith("/") ? text : baseDir + "/" + text)
+                .orElse(null);
     }
 
     static Hooks hooks(Fields f) {

@@ -123,7 +123,8 @@ final class ProcessBinder {
                 OperationsBinder.runAs(f),
                 OperationsBinder.hooks(f),
                 f.duration("start_delay").orElse(Defaults.START_DELAY),
-                OperationsBinder.schedule(f, restart, replicas));
+                OperationsBinder.schedule(f, restart, replicas),
+                OperationsBinder.pidFile(f, baseDir, replicas));
     }
 
     /** drain_timeout, rollout, start: on_demand and idle_stop: how the proxy takes it in and out of rotation. */

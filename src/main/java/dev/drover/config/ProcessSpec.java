@@ -29,6 +29,8 @@ import java.util.Objects;
  * @param startDelay how long to wait after its dependencies are met before a start (not before
  *     a restart after a failure, which waits its backoff)
  * @param schedule when it runs as a periodic job, or null: it runs when started
+ * @param pidFile where the child's PID is written while it runs (absolute; may hold {@code
+ *     ${DROVER_REPLICA}}), or null
  */
 public record ProcessSpec(
         String name,
@@ -55,7 +57,8 @@ public record ProcessSpec(
         RunAs runAs,
         Hooks hooks,
         Duration startDelay,
-        ScheduleSpec schedule) {
+        ScheduleSpec schedule,
+        String pidFile) {
 
     public ProcessSpec {
         Objects.requireNonNull(name, "name");

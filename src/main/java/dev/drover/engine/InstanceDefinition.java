@@ -72,6 +72,12 @@ record InstanceDefinition(
         return Identity.wrap(words, spec.runAs());
     }
 
+    /** Where its PID is written while it runs, or null. */
+    Path pidFile() {
+        String file = spec.pidFile();
+        return file == null ? null : Path.of(Interpolation.expandInstance(file, instanceVars(spec, replica, port)));
+    }
+
     Path cwd() {
         return spec.cwd();
     }

@@ -21,6 +21,7 @@ import dev.drover.state.SpawnFailure;
 import dev.drover.state.Status;
 import dev.drover.state.Step;
 import dev.drover.state.Transition;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -420,6 +421,9 @@ final class ProcessSupervisor {
                 countEnd(step.status().lastEnd().kind());
             }
             if (ranAndEnded(before, status)) {
+                if (definition.pidFile() != null) {
+                    PidFile.remove(definition.pidFile(), before.pid());
+                }
                 // Before the effects: a restart's spawn waits for it.
                 runPostStop();
             }
@@ -611,6 +615,14 @@ final class ProcessSupervisor {
                             log.stderr());
             child = started;
             probes = probes.afterStart();
+            Path pidFile = definition.pidFile();
+            if (pidFile != null) {
+                String failed = PidFile.write(
+                        pidFile, started.pid(), Identity.owner(definition.spec().runAs()));
+                if (failed != null) {
+                    log.announce(failed);
+                }
+            }
             // Its output is read once "started (pid N)" is in the log, so that line comes first.
             deferred.add(started::startReading);
             started.onExit()

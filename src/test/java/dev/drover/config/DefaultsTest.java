@@ -60,6 +60,7 @@ class DefaultsTest {
                         RunAs.NONE,
                         Hooks.NONE,
                         Duration.ZERO,
+                        null,
                         null));
         assertThat(api).isEqualTo(Defaults.process("api", new Command.Exec(List.of("./api")), TestConfigs.BASE_DIR));
     }

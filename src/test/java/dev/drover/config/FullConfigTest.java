@@ -124,6 +124,7 @@ class FullConfigTest {
                         RunAs.NONE,
                         Hooks.NONE,
                         Defaults.START_DELAY,
+                        null,
                         null));
 
         ProcessSpec api = config.processes().get("api");
@@ -194,6 +195,7 @@ class FullConfigTest {
                         RunAs.NONE,
                         Hooks.NONE,
                         Defaults.START_DELAY,
+                        null,
                         null));
     }
 

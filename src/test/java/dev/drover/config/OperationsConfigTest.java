@@ -175,4 +175,16 @@ class OperationsConfigTest {
                                     readiness: {tcp: "127.0.0.1:8080", expect: {status: 200}}
                                 """).message()).isEqualTo("expect needs an http probe");
     }
+
+    @Test
+    void replicasNeedAPidFileEach() {
+        assertThat(onlyError("""
+                                processes:
+                                  web:
+                                    command: ./web
+                                    replicas: 2
+                                    port: auto
+                                    pid_file: run/web.pid
+                                """).message()).startsWith("with 2 replicas each needs its own PID file");
+    }
 }

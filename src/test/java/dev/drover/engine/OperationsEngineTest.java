@@ -297,4 +297,42 @@ class OperationsEngineTest {
                 () -> EngineFixture.describe(engine));
         assertThat(engine.schedule("report").nextRunMillis()).isGreaterThan(System.currentTimeMillis());
     }
+
+    @Test
+    void aPidFileHoldsEachReplicasPidWhileItRunsAndIsRemovedAfterItsStop() throws Exception {
+        Engine engine = fixture.start("""
+                processes:
+                  web:
+                    command: "exec sleep 300"
+                    replicas: 2
+                    min_uptime: 0
+                    pid_file: run/web-${DROVER_REPLICA}.pid
+                """);
+        Path first = dir.resolve("run/web-0.pid");
+        Path second = dir.resolve("run/web-1.pid");
+        Waits.until(
+                WAIT,
+                "both PID files written",
+                () -> Files.exists(first) && Files.exists(second),
+                () -> EngineFixture.describe(engine));
+        assertThat(Files.readString(first)).isEqualTo(engine.snapshot("web.0").pid() + "\n");
+        assertThat(Files.readString(second)).isEqualTo(engine.snapshot("web.1").pid() + "\n");
+        int old = engine.snapshot("web.0").pid();
+        engine.restart(List.of("web.0"));
+        Waits.until(
+                WAIT,
+                "web.0's PID file naming its new PID",
+                () -> engine.snapshot("web.0").pid() != old
+                        && engine.snapshot("web.0").pid() != 0
+                        && Files.exists(first)
+                        && Files.readString(first)
+                                .equals(engine.snapshot("web.0").pid() + "\n"),
+                () -> EngineFixture.describe(engine) + (Files.exists(first) ? Files.readString(first) : "no pid file"));
+        engine.stop(List.of("web"));
+        Waits.until(
+                WAIT,
+                "both PID files removed after the stop",
+                () -> !Files.exists(first) && !Files.exists(second),
+                () -> EngineFixture.describe(engine));
+    }
 }
