@@ -22,6 +22,7 @@ public final class Main {
                 new ProcessCommand("stop"),
                 new ProcessCommand("restart"),
                 new ProcessCommand("run"),
+                new ExecCommand(),
                 new LogsCommand(),
                 new EventsCommand(),
                 new RoutesCommand(),

@@ -22,6 +22,9 @@ public interface Control {
 
     ProcessInfo restart(String id) throws ControlException;
 
+    /** The environment, directory and user an instance runs with, for {@code drover exec}. */
+    ExecContext execContext(String id) throws ControlException;
+
     /** Starts a run of a scheduled process now; 409 when it has no schedule. */
     ProcessInfo run(String id) throws ControlException;
 

@@ -42,6 +42,11 @@ public abstract class ForwardingControl implements Control {
     }
 
     @Override
+    public ExecContext execContext(String id) throws ControlException {
+        return delegate.execContext(id);
+    }
+
+    @Override
     public ProcessInfo run(String id) throws ControlException {
         return delegate.run(id);
     }

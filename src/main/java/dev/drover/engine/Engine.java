@@ -370,6 +370,11 @@ public final class Engine implements AutoCloseable {
         return backends;
     }
 
+    /** What an instance runs with: its command, environment, directory, user. */
+    InstanceDefinition definition(String instance) {
+        return layout.instance(instance).definition();
+    }
+
     public ProcessLog log(String instance) {
         return layout.instance(instance).log();
     }

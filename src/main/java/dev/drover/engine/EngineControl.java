@@ -86,6 +86,21 @@ public final class EngineControl implements Control {
     }
 
     @Override
+    public dev.drover.control.ExecContext execContext(String id) throws ControlException {
+        String instance = instances(id).getFirst();
+        try {
+            InstanceDefinition definition = engine.definition(instance);
+            return new dev.drover.control.ExecContext(
+                    instance,
+                    definition.cwd().toString(),
+                    definition.env(),
+                    Identity.wrap(List.of(), definition.spec().runAs()));
+        } catch (UnknownProcessException e) {
+            throw new ControlException(404, e.getMessage());
+        }
+    }
+
+    @Override
     public ProcessInfo run(String id) throws ControlException {
         List<String> instances = instances(id);
         String process = snapshot(id).process();

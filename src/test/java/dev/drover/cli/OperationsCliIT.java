@@ -92,4 +92,33 @@ class OperationsCliIT {
         assertThat(again.exitCode()).as(again.toString()).isZero();
         assertThat(dir.resolve("pre-start-ran")).exists();
     }
+
+    @Test
+    void execRunsACommandWithTheProcesssEnvironmentDirectoryAndUserAndPassesItsExitCodeThrough() throws Exception {
+        Files.createDirectories(dir.resolve("app"));
+        boolean root = dev.drover.config.Accounts.currentUid() == 0;
+        Files.writeString(dir.resolve("drover.yaml"), """
+                processes:
+                  web:
+                    command: "exec sleep 300"
+                    cwd: app
+                    port: auto
+                    env: {GREETING: hello}
+                %s
+                """.formatted(root ? "    user: nobody" : ""));
+        if (root) {
+            dev.drover.config.Accounts.user("nobody").orElseThrow();
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        DaemonHarness.Result up = drover.up();
+        assertThat(up.exitCode()).as(up.toString()).isZero();
+        int port = drover.processes().get("web").get("port").asInt();
+        DaemonHarness.Result exec =
+                drover.run("exec", "web", "--", "sh", "-c", "echo \"$PORT $GREETING $(pwd) $(id -u)\"; exit 7");
+        assertThat(exec.exitCode()).as(exec.toString()).isEqualTo(7);
+        assertThat(exec.output())
+                .contains(port + " hello " + dir.resolve("app").toRealPath() + " " + (root ? "65534" : ""));
+        DaemonHarness.Result missing = drover.run("exec", "web");
+        assertThat(missing.exitCode()).as(missing.toString()).isEqualTo(2);
+    }
 }
