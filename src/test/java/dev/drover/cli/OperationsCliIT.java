@@ -121,4 +121,49 @@ class OperationsCliIT {
         DaemonHarness.Result missing = drover.run("exec", "web");
         assertThat(missing.exitCode()).as(missing.toString()).isEqualTo(2);
     }
+
+    @Test
+    void logsFilterBySinceGrepAndStreamAndPrintTimestampsOrJson() throws Exception {
+        Files.writeString(dir.resolve("drover.yaml"), """
+                processes:
+                  talker:
+                    command: "echo apple one; echo banana two >&2; echo apple three >&2; exec sleep 300"
+                """);
+        DaemonHarness.Result up = drover.up();
+        assertThat(up.exitCode()).as(up.toString()).isZero();
+        Waits.until(
+                WAIT,
+                "talker's three lines",
+                () -> drover.run("logs", "talker").output().contains("apple three"),
+                () -> drover.run("logs", "talker").toString());
+
+        DaemonHarness.Result stderr = drover.run("logs", "--stderr", "talker");
+        assertThat(stderr.output()).contains("talker | ! banana two", "talker | ! apple three");
+        assertThat(stderr.output()).doesNotContain("apple one").doesNotContain("[drover]");
+
+        DaemonHarness.Result grep = drover.run("logs", "--grep", "^apple", "talker");
+        assertThat(grep.output().lines().toList()).containsExactly("talker | apple one", "talker | ! apple three");
+
+        DaemonHarness.Result json = drover.run("logs", "--json", "--grep", "banana", "talker");
+        var line = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(json.output().strip());
+        assertThat(line.get("stream").asText()).isEqualTo("stderr");
+        assertThat(line.get("line").asText()).isEqualTo("banana two");
+        assertThat(line.get("process").asText()).isEqualTo("talker");
+
+        assertThat(drover.run("logs", "--since", "1h", "--grep", "apple", "talker")
+                        .output())
+                .contains("apple one");
+        String future = java.time.Instant.now().plusSeconds(3600).toString();
+        assertThat(drover.run("logs", "--since", future, "talker").output()).isEmpty();
+        assertThat(drover.run("logs", "--timestamps", "--grep", "apple one", "talker")
+                        .output())
+                .matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z talker \\| apple one\\n");
+
+        DaemonHarness.Result badSince = drover.run("logs", "--since", "yesterday-ish", "talker");
+        assertThat(badSince.exitCode()).as(badSince.toString()).isEqualTo(2);
+        assertThat(badSince.output()).contains("--since needs a duration");
+        DaemonHarness.Result badGrep = drover.run("logs", "--grep", "(", "talker");
+        assertThat(badGrep.exitCode()).as(badGrep.toString()).isEqualTo(2);
+    }
 }
