@@ -71,6 +71,8 @@ public final class ApiHandler extends Handler.Abstract {
                 .add("POST", "/api/processes/{id}/start", this::startProcess)
                 .add("POST", "/api/processes/{id}/stop", this::stopProcess)
                 .add("POST", "/api/processes/{id}/restart", this::restartProcess)
+                .add("POST", "/api/processes/{id}/run", this::runProcess)
+                .add("GET", "/api/processes/{id}/exec", this::execContext)
                 .add("POST", "/api/processes/{id}/signal", this::signalProcess)
                 .add("POST", "/api/processes/{id}/drain", x -> x.reply(200, control.drain(x.parameter("id"))))
                 .add("POST", "/api/processes/{id}/undrain", x -> x.reply(200, control.undrain(x.parameter("id"))))
@@ -226,6 +228,14 @@ public final class ApiHandler extends Handler.Abstract {
 
     private void stopProcess(Exchange x) throws ControlException {
         x.reply(202, control.stop(x.parameter("id")));
+    }
+
+    private void execContext(Exchange x) throws ControlException {
+        x.reply(200, control.execContext(x.parameter("id")));
+    }
+
+    private void runProcess(Exchange x) throws ControlException {
+        x.reply(202, control.run(x.parameter("id")));
     }
 
     private void restartProcess(Exchange x) throws ControlException {

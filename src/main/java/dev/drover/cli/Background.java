@@ -73,6 +73,9 @@ final class Background {
                 arguments.configFile.toString(),
                 "--runtime-dir",
                 runtime.dir().toString()));
+        if (arguments.flags.contains(UpCommand.NO_PRE_START)) {
+            command.add(UpCommand.NO_PRE_START);
+        }
         command.addAll(arguments.names);
         int pid;
         try {

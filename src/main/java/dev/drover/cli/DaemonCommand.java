@@ -34,16 +34,24 @@ final class DaemonCommand implements Command {
 
     @Override
     public int run(List<String> args) throws CliException {
-        Arguments arguments = Arguments.parse(name(), args, Set.of());
+        Arguments arguments = Arguments.parse(name(), args, Set.of(UpCommand.NO_PRE_START));
         DroverConfig config = Configs.load(arguments.configFile);
         Configs.checkNames(config, arguments.names);
-        return runDaemon(Daemons.runtime(arguments), config, arguments.names, Face.background());
+        return runDaemon(
+                Daemons.runtime(arguments),
+                config,
+                arguments.names,
+                Face.background(),
+                arguments.flags.contains(UpCommand.NO_PRE_START));
     }
 
     /** Runs the daemon wiring in this process until it stops; its refusals become exit status 1. */
-    static int runDaemon(RuntimeDir runtime, DroverConfig config, List<String> names, Face face) throws CliException {
+    static int runDaemon(RuntimeDir runtime, DroverConfig config, List<String> names, Face face, boolean noPreStart)
+            throws CliException {
         try {
-            return new Daemon(runtime, config, names, face).run();
+            return new Daemon(runtime, config, names, face)
+                    .skippingPreStart(noPreStart)
+                    .run();
         } catch (Daemon.AlreadyRunning e) {
             throw new CliException(ExitCodes.FAILED, e.getMessage());
         } catch (IOException e) {

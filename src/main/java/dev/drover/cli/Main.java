@@ -21,6 +21,8 @@ public final class Main {
                 new ProcessCommand("start"),
                 new ProcessCommand("stop"),
                 new ProcessCommand("restart"),
+                new ProcessCommand("run"),
+                new ExecCommand(),
                 new LogsCommand(),
                 new EventsCommand(),
                 new RoutesCommand(),

@@ -21,7 +21,9 @@ final class ProcessCommand extends RemoteCommand {
 
     @Override
     public String summary() {
-        return name + " processes of the running daemon (NAME… or --all)";
+        return name.equals("run")
+                ? "start a run of scheduled jobs now (NAME…); their schedules go on as before"
+                : name + " processes of the running daemon (NAME… or --all)";
     }
 
     @Override
@@ -47,6 +49,7 @@ final class ProcessCommand extends RemoteCommand {
                                 ? "starts once its dependencies are met (waiting for " + after.waitingFor() + ")"
                                 : "starting";
             case "stop" -> down && after.pid() == 0 ? "already " + after.state() : "stopping";
+            case "run" -> "run started" + ProcessNotes.nextRun(after, System.currentTimeMillis());
             default -> "restarting";
         };
     }
@@ -70,6 +73,7 @@ final class ProcessCommand extends RemoteCommand {
             ProcessInfo after = switch (name) {
                 case "start" -> control.start(id);
                 case "stop" -> control.stop(id);
+                case "run" -> control.run(id);
                 default -> control.restart(id);
             };
             System.out.println(id + ": " + outlook(after));

@@ -27,7 +27,31 @@ final class ProcessNotes {
         return note;
     }
 
+    /** "; next run in 4m0s" for a scheduled job, else "". */
+    static String nextRun(ProcessInfo p, long nowMillis) {
+        return p.schedule() == null || p.schedule().nextRun() == 0
+                ? ""
+                : "; next run in " + PsCommand.duration(Math.max(0, p.schedule().nextRun() - nowMillis) + 999);
+    }
+
+    /** "scheduled @every 30s: last run 12s ago (exit code 0); next run in 18s". */
+    private static String schedule(ProcessInfo p, long nowMillis) {
+        var s = p.schedule();
+        String last = s.lastRun() == 0
+                ? "no run yet"
+                : "last run " + PsCommand.duration(Math.max(0, nowMillis - s.lastRun())) + " ago ("
+                        + (s.lastResult() == null ? "running" : s.lastResult()) + ")";
+        return "scheduled " + s.expression() + ": " + last + nextRun(p, nowMillis)
+                + (s.queued() ? "; a run is queued" : "");
+    }
+
     private static String state(ProcessInfo p, long nowMillis) {
+        if (p.schedule() != null
+                && p.waitingFor() == null
+                && !p.state().equals("backoff")
+                && !p.state().equals("fatal")) {
+            return schedule(p, nowMillis);
+        }
         if (p.waitingFor() != null) {
             return "waiting for " + p.waitingFor();
         }

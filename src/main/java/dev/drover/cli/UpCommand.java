@@ -9,6 +9,8 @@ import java.util.Set;
 
 /** `drover up`: runs the processes in the foreground until Ctrl-C or SIGTERM. */
 final class UpCommand implements Command {
+    static final String NO_PRE_START = "--no-pre-start";
+
     @Override
     public String name() {
         return "up";
@@ -22,7 +24,7 @@ final class UpCommand implements Command {
     @Override
     public String usage() {
         return """
-                Usage: drover up [-f FILE] [-d [--timeout 60s] [--runtime-dir DIR]] [NAME…]
+                Usage: drover up [-f FILE] [--no-pre-start] [-d [--timeout 60s] [--runtime-dir DIR]] [NAME…]
 
                 Starts every enabled process (or the named ones and what they depend on) in
                 dependency order and prints their output as `name | line`. Drover's own events
@@ -37,6 +39,9 @@ final class UpCommand implements Command {
                 when every started process is ready, or says which is not and why (exit 1).
                 --timeout bounds that wait (default 60s).
 
+                --no-pre-start skips every process's pre_start commands for as long as this
+                daemon runs (a build already done, a check not wanted now).
+
                 Exit status: 0 when everything stopped cleanly, 1 when the configuration is
                 invalid or something had to be killed after its stop_timeout, 2 on a usage error.
                 """;
@@ -44,7 +49,8 @@ final class UpCommand implements Command {
 
     @Override
     public int run(List<String> args) throws CliException {
-        Arguments arguments = Arguments.parse(name(), args, Set.of("-d", "--detach"), Set.of("--timeout"));
+        Arguments arguments =
+                Arguments.parse(name(), args, Set.of("-d", "--detach", NO_PRE_START), Set.of("--timeout"));
         DroverConfig config = Configs.load(arguments.configFile);
         Configs.checkNames(config, arguments.names);
         if (arguments.flags.contains("-d") || arguments.flags.contains("--detach")) {
@@ -52,6 +58,7 @@ final class UpCommand implements Command {
         }
         // The same daemon as `up -d`, in this process, printing everything to this terminal.
         Face face = Face.foreground(Console.stdout(Launcher.isTerminal(1)));
-        return DaemonCommand.runDaemon(Daemons.runtime(arguments), config, arguments.names, face);
+        return DaemonCommand.runDaemon(
+                Daemons.runtime(arguments), config, arguments.names, face, arguments.flags.contains(NO_PRE_START));
     }
 }

@@ -63,6 +63,16 @@ public final class RemoteControl implements Control {
     }
 
     @Override
+    public dev.drover.control.ExecContext execContext(String id) throws ControlException {
+        return WireJson.read(call("GET", processPath(id) + "/exec", null), dev.drover.control.ExecContext.class);
+    }
+
+    @Override
+    public ProcessInfo run(String id) throws ControlException {
+        return WireJson.read(call("POST", processPath(id) + "/run", null), ProcessInfo.class);
+    }
+
+    @Override
     public ProcessInfo drain(String id) throws ControlException {
         return WireJson.read(call("POST", processPath(id) + "/drain", null), ProcessInfo.class);
     }

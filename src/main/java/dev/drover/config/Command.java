@@ -9,6 +9,14 @@ public sealed interface Command {
     /** Characters that only mean something to a shell; a string holding none can be run directly. */
     String SHELL_METACHARACTERS = "|&;<>()$`\\\"'*?[]#~=%{}\n";
 
+    /** The command as a user would write it, for messages. */
+    default String shown() {
+        return switch (this) {
+            case Exec exec -> String.join(" ", exec.argv());
+            case Shell shell -> shell.script();
+        };
+    }
+
     /** A program and its arguments, run without a shell. */
     record Exec(List<String> argv) implements Command {
         public Exec {

@@ -26,6 +26,8 @@ public final class Defaults {
     public static final boolean ENABLED = true;
     public static final Duration MIN_UPTIME = Duration.ofSeconds(1);
     public static final Duration START_PERIOD = null;
+    public static final Duration START_DELAY = Duration.ZERO;
+    public static final ScheduleSpec.Overlap OVERLAP = ScheduleSpec.Overlap.SKIP;
     public static final TrafficSpec TRAFFIC =
             new TrafficSpec(Duration.ofSeconds(30), 1, 0, Duration.ofSeconds(30), false, null);
 
@@ -78,7 +80,12 @@ public final class Defaults {
                 ENABLED,
                 MIN_UPTIME,
                 START_PERIOD,
-                TRAFFIC);
+                TRAFFIC,
+                RunAs.NONE,
+                Hooks.NONE,
+                START_DELAY,
+                null,
+                null);
     }
 
     /** A probe with the default schedule. */

@@ -9,7 +9,15 @@ import java.util.Optional;
 final class ProbeBinder {
 
     static final List<String> KEYS = List.of(
-            "exec", "http", "tcp", "interval", "timeout", "initial_delay", "failure_threshold", "success_threshold");
+            "exec",
+            "http",
+            "tcp",
+            "expect",
+            "interval",
+            "timeout",
+            "initial_delay",
+            "failure_threshold",
+            "success_threshold");
     private static final List<String> CHECKS = List.of("exec", "http", "tcp");
 
     private ProbeBinder() {}
@@ -40,7 +48,44 @@ final class ProbeBinder {
         var initialDelay = probe.duration("initial_delay").orElse(Defaults.PROBE_INITIAL_DELAY);
         int failureThreshold = probe.integer("failure_threshold", 1).orElse(Defaults.PROBE_FAILURE_THRESHOLD);
         int successThreshold = probe.integer("success_threshold", 1).orElse(Defaults.PROBE_SUCCESS_THRESHOLD);
+        if (probe.node("expect").isPresent()) {
+            if (check.orElse(null) instanceof ProbeCheck.Http http) {
+                check = Optional.of(expect(probe)
+                        .map(e -> (ProbeCheck) new ProbeCheck.Http(http.url(), e))
+                        .orElse(http));
+            } else if (check.isPresent()) {
+                reader.error(probe.node("expect").orElseThrow(), probe.path("expect"), "expect needs an http probe");
+            }
+        }
         return check.map(c -> new ProbeSpec(c, interval, timeout, initialDelay, failureThreshold, successThreshold));
+    }
+
+    /** {@code expect: {status: 200, body: "ok", json: {status: ok}}}. */
+    private static Optional<ProbeCheck.Expect> expect(Fields probe) {
+        return probe.fields("expect", List.of("status", "body", "json")).map(e -> {
+            Integer status = e.integer("status", 100)
+                    .filter(code -> {
+                        if (code > 599) {
+                            e.reader()
+                                    .error(
+                                            e.node("status").orElseThrow(),
+                                            e.path("status"),
+                                            "expected an HTTP status from 100 to 599, got " + code);
+                        }
+                        return code <= 599;
+                    })
+                    .orElse(null);
+            String body = e.text("body").orElse(null);
+            java.util.Map<String, String> json = e.stringMap("json");
+            if (status == null && body == null && json.isEmpty()) {
+                e.reader()
+                        .error(
+                                probe.node("expect").orElseThrow(),
+                                probe.path("expect"),
+                                "expect needs status, body or json");
+            }
+            return new ProbeCheck.Expect(status, body, json);
+        });
     }
 
     private static Optional<ProbeCheck> check(Fields probe, String kind) {

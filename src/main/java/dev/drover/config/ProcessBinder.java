@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Reads one entry of {@code processes} into a {@link ProcessSpec}, filling {@link Defaults} for
@@ -27,30 +28,33 @@ import java.util.stream.Collectors;
  */
 final class ProcessBinder {
 
-    static final List<String> KEYS = List.of(
-            "command",
-            "cwd",
-            "env",
-            "port",
-            "replicas",
-            "depends_on",
-            "restart",
-            "max_restarts",
-            "restart_window",
-            "backoff",
-            "stop_signal",
-            "stop_timeout",
-            "readiness",
-            "liveness",
-            "limits",
-            "log",
-            "enabled",
-            "min_uptime",
-            "start_period",
-            "drain_timeout",
-            "rollout",
-            "start",
-            "idle_stop");
+    static final List<String> KEYS = Stream.concat(
+                    Stream.of(
+                            "command",
+                            "cwd",
+                            "env",
+                            "port",
+                            "replicas",
+                            "depends_on",
+                            "restart",
+                            "max_restarts",
+                            "restart_window",
+                            "backoff",
+                            "stop_signal",
+                            "stop_timeout",
+                            "readiness",
+                            "liveness",
+                            "limits",
+                            "log",
+                            "enabled",
+                            "min_uptime",
+                            "start_period",
+                            "drain_timeout",
+                            "rollout",
+                            "start",
+                            "idle_stop"),
+                    OperationsBinder.KEYS.stream())
+            .toList();
     // No dots: "api.0" names replica 0 of process "api".
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
 
@@ -89,15 +93,18 @@ final class ProcessBinder {
         Fields f = found.get();
         Map<String, String> env = new LinkedHashMap<>(sharedEnv);
         env.putAll(f.stringMap("env"));
+        RestartPolicy restart =
+                f.node("restart").flatMap(n -> restart(n, f.path("restart"))).orElse(Defaults.RESTART);
+        int replicas = f.integer("replicas", 1).orElse(Defaults.REPLICAS);
         return new ProcessSpec(
                 name,
                 command(f, entry),
                 f.text("cwd").flatMap(cwd -> directory(cwd, f)).orElse(baseDir),
                 env,
                 f.node("port").flatMap(n -> port(n, f.path("port"))).orElse(null),
-                f.integer("replicas", 1).orElse(Defaults.REPLICAS),
+                replicas,
                 dependencies(f),
-                f.node("restart").flatMap(n -> restart(n, f.path("restart"))).orElse(Defaults.RESTART),
+                restart,
                 f.integer("max_restarts", 0).orElse(Defaults.MAX_RESTARTS),
                 f.positiveDuration("restart_window").orElse(Defaults.RESTART_WINDOW),
                 f.fields("backoff", BACKOFF_KEYS).map(this::backoff).orElse(Defaults.BACKOFF),
@@ -112,7 +119,12 @@ final class ProcessBinder {
                 f.bool("enabled").orElse(Defaults.ENABLED),
                 f.duration("min_uptime").orElse(Defaults.MIN_UPTIME),
                 f.duration("start_period").orElse(Defaults.START_PERIOD),
-                traffic(f));
+                traffic(f),
+                OperationsBinder.runAs(f),
+                OperationsBinder.hooks(f),
+                f.duration("start_delay").orElse(Defaults.START_DELAY),
+                OperationsBinder.schedule(f, restart, replicas),
+                OperationsBinder.pidFile(f, baseDir, replicas));
     }
 
     /** drain_timeout, rollout, start: on_demand and idle_stop: how the proxy takes it in and out of rotation. */

@@ -24,6 +24,13 @@ import java.util.Objects;
  * @param startPeriod how long after a spawn liveness failures count even before the first ready;
  *     null: only from the first ready
  * @param traffic how the process is taken in and out of rotation when routes send traffic to it
+ * @param runAs the user, groups and umask it runs with
+ * @param hooks commands run before each start and after each stop
+ * @param startDelay how long to wait after its dependencies are met before a start (not before
+ *     a restart after a failure, which waits its backoff)
+ * @param schedule when it runs as a periodic job, or null: it runs when started
+ * @param pidFile where the child's PID is written while it runs (absolute; may hold {@code
+ *     ${DROVER_REPLICA}}), or null
  */
 public record ProcessSpec(
         String name,
@@ -46,7 +53,12 @@ public record ProcessSpec(
         boolean enabled,
         Duration minUptime,
         Duration startPeriod,
-        TrafficSpec traffic) {
+        TrafficSpec traffic,
+        RunAs runAs,
+        Hooks hooks,
+        Duration startDelay,
+        ScheduleSpec schedule,
+        String pidFile) {
 
     public ProcessSpec {
         Objects.requireNonNull(name, "name");
@@ -63,5 +75,8 @@ public record ProcessSpec(
         Objects.requireNonNull(log, "log");
         Objects.requireNonNull(minUptime, "minUptime");
         Objects.requireNonNull(traffic, "traffic");
+        Objects.requireNonNull(runAs, "runAs");
+        Objects.requireNonNull(hooks, "hooks");
+        Objects.requireNonNull(startDelay, "startDelay");
     }
 }

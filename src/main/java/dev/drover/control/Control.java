@@ -22,6 +22,12 @@ public interface Control {
 
     ProcessInfo restart(String id) throws ControlException;
 
+    /** The environment, directory and user an instance runs with, for {@code drover exec}. */
+    ExecContext execContext(String id) throws ControlException;
+
+    /** Starts a run of a scheduled process now; 409 when it has no schedule. */
+    ProcessInfo run(String id) throws ControlException;
+
     /**
      * Takes the instance (or every instance of a process) out of the proxy's rotation by hand and
      * returns once their requests in flight have finished (or their drain_timeout passed); it keeps

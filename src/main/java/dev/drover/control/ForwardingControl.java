@@ -42,6 +42,16 @@ public abstract class ForwardingControl implements Control {
     }
 
     @Override
+    public ExecContext execContext(String id) throws ControlException {
+        return delegate.execContext(id);
+    }
+
+    @Override
+    public ProcessInfo run(String id) throws ControlException {
+        return delegate.run(id);
+    }
+
+    @Override
     public ProcessInfo drain(String id) throws ControlException {
         return delegate.drain(id);
     }

@@ -12,6 +12,7 @@ package dev.drover.control;
  * @param role null for an instance in its place; during a rollout "surge" for its replacement
  *     (started beside it) and "old" for the instance replaced, while it drains and stops
  * @param heldOutOfRotation drained by hand ({@code drover drain}): it runs, the proxy sends it nothing
+ * @param schedule its last and next runs when it is a scheduled job, else null
  */
 public record ProcessInfo(
         String id,
@@ -35,7 +36,8 @@ public record ProcessInfo(
         long nextStartTime,
         java.util.List<String> lastOutput,
         String role,
-        boolean heldOutOfRotation) {
+        boolean heldOutOfRotation,
+        ScheduleInfo schedule) {
 
     public ProcessInfo {
         lastOutput = lastOutput == null ? java.util.List.of() : java.util.List.copyOf(lastOutput);

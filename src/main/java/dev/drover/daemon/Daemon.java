@@ -43,6 +43,7 @@ import sun.misc.Signal;
  * sd_notify under systemd. Only its {@link Face} differs between the two.
  */
 public final class Daemon {
+    private boolean preStart = true;
     /** Another daemon holds the lock of this runtime directory. */
     public static final class AlreadyRunning extends Exception {
         private final int pid;
@@ -116,9 +117,16 @@ public final class Daemon {
         }
     }
 
+    /** Starts skip their pre_start hooks for as long as this daemon runs ({@code up --no-pre-start}). */
+    public Daemon skippingPreStart(boolean skip) {
+        this.preStart = !skip;
+        return this;
+    }
+
     /** Serves until asked to stop; true when every process stopped cleanly. */
     private boolean serve() throws IOException, InterruptedException {
         engine = new Engine(config, Launcher.get(), face.output());
+        engine.runPreStart(preStart);
         face.aligned(engine.instanceNames());
         engine.addListener((name, before, after) -> {
             if (before.pid() != after.pid()) {

@@ -122,9 +122,12 @@ public final class Engine implements AutoCloseable {
     private final ResourceMonitor resources;
     private volatile Traffic traffic = Traffic.NONE;
     private final ProcessSupervisor.Shared shared;
+    private final Scheduler scheduler;
     private volatile Layout layout;
     /** Set by a forced stop: every stop from then on skips its grace period. */
     private volatile boolean forced;
+    /** Cleared by {@code up --no-pre-start}: starts skip their pre_start hooks. */
+    private volatile boolean preStart = true;
     /** Set when shutdown begins: from then on, nothing may be started. */
     private volatile boolean closing;
 
@@ -142,13 +145,33 @@ public final class Engine implements AutoCloseable {
         this.output = output;
         this.os = os;
         this.inherited = ChildEnvironment.inherited(System.getenv());
-        this.shared = new ProcessSupervisor.Shared(timers, this::changed, os, () -> traffic, () -> forced);
+        this.shared =
+                new ProcessSupervisor.Shared(timers, this::changed, os, () -> traffic, () -> forced, () -> preStart);
         this.layout = build(config, Map.of());
         this.resources = new ResourceMonitor(() -> layout.instances().values(), sampleEvery);
         layout.instances().values().forEach(ProcessSupervisor::start);
         synchronized (this) {
             config.processes().keySet().forEach(this::reevaluate);
         }
+        this.scheduler = new Scheduler(this, timers);
+        listeners.add(scheduler);
+        scheduler.apply(config, true);
+    }
+
+    /** Starts a run of a scheduled process now ({@code drover run}); its schedule goes on as before. */
+    public void runScheduled(String process) {
+        refuseWhenClosing();
+        scheduler.runNow(process);
+    }
+
+    /** What {@code ps} shows of a scheduled process: its last and next runs; null when it has no schedule. */
+    public Scheduler.View schedule(String process) {
+        return scheduler.view(process);
+    }
+
+    /** The status of one instance now. */
+    Status status(String instance) {
+        return layout.instance(instance).status();
     }
 
     /** The traffic layer: what holds instances out of rotation by hand ({@link Traffic#NONE} without a proxy). */
@@ -159,6 +182,11 @@ public final class Engine implements AutoCloseable {
     /** The traffic layer that drains routed instances before they stop; set before anything starts. */
     public void setTraffic(Traffic traffic) {
         this.traffic = traffic;
+    }
+
+    /** Whether starts run their pre_start hooks ({@code up --no-pre-start} turns them off for this daemon). */
+    public void runPreStart(boolean run) {
+        this.preStart = run;
     }
 
     public DroverConfig config() {
@@ -200,9 +228,10 @@ public final class Engine implements AutoCloseable {
             Layout current = layout;
             Set<String> processes = new LinkedHashSet<>();
             if (names.isEmpty()) {
-                // An on-demand process is started by its first routed request, not by `up` (unless named).
+                // An on-demand process is started by its first routed request, a scheduled one by its
+                // schedule, not by `up` (unless named).
                 current.config().processes().values().stream()
-                        .filter(s -> s.enabled() && !s.traffic().onDemand())
+                        .filter(s -> s.enabled() && !s.traffic().onDemand() && s.schedule() == null)
                         .forEach(s -> current.withDependencies(s.name(), processes));
                 post(current.supervisorsOf(processes), new Event.Start());
                 return;
@@ -341,6 +370,11 @@ public final class Engine implements AutoCloseable {
         return backends;
     }
 
+    /** What an instance runs with: its command, environment, directory, user. */
+    InstanceDefinition definition(String instance) {
+        return layout.instance(instance).definition();
+    }
+
     public ProcessLog log(String instance) {
         return layout.instance(instance).log();
     }
@@ -407,6 +441,8 @@ public final class Engine implements AutoCloseable {
             post(replacement.supervisorsOf(toStart), new Event.Start());
             result = new ReloadResult(plan.changed(), plan.added(), plan.removed(), plan.unchanged());
         }
+        // Outside the reload lock: a due run takes the scheduler's lock, then the reload lock.
+        scheduler.apply(next, false);
         rollOut(toRollOut, next.processes());
         return result;
     }
@@ -450,6 +486,7 @@ public final class Engine implements AutoCloseable {
      */
     public boolean shutdown() {
         closing = true;
+        scheduler.close();
         synchronized (reloadLock) {
             Layout current = layout;
             boolean clean = stopInOrder(current, current.config().processes().keySet());
@@ -496,6 +533,7 @@ public final class Engine implements AutoCloseable {
 
     @Override
     public void close() {
+        scheduler.close();
         resources.close();
         layout.instances().values().forEach(ProcessSupervisor::close);
         extras.keySet().forEach(ProcessSupervisor::closeKeepingLog);

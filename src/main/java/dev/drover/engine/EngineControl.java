@@ -86,6 +86,33 @@ public final class EngineControl implements Control {
     }
 
     @Override
+    public dev.drover.control.ExecContext execContext(String id) throws ControlException {
+        String instance = instances(id).getFirst();
+        try {
+            InstanceDefinition definition = engine.definition(instance);
+            return new dev.drover.control.ExecContext(
+                    instance,
+                    definition.cwd().toString(),
+                    definition.env(),
+                    Identity.wrap(List.of(), definition.spec().runAs()));
+        } catch (UnknownProcessException e) {
+            throw new ControlException(404, e.getMessage());
+        }
+    }
+
+    @Override
+    public ProcessInfo run(String id) throws ControlException {
+        List<String> instances = instances(id);
+        String process = snapshot(id).process();
+        if (engine.schedule(process) == null) {
+            throw new ControlException(
+                    409, process + " has no schedule: `drover run` is for scheduled jobs (use `drover start`)");
+        }
+        command(() -> engine.runScheduled(process));
+        return process(instances.getFirst());
+    }
+
+    @Override
     public ProcessInfo drain(String id) throws ControlException {
         List<String> instances = routedInstances(id);
         List<java.util.concurrent.CompletableFuture<Void>> drained = new ArrayList<>();
@@ -350,7 +377,19 @@ public final class EngineControl implements Control {
                 s.status().budget().nextStartAtMillis(),
                 lastOutput,
                 s.role(),
-                engine.traffic().held(s.name()));
+                engine.traffic().held(s.name()),
+                schedule(engine.schedule(s.process())));
+    }
+
+    private static dev.drover.control.ScheduleInfo schedule(Scheduler.View view) {
+        return view == null
+                ? null
+                : new dev.drover.control.ScheduleInfo(
+                        view.expression(),
+                        view.lastRunMillis(),
+                        view.lastResult(),
+                        view.nextRunMillis(),
+                        view.queued());
     }
 
     static RunEnd runEnd(End end) {

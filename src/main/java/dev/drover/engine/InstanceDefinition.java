@@ -28,6 +28,7 @@ record InstanceDefinition(
         int replica,
         Integer port,
         List<String> argv,
+        List<String> launch,
         Map<String, String> env,
         RestartRules rules) {
 
@@ -41,6 +42,7 @@ record InstanceDefinition(
         Map<String, String> env = new LinkedHashMap<>(inherited);
         spec.env().forEach((k, v) -> env.put(k, Interpolation.expandInstance(v, vars)));
         env.putAll(vars);
+        Identity.environment(env, spec.runAs());
         RestartRules rules = new RestartRules(
                 switch (spec.restart()) {
                     case ALWAYS -> RestartRules.Policy.ALWAYS;
@@ -59,7 +61,21 @@ record InstanceDefinition(
                 routed);
         Map<String, String> environment = Map.copyOf(env);
         List<String> argv = CommandLine.resolved(CommandLine.argv(spec.command(), vars), environment, spec.cwd());
-        return new InstanceDefinition(name, spec, replica, port, argv, environment, rules);
+        return new InstanceDefinition(
+                name, spec, replica, port, argv, Identity.wrap(argv, spec.runAs()), environment, rules);
+    }
+
+    /** {@code command} (a pre_start or post_stop step) as this instance runs it: its variables, its user. */
+    List<String> launch(dev.drover.config.Command command) {
+        List<String> words =
+                CommandLine.resolved(CommandLine.argv(command, instanceVars(spec, replica, port)), env, spec.cwd());
+        return Identity.wrap(words, spec.runAs());
+    }
+
+    /** Where its PID is written while it runs, or null. */
+    Path pidFile() {
+        String file = spec.pidFile();
+        return file == null ? null : Path.of(Interpolation.expandInstance(file, instanceVars(spec, replica, port)));
     }
 
     Path cwd() {
@@ -85,8 +101,16 @@ record InstanceDefinition(
     Probe probe(ProbeSpec probe, OsEdge os) {
         Map<String, String> vars = instanceVars(spec, replica, port);
         return switch (probe.check()) {
-            case ProbeCheck.Exec exec -> new ExecProbe(os, CommandLine.argv(exec.command(), vars), env, cwd());
-            case ProbeCheck.Http http -> new HttpProbe(URI.create(Interpolation.expandInstance(http.url(), vars)));
+            case ProbeCheck.Exec exec -> new ExecProbe(os, launch(exec.command()), env, cwd());
+            case ProbeCheck.Http http ->
+                new HttpProbe(
+                        URI.create(Interpolation.expandInstance(http.url(), vars)),
+                        http.expect() == null
+                                ? HttpProbe.Expect.ANY_SUCCESS
+                                : new HttpProbe.Expect(
+                                        http.expect().status(),
+                                        http.expect().body(),
+                                        http.expect().json()));
             case ProbeCheck.Tcp tcp -> TcpProbe.parse(Interpolation.expandInstance(tcp.address(), vars));
         };
     }

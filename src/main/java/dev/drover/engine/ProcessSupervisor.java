@@ -21,6 +21,7 @@ import dev.drover.state.SpawnFailure;
 import dev.drover.state.Status;
 import dev.drover.state.Step;
 import dev.drover.state.Transition;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -56,13 +57,15 @@ final class ProcessSupervisor {
      * What every supervisor of one engine shares.
      *
      * @param forced whether stops skip their grace (and drains their wait): a forced shutdown
+     * @param preStart whether pre_start hooks run ({@code up --no-pre-start} skips them)
      */
     record Shared(
             ScheduledExecutorService timers,
             Observer observer,
             OsEdge os,
             java.util.function.Supplier<Traffic> traffic,
-            BooleanSupplier forced) {}
+            BooleanSupplier forced,
+            BooleanSupplier preStart) {}
 
     /** The probes an instance may have, named as the metrics name them. */
     enum Probe {
@@ -131,9 +134,67 @@ final class ProcessSupervisor {
 
     private ProbeRunner readiness;
     private ProbeRunner liveness;
+    /** What runs before the next spawn (start_delay, pre_start), or null; this thread's alone. */
+    private Preparation preparing;
+    /** The post_stop hook of the last run, which the next spawn waits for. */
+    private volatile CompletableFuture<String> postStop = CompletableFuture.completedFuture(null);
+
     private volatile long lastProgressNanos = System.nanoTime();
 
     private record Waiter(Predicate<Status> condition, CompletableFuture<Status> future) {}
+
+    /**
+     * The wait before one spawn: the last run's post_stop, start_delay, then pre_start. Ends in
+     * {@link #prepared} on this supervisor's thread.
+     */
+    private final class Preparation {
+        private volatile boolean cancelled;
+        private volatile HookRun hook;
+        private volatile java.util.concurrent.ScheduledFuture<?> delay;
+
+        void begin(Duration startDelay, boolean runPreStart) {
+            CompletableFuture<String> afterStop = postStop.handle((failure, error) -> null);
+            afterStop
+                    .thenCompose(ignored -> wait(startDelay))
+                    .thenCompose(ignored -> {
+                        var commands = definition.spec().hooks().preStart();
+                        if (cancelled || !runPreStart || commands.isEmpty()) {
+                            return CompletableFuture.<String>completedFuture(null);
+                        }
+                        hook = HookRun.start("pre_start", commands, definition, log, shared.os());
+                        if (cancelled) {
+                            hook.cancel();
+                        }
+                        return hook.result();
+                    })
+                    .whenComplete((failure, error) -> inbox.add(new Message.Act(() ->
+                            prepared(this, error != null ? "pre_start failed: " + error.getMessage() : failure))));
+        }
+
+        private CompletableFuture<Void> wait(Duration startDelay) {
+            CompletableFuture<Void> waited = new CompletableFuture<>();
+            if (startDelay.isZero() || cancelled) {
+                waited.complete(null);
+                return waited;
+            }
+            log.announce("start_delay: starting in " + dev.drover.config.Durations.format(startDelay));
+            delay = shared.timers().schedule(() -> waited.complete(null), startDelay.toMillis(), TimeUnit.MILLISECONDS);
+            return waited;
+        }
+
+        /** Stopped while it waits: ends the delay or the hook now. */
+        void cancel() {
+            cancelled = true;
+            var timer = delay;
+            if (timer != null && timer.cancel(false)) {
+                inbox.add(new Message.Act(() -> prepared(this, null)));
+            }
+            HookRun running = hook;
+            if (running != null) {
+                running.cancel();
+            }
+        }
+    }
 
     ProcessSupervisor(InstanceDefinition definition, ProcessLog log, Shared shared, Dependencies.Verdict dependencies) {
         this.definition = definition;
@@ -359,11 +420,22 @@ final class ProcessSupervisor {
             if (step.status().lastEnd() != before.lastEnd() && step.status().lastEnd() != null) {
                 countEnd(step.status().lastEnd().kind());
             }
+            if (ranAndEnded(before, status)) {
+                if (definition.pidFile() != null) {
+                    PidFile.remove(definition.pidFile(), before.pid());
+                }
+                // Before the effects: a restart's spawn waits for it.
+                runPostStop();
+            }
             for (Effect effect : step.effects()) {
-                Event followUp = execute(effect);
+                Event followUp = execute(effect, before);
                 if (followUp != null) {
                     pending.add(followUp);
                 }
+            }
+            if (status.state() == ProcessState.STARTING && !status.goal() && preparing != null) {
+                // Stopped while it waits for its delay or its pre_start: no need to wait them out.
+                preparing.cancel();
             }
             if (!before.equals(status)) {
                 shared.observer().changed(this, before, status);
@@ -379,9 +451,9 @@ final class ProcessSupervisor {
         ends = Map.copyOf(counts);
     }
 
-    private Event execute(Effect effect) {
+    private Event execute(Effect effect, Status before) {
         return switch (effect) {
-            case Effect.Spawn spawn -> spawn();
+            case Effect.Spawn spawn -> prepare(before);
             case Effect.Drain drain -> {
                 Duration wait = shared.forced().getAsBoolean()
                         ? Duration.ZERO
@@ -463,6 +535,69 @@ final class ProcessSupervisor {
         });
     }
 
+    /**
+     * Spawns now, or first waits for what comes before a spawn: the last run's post_stop,
+     * start_delay (when it starts from STOPPED: after its dependencies, not after a backoff) and
+     * pre_start. Then the spawn's result comes back as an event like an immediate one.
+     */
+    private Event prepare(Status before) {
+        Duration startDelay =
+                before.state() == ProcessState.STOPPED ? definition.spec().startDelay() : Duration.ZERO;
+        boolean runPreStart = shared.preStart().getAsBoolean()
+                && !definition.spec().hooks().preStart().isEmpty();
+        if (startDelay.isZero() && !runPreStart && postStop.isDone()) {
+            return spawn();
+        }
+        Preparation preparation = new Preparation();
+        preparing = preparation;
+        preparation.begin(startDelay, runPreStart);
+        return null;
+    }
+
+    /** What came before the spawn is done: {@code failure} says why it cannot spawn, null when it can. */
+    private void prepared(Preparation preparation, String failure) {
+        if (preparing != preparation) {
+            return; // already ended (a cancelled delay is reported twice)
+        }
+        preparing = null;
+        if (status.state() != ProcessState.STARTING) {
+            return;
+        }
+        if (!status.goal()) {
+            apply(new Event.SpawnFailed(
+                    new SpawnFailure("stopped before it started", 0, true), System.currentTimeMillis(), jitter()));
+        } else if (preparation.cancelled) {
+            // Stopped and started again while it waited: wait again from the start.
+            Event now = prepare(status);
+            if (now != null) {
+                apply(now);
+            }
+        } else if (failure != null) {
+            // Like a failed start: backoff, and it counts against the restart budget.
+            apply(new Event.SpawnFailed(new SpawnFailure(failure, 0, true), System.currentTimeMillis(), jitter()));
+        } else {
+            apply(spawn());
+        }
+    }
+
+    /** Whether a child that ran has just ended (exited, or stopped and gone). */
+    private static boolean ranAndEnded(Status before, Status after) {
+        return before.pid() != 0 && after.pid() != before.pid();
+    }
+
+    private void runPostStop() {
+        var commands = definition.spec().hooks().postStop();
+        if (commands.isEmpty()) {
+            return;
+        }
+        HookRun hook = HookRun.start("post_stop", commands, definition, log, shared.os());
+        postStop = hook.result().whenComplete((failure, error) -> {
+            if (failure != null) {
+                log.announce(failure);
+            }
+        });
+    }
+
     private Event spawn() {
         String missing = CommandLine.missingProgram(definition.argv(), definition.env(), definition.cwd());
         if (missing != null) {
@@ -475,11 +610,19 @@ final class ProcessSupervisor {
         try {
             Child started = shared.os()
                     .spawnPaused(
-                            new SpawnSpec(definition.argv(), definition.env(), definition.cwd(), definition.name()),
+                            new SpawnSpec(definition.launch(), definition.env(), definition.cwd(), definition.name()),
                             log.stdout(),
                             log.stderr());
             child = started;
             probes = probes.afterStart();
+            Path pidFile = definition.pidFile();
+            if (pidFile != null) {
+                String failed = PidFile.write(
+                        pidFile, started.pid(), Identity.owner(definition.spec().runAs()));
+                if (failed != null) {
+                    log.announce(failed);
+                }
+            }
             // Its output is read once "started (pid N)" is in the log, so that line comes first.
             deferred.add(started::startReading);
             started.onExit()

@@ -48,8 +48,9 @@ record ReloadPlan(
         after.keySet().stream().filter(name -> !before.containsKey(name)).forEach(added::add);
         List<String> restart = changed.stream().filter(wanted).toList();
         List<String> start = added.stream()
-                .filter(name ->
-                        after.get(name).enabled() && !after.get(name).traffic().onDemand())
+                .filter(name -> after.get(name).enabled()
+                        && !after.get(name).traffic().onDemand()
+                        && after.get(name).schedule() == null)
                 .toList();
         return new ReloadPlan(
                 List.copyOf(removed), List.copyOf(added), List.copyOf(changed), List.copyOf(unchanged), restart, start);

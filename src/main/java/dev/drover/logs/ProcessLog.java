@@ -152,6 +152,14 @@ public final class ProcessLog implements AutoCloseable {
         return new Stream(LogLine.Source.STDERR);
     }
 
+    /**
+     * A stream whose every line starts with {@code mark} (a hook's output, {@code "[pre_start] "}),
+     * so that it is told apart from the process's own in the file, the ring and {@code logs}.
+     */
+    public OutputSink marked(LogLine.Source source, String mark) {
+        return new Stream(source, mark.getBytes(StandardCharsets.UTF_8));
+    }
+
     /** Records one of Drover's own events about this process. */
     public void announce(String message) {
         byte[] text = message.getBytes(StandardCharsets.UTF_8);
@@ -221,11 +229,17 @@ public final class ProcessLog implements AutoCloseable {
      */
     private final class Stream implements OutputSink, LineSplitter.Lines {
         private final LogLine.Source source;
+        private final byte[] mark;
         private final LineSplitter splitter = new LineSplitter(this);
         private long batchTime;
 
         Stream(LogLine.Source source) {
+            this(source, NO_PREFIX);
+        }
+
+        Stream(LogLine.Source source, byte[] mark) {
             this.source = source;
+            this.mark = mark;
         }
 
         @Override
@@ -246,7 +260,14 @@ public final class ProcessLog implements AutoCloseable {
 
         @Override
         public void line(byte[] buffer, int offset, int length) {
-            record(batchTime, source, buffer, offset, length);
+            if (mark.length == 0) {
+                record(batchTime, source, buffer, offset, length);
+                return;
+            }
+            byte[] marked = new byte[mark.length + length];
+            System.arraycopy(mark, 0, marked, 0, mark.length);
+            System.arraycopy(buffer, offset, marked, mark.length, length);
+            record(batchTime, source, marked, 0, marked.length);
         }
 
         @Override

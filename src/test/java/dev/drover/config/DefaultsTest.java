@@ -56,7 +56,12 @@ class DefaultsTest {
                         true,
                         Duration.ofSeconds(1),
                         null,
-                        new TrafficSpec(Duration.ofSeconds(30), 1, 0, Duration.ofSeconds(30), false, null)));
+                        new TrafficSpec(Duration.ofSeconds(30), 1, 0, Duration.ofSeconds(30), false, null),
+                        RunAs.NONE,
+                        Hooks.NONE,
+                        Duration.ZERO,
+                        null,
+                        null));
         assertThat(api).isEqualTo(Defaults.process("api", new Command.Exec(List.of("./api")), TestConfigs.BASE_DIR));
     }
 

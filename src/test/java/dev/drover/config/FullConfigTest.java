@@ -120,7 +120,12 @@ class FullConfigTest {
                         true,
                         Defaults.MIN_UPTIME,
                         null,
-                        Defaults.TRAFFIC));
+                        Defaults.TRAFFIC,
+                        RunAs.NONE,
+                        Hooks.NONE,
+                        Defaults.START_DELAY,
+                        null,
+                        null));
 
         ProcessSpec api = config.processes().get("api");
         assertThat(api.name()).isEqualTo("api");
@@ -186,7 +191,12 @@ class FullConfigTest {
                         true,
                         Defaults.MIN_UPTIME,
                         null,
-                        Defaults.TRAFFIC));
+                        Defaults.TRAFFIC,
+                        RunAs.NONE,
+                        Hooks.NONE,
+                        Defaults.START_DELAY,
+                        null,
+                        null));
     }
 
     @Test

@@ -1,0 +1,169 @@
+package dev.drover.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.drover.Waits;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `drover run`, what `ps` shows of a schedule, and `up --no-pre-start`, through the real CLI and daemon. */
+@Timeout(180)
+class OperationsCliIT {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @TempDir
+    Path dir;
+
+    private DaemonHarness drover;
+
+    @BeforeEach
+    void setUp() {
+        drover = new DaemonHarness(dir);
+    }
+
+    @AfterEach
+    void tearDown() {
+        drover.close();
+    }
+
+    @Test
+    void runStartsAScheduledJobNowAndPsShowsItsLastAndNextRun() throws Exception {
+        Files.writeString(dir.resolve("drover.yaml"), """
+                processes:
+                  web:
+                    command: "exec sleep 300"
+                  report:
+                    command: "echo report >> report.txt"
+                    restart: "no"
+                    schedule: "0 3 * * *"
+                    timezone: UTC
+                """);
+        DaemonHarness.Result up = drover.up();
+        assertThat(up.exitCode()).as(up.toString()).isZero();
+        assertThat(drover.state("report")).isEqualTo("stopped");
+        DaemonHarness.Result ps = drover.run("ps");
+        assertThat(ps.output()).as(ps.toString()).contains("scheduled 0 3 * * *: no run yet; next run in");
+
+        DaemonHarness.Result run = drover.run("run", "report");
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(run.output()).contains("report: run started; next run in");
+        Waits.until(
+                WAIT,
+                "the run's result in ps",
+                () -> drover.run("ps").output().contains("(exit code 0)"),
+                () -> drover.run("ps").toString() + drover.daemonLogText());
+        assertThat(Files.readString(dir.resolve("report.txt"))).isEqualTo("report\n");
+        assertThat(drover.processes()
+                        .get("report")
+                        .get("schedule")
+                        .get("lastResult")
+                        .asText())
+                .isEqualTo("exit code 0");
+
+        DaemonHarness.Result notScheduled = drover.run("run", "web");
+        assertThat(notScheduled.exitCode()).as(notScheduled.toString()).isNotZero();
+        assertThat(notScheduled.output()).contains("web has no schedule");
+        DaemonHarness.Result unknown = drover.run("run", "nope");
+        assertThat(unknown.exitCode()).as(unknown.toString()).isNotZero();
+        assertThat(drover.state("web")).isEqualTo("running");
+    }
+
+    @Test
+    void upNoPreStartSkipsThePreStartHooks() throws Exception {
+        Files.writeString(dir.resolve("drover.yaml"), """
+                processes:
+                  web:
+                    command: "exec sleep 300"
+                    pre_start: "touch pre-start-ran"
+                """);
+        DaemonHarness.Result up = drover.up("--no-pre-start");
+        assertThat(up.exitCode()).as(up.toString()).isZero();
+        assertThat(drover.state("web")).isEqualTo("running");
+        assertThat(dir.resolve("pre-start-ran")).doesNotExist();
+        assertThat(drover.run("down").exitCode()).isZero();
+
+        DaemonHarness.Result again = drover.up();
+        assertThat(again.exitCode()).as(again.toString()).isZero();
+        assertThat(dir.resolve("pre-start-ran")).exists();
+    }
+
+    @Test
+    void execRunsACommandWithTheProcesssEnvironmentDirectoryAndUserAndPassesItsExitCodeThrough() throws Exception {
+        Files.createDirectories(dir.resolve("app"));
+        boolean root = dev.drover.config.Accounts.currentUid() == 0;
+        Files.writeString(dir.resolve("drover.yaml"), """
+                processes:
+                  web:
+                    command: "exec sleep 300"
+                    cwd: app
+                    port: auto
+                    env: {GREETING: hello}
+                %s
+                """.formatted(root ? "    user: nobody" : ""));
+        if (root) {
+            dev.drover.config.Accounts.user("nobody").orElseThrow();
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        DaemonHarness.Result up = drover.up();
+        assertThat(up.exitCode()).as(up.toString()).isZero();
+        int port = drover.processes().get("web").get("port").asInt();
+        DaemonHarness.Result exec =
+                drover.run("exec", "web", "--", "sh", "-c", "echo \"$PORT $GREETING $(pwd) $(id -u)\"; exit 7");
+        assertThat(exec.exitCode()).as(exec.toString()).isEqualTo(7);
+        assertThat(exec.output())
+                .contains(port + " hello " + dir.resolve("app").toRealPath() + " " + (root ? "65534" : ""));
+        DaemonHarness.Result missing = drover.run("exec", "web");
+        assertThat(missing.exitCode()).as(missing.toString()).isEqualTo(2);
+    }
+
+    @Test
+    void logsFilterBySinceGrepAndStreamAndPrintTimestampsOrJson() throws Exception {
+        Files.writeString(dir.resolve("drover.yaml"), """
+                processes:
+                  talker:
+                    command: "echo apple one; echo banana two >&2; echo apple three >&2; exec sleep 300"
+                """);
+        DaemonHarness.Result up = drover.up();
+        assertThat(up.exitCode()).as(up.toString()).isZero();
+        Waits.until(
+                WAIT,
+                "talker's three lines",
+                () -> drover.run("logs", "talker").output().contains("apple three"),
+                () -> drover.run("logs", "talker").toString());
+
+        DaemonHarness.Result stderr = drover.run("logs", "--stderr", "talker");
+        assertThat(stderr.output()).contains("talker | ! banana two", "talker | ! apple three");
+        assertThat(stderr.output()).doesNotContain("apple one").doesNotContain("[drover]");
+
+        DaemonHarness.Result grep = drover.run("logs", "--grep", "^apple", "talker");
+        assertThat(grep.output().lines().toList()).containsExactly("talker | apple one", "talker | ! apple three");
+
+        DaemonHarness.Result json = drover.run("logs", "--json", "--grep", "banana", "talker");
+        var line = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(json.output().strip());
+        assertThat(line.get("stream").asText()).isEqualTo("stderr");
+        assertThat(line.get("line").asText()).isEqualTo("banana two");
+        assertThat(line.get("process").asText()).isEqualTo("talker");
+
+        assertThat(drover.run("logs", "--since", "1h", "--grep", "apple", "talker")
+                        .output())
+                .contains("apple one");
+        String future = java.time.Instant.now().plusSeconds(3600).toString();
+        assertThat(drover.run("logs", "--since", future, "talker").output()).isEmpty();
+        assertThat(drover.run("logs", "--timestamps", "--grep", "apple one", "talker")
+                        .output())
+                .matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z talker \\| apple one\\n");
+
+        DaemonHarness.Result badSince = drover.run("logs", "--since", "yesterday-ish", "talker");
+        assertThat(badSince.exitCode()).as(badSince.toString()).isEqualTo(2);
+        assertThat(badSince.output()).contains("--since needs a duration");
+        DaemonHarness.Result badGrep = drover.run("logs", "--grep", "(", "talker");
+        assertThat(badGrep.exitCode()).as(badGrep.toString()).isEqualTo(2);
+    }
+}
