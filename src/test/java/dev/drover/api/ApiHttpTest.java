@@ -424,6 +424,7 @@ class ApiHttpTest {
                 processes:
                   flood:
                     command: "while [ ! -f %s ]; do sleep 0.02; done; seq 1 %d; echo done; exec sleep 300"
+                    min_uptime: 0s
                 """.formatted(go, total), 16, Duration.ofMillis(200));
         awaitRunning("flood");
         try (RawHttp.Stream stream =

@@ -192,7 +192,9 @@ class ConfigHostileInputTest {
         String key = "k".repeat(1 << 20);
         long start = System.nanoTime();
         ConfigError error = onlyError("processes:\n  a: {command: x}\n? " + key + "\n: 1\n");
-        assertThat((System.nanoTime() - start) / 1_000_000).as("milliseconds").isLessThan(10_000);
+        // Generous: this guards against quadratic work on the key (hours at 1 MiB), not speed; a
+        // loaded 2-core machine took 28 s once.
+        assertThat((System.nanoTime() - start) / 1_000_000).as("milliseconds").isLessThan(120_000);
         assertThat(error.message())
                 .startsWith("unknown key `kkk")
                 .endsWith("; expected one of: " + String.join(", ", ConfigBinder.KEYS));
