@@ -39,6 +39,9 @@ public final class Main {
                 new DaemonCommand())) {
             commands.put(command.name(), command);
         }
+        commands.put(
+                "completion",
+                new CompletionCommand(java.util.Collections.unmodifiableMap(new LinkedHashMap<>(commands))));
         return commands;
     }
 
