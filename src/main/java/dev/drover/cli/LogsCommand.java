@@ -20,7 +20,6 @@ final class LogsCommand extends RemoteCommand {
     private static final String[] COLOURS = {
         "\u001b[36m", "\u001b[33m", "\u001b[32m", "\u001b[35m", "\u001b[34m", "\u001b[31m"
     };
-    private static final String RESET = "\u001b[0m";
 
     /** What to show, and how. */
     private record View(
@@ -138,10 +137,7 @@ final class LogsCommand extends RemoteCommand {
         if (sinceText != null) {
             since = since(sinceText.strip());
         }
-        boolean colour = dev.drover.launch.Launcher.isTerminal(1)
-                && (System.getenv("NO_COLOR") == null
-                        || System.getenv("NO_COLOR").isEmpty())
-                && !arguments.flags.contains("--json");
+        boolean colour = Colours.enabled() && !arguments.flags.contains("--json");
         return new View(
                 grep,
                 since,
@@ -155,7 +151,8 @@ final class LogsCommand extends RemoteCommand {
     /** --since as epoch ms: a duration back from now, or a date and time (local unless it says its zone). */
     static long since(String text) throws CliException {
         try {
-            return System.currentTimeMillis() - dev.drover.config.Durations.parse(text).toMillis();
+            return System.currentTimeMillis()
+                    - dev.drover.config.Durations.parse(text).toMillis();
         } catch (IllegalArgumentException notADuration) {
             // a time, then
         }
@@ -213,6 +210,6 @@ final class LogsCommand extends RemoteCommand {
         String colour = view.colours() == null ? null : view.colours().get(entry.process());
         String time =
                 view.timestamps() ? java.time.Instant.ofEpochMilli(entry.time()).toString() + " " : "";
-        System.out.println(time + (colour == null ? name : colour + name + RESET) + " | " + tag + entry.line());
+        System.out.println(time + (colour == null ? name : colour + name + Colours.RESET) + " | " + tag + entry.line());
     }
 }

@@ -56,11 +56,16 @@ final class PsCommand extends RemoteCommand {
             System.out.println(Json.write(java.util.Map.of("processes", processes)));
             return ExitCodes.OK;
         }
-        System.out.print(table(processes));
+        System.out.print(table(processes, Colours.enabled()));
         return ExitCodes.OK;
     }
 
     static String table(List<ProcessInfo> processes) {
+        return table(processes, false);
+    }
+
+    /** @param colour state and health coloured (on a terminal) */
+    static String table(List<ProcessInfo> processes, boolean colour) {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"NAME", "STATE", "HEALTH", "PID", "UPTIME", "RESTARTS", "CPU", "MEM", "PORT", ""});
         long now = System.currentTimeMillis();
@@ -90,7 +95,11 @@ final class PsCommand extends RemoteCommand {
             String[] row = rows.get(r);
             StringBuilder line = new StringBuilder();
             for (int i = 0; i < row.length; i++) {
-                line.append(row[i]).append(" ".repeat(widths[i] - row[i].length() + 2));
+                String cell = row[i];
+                if (colour && r > 0 && (i == 1 || i == 2)) {
+                    cell = (i == 1 ? Colours.state(cell) : Colours.health(cell)) + cell + Colours.RESET;
+                }
+                line.append(cell).append(" ".repeat(widths[i] - row[i].length() + 2));
             }
             out.append(line.toString().stripTrailing()).append('\n');
             if (r > 0) {

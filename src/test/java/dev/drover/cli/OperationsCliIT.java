@@ -6,6 +6,7 @@ import dev.drover.Waits;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -72,6 +73,32 @@ class OperationsCliIT {
         DaemonHarness.Result unknown = drover.run("run", "nope");
         assertThat(unknown.exitCode()).as(unknown.toString()).isNotZero();
         assertThat(drover.state("web")).isEqualTo("running");
+
+        // On a terminal (a pty from script(1)) state and health are coloured, unless NO_COLOR.
+        assertThat(onATerminal(Map.of(), "ps")).contains("\u001b[32mrunning\u001b[0m");
+        assertThat(onATerminal(Map.of("NO_COLOR", "1"), "ps"))
+                .contains("running")
+                .doesNotContain("\u001b[");
+        assertThat(drover.run("ps").output()).doesNotContain("\u001b[");
+    }
+
+    /** What drover prints when its output is a terminal: run under script(1), which gives it a pty. */
+    private String onATerminal(Map<String, String> env, String... args) throws Exception {
+        String javaCommand = ProcessHandle.current().info().command().orElse("java");
+        StringBuilder command = new StringBuilder("'" + javaCommand + "' -jar '" + DroverProcess.jar() + "'");
+        for (String arg : args) {
+            command.append(" '").append(arg).append("'");
+        }
+        ProcessBuilder builder = new ProcessBuilder("script", "-qec", command.toString(), "/dev/null")
+                .directory(dir.toFile())
+                .redirectErrorStream(true);
+        builder.environment().putAll(env);
+        Process script = builder.start();
+        String output = new String(script.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(script.waitFor(60, java.util.concurrent.TimeUnit.SECONDS))
+                .as(output)
+                .isTrue();
+        return output;
     }
 
     @Test
