@@ -31,6 +31,7 @@ public final class Main {
                 new SimpleRemoteCommands.SignalCommand(),
                 new CleanupCommand(),
                 new ValidateCommand(),
+                new ImportCommand(),
                 new InstallCommand(true),
                 new InstallCommand(false),
                 new VersionCommand(),

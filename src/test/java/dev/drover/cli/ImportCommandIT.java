@@ -1,0 +1,157 @@
+package dev.drover.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.drover.Waits;
+import dev.drover.interop.Fixtures;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `drover import` through the real jar: the file it writes validates, and the stack it describes runs. */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class ImportCommandIT {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aSupervisordStackImportsValidatesAndRuns() throws Exception {
+        Fixtures.copy("supervisord", dir);
+        int port = freePort();
+        try (DaemonHarness drover = new DaemonHarness(dir).env("WEB_PORT", Integer.toString(port))) {
+            DaemonHarness.Result imported = drover.run("import", "supervisord.conf");
+            assertThat(imported.exitCode()).as(imported.toString()).isZero();
+            assertThat(imported.output())
+                    .contains("wrote " + dir.resolve("drover.yaml"))
+                    .contains("[program:web] command -> processes.web.command")
+                    .contains("[program:worker] stderr_logfile -> not mapped: ")
+                    .containsPattern("\\d+ keys mapped, \\d+ not mapped");
+            assertThat(drover.run("validate").output()).isEqualTo("ok\n");
+
+            DaemonHarness.Result up = drover.up();
+            assertThat(up.exitCode()).as(up.toString()).isZero();
+            Waits.until(
+                    Duration.ofSeconds(30),
+                    "cache, web, worker.0, worker.1 and janitor running and report left stopped",
+                    () -> {
+                        var processes = drover.processes();
+                        return processes
+                                        .keySet()
+                                        .containsAll(
+                                                java.util.List.of("cache", "web", "worker.0", "worker.1", "janitor"))
+                                && java.util.List.of("cache", "web", "worker.0", "worker.1", "janitor").stream()
+                                        .allMatch(id -> processes
+                                                .get(id)
+                                                .get("state")
+                                                .asText()
+                                                .equals("running"))
+                                && !processes
+                                        .get("report")
+                                        .get("state")
+                                        .asText()
+                                        .equals("running");
+                    },
+                    () -> drover.run("ps").output());
+            HttpResponse<String> page = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+                                    .timeout(Duration.ofSeconds(10))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            assertThat(page.statusCode()).isEqualTo(200);
+            assertThat(page.body()).contains("supervisord.conf");
+            DaemonHarness.Result logs = drover.run("logs", "-n", "20", "worker");
+            assertThat(logs.output()).contains("worker 0 of 2 in shop").contains("worker 1 of 2 in shop");
+            assertThat(drover.run("down").exitCode()).isZero();
+        }
+    }
+
+    @Test
+    void aProcfileStackImportsValidatesAndRunsWithItsDotEnv() throws Exception {
+        Fixtures.copy("procfile", dir);
+        try (DaemonHarness drover = new DaemonHarness(dir)) {
+            DaemonHarness.Result imported = drover.run("import", "Procfile", "-o", "drover.yaml");
+            assertThat(imported.exitCode()).as(imported.toString()).isZero();
+            assertThat(imported.output()).contains(".env -> env_file");
+            assertThat(drover.run("validate").output()).isEqualTo("ok\n");
+            DaemonHarness.Result up = drover.up();
+            assertThat(up.exitCode()).as(up.toString()).isZero();
+            Waits.until(
+                    Duration.ofSeconds(30),
+                    "the worker's line with the .env values",
+                    () -> drover.run("logs", "-n", "20", "worker")
+                            .output()
+                            .contains("worker sees hello in development"),
+                    () -> drover.run("logs", "-n", "20").output());
+            int webPort = drover.processes().get("web").get("port").asInt();
+            Waits.until(
+                    Duration.ofSeconds(30),
+                    "web answering on its $PORT " + webPort,
+                    () -> get("http://127.0.0.1:" + webPort + "/") == 200,
+                    () -> drover.run("ps").output());
+            assertThat(drover.run("down").exitCode()).isZero();
+        }
+    }
+
+    @Test
+    void badInputGetsAClearMessageAndANonZeroExit() throws Exception {
+        try (DaemonHarness drover = new DaemonHarness(dir)) {
+            DaemonHarness.Result missing = drover.run("import", "nope.conf");
+            assertThat(missing.exitCode()).isEqualTo(1);
+            assertThat(missing.output()).contains("nope.conf does not exist");
+
+            DaemonHarness.Result format = drover.run("import", "x.conf", "--from", "upstart");
+            assertThat(format.exitCode()).isEqualTo(2);
+            assertThat(format.output()).contains("unknown format upstart").contains("supervisord|procfile");
+
+            Files.writeString(dir.resolve("notes.txt"), "buy milk\n");
+            DaemonHarness.Result unknown = drover.run("import", "notes.txt");
+            assertThat(unknown.exitCode()).isEqualTo(1);
+            assertThat(unknown.output()).contains("cannot tell what format").contains("--from");
+
+            Files.writeString(dir.resolve("Procfile"), "web: sleep 100\n");
+            Files.writeString(dir.resolve("drover.yaml"), "processes: {a: {command: sleep 1}}\n");
+            DaemonHarness.Result exists = drover.run("import", "Procfile");
+            assertThat(exists.exitCode()).isEqualTo(1);
+            assertThat(exists.output()).contains("exists; pass --force");
+            assertThat(Files.readString(dir.resolve("drover.yaml"))).contains("a: {command: sleep 1}");
+            assertThat(drover.run("import", "Procfile", "--force").exitCode()).isZero();
+            assertThat(Files.readString(dir.resolve("drover.yaml"))).contains("web:");
+
+            assertThat(drover.run("import").exitCode()).isEqualTo(2);
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static int get(String url) {
+        try {
+            return HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(url))
+                                    .timeout(Duration.ofSeconds(5))
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+}
