@@ -104,6 +104,45 @@ class ImportCommandIT {
     }
 
     @Test
+    void aProcessComposeStackImportsValidatesAndRunsInDependencyOrder() throws Exception {
+        Fixtures.copy("process-compose", dir);
+        runsTheShop("process-compose.yaml");
+    }
+
+    @Test
+    void aComposeStackImportsValidatesAndRunsWhatRunsOnTheHost() throws Exception {
+        Fixtures.copy("compose", dir);
+        runsTheShop("compose.yaml");
+    }
+
+    /** migrate completes, then web gets healthy on WEB_PORT, then both workers run. */
+    private void runsTheShop(String source) throws Exception {
+        int port = freePort();
+        try (DaemonHarness drover = new DaemonHarness(dir).env("WEB_PORT", Integer.toString(port))) {
+            DaemonHarness.Result imported = drover.run("import", source);
+            assertThat(imported.exitCode()).as(imported.toString()).isZero();
+            assertThat(imported.output()).contains(" -> not mapped: ");
+            assertThat(drover.run("validate").output()).isEqualTo("ok\n");
+            DaemonHarness.Result up = drover.up();
+            assertThat(up.exitCode()).as(up.toString()).isZero();
+            Waits.until(
+                    Duration.ofSeconds(60),
+                    "migrate exited, web ready, worker.0 and worker.1 running",
+                    () -> {
+                        var p = drover.processes();
+                        return p.containsKey("worker.1")
+                                && p.get("migrate").get("state").asText().equals("exited")
+                                && p.get("web").get("health").asText().equals("ready")
+                                && p.get("worker.0").get("state").asText().equals("running")
+                                && p.get("worker.1").get("state").asText().equals("running");
+                    },
+                    () -> drover.run("ps").output());
+            assertThat(get("http://127.0.0.1:" + port + "/")).isEqualTo(200);
+            assertThat(drover.run("down").exitCode()).isZero();
+        }
+    }
+
+    @Test
     void badInputGetsAClearMessageAndANonZeroExit() throws Exception {
         try (DaemonHarness drover = new DaemonHarness(dir)) {
             DaemonHarness.Result missing = drover.run("import", "nope.conf");
