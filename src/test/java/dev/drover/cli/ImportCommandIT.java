@@ -115,6 +115,91 @@ class ImportCommandIT {
         runsTheShop("compose.yaml");
     }
 
+    @Test
+    void aPm2EcosystemImportsThroughNodeValidatesAndRuns() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                Files.isExecutable(Path.of("/usr/bin/node")), "node is not installed");
+        Fixtures.copy("pm2", dir);
+        int port = freePort();
+        try (DaemonHarness drover = new DaemonHarness(dir).env("WEB_PORT", Integer.toString(port))) {
+            DaemonHarness.Result imported = drover.run("import", "ecosystem.config.js");
+            assertThat(imported.exitCode()).as(imported.toString()).isZero();
+            assertThat(imported.output()).contains("apps[0].wait_ready -> not mapped: ");
+            assertThat(drover.run("validate").output()).isEqualTo("ok\n");
+            DaemonHarness.Result up = drover.up();
+            assertThat(up.exitCode()).as(up.toString()).isZero();
+            Waits.until(
+                    Duration.ofSeconds(60),
+                    "web ready, worker.0 and worker.1 running",
+                    () -> {
+                        var p = drover.processes();
+                        return p.containsKey("worker.1")
+                                && p.get("web").get("health").asText().equals("ready")
+                                && p.get("worker.0").get("state").asText().equals("running")
+                                && p.get("worker.1").get("state").asText().equals("running");
+                    },
+                    () -> drover.run("ps").output());
+            assertThat(get("http://127.0.0.1:" + port + "/")).isEqualTo(200);
+            assertThat(drover.run("down").exitCode()).isZero();
+        }
+    }
+
+    @Test
+    void aJavaScriptEcosystemWithoutNodeIsRefusedSayingWhatToDo() throws Exception {
+        Fixtures.copy("pm2", dir);
+        Path emptyPath = Files.createDirectories(dir.resolve("no-node-here"));
+        try (DaemonHarness drover = new DaemonHarness(dir).env("PATH", emptyPath.toString())) {
+            DaemonHarness.Result imported = drover.run("import", "ecosystem.config.js");
+            assertThat(imported.exitCode()).isEqualTo(1);
+            assertThat(imported.output()).contains("`node` is not on PATH").contains("JSON");
+            assertThat(dir.resolve("drover.yaml")).doesNotExist();
+        }
+    }
+
+    @Test
+    void aSeedProxyServerImportsItsProcessesAndRoutesAndServesThroughDroversProxy() throws Exception {
+        Fixtures.copy("seed", dir);
+        int apiPort = freePort();
+        int proxyPort = freePort();
+        Path processes = dir.resolve("processes.yaml");
+        Files.writeString(processes, Files.readString(processes).replace("3001", Integer.toString(apiPort)));
+        Path proxy = dir.resolve("proxy.yaml");
+        Files.writeString(
+                proxy,
+                Files.readString(proxy)
+                        .replace("8080", Integer.toString(proxyPort))
+                        .replace("3001", Integer.toString(apiPort)));
+        try (DaemonHarness drover = new DaemonHarness(dir)) {
+            DaemonHarness.Result imported = drover.run("import", "processes.yaml");
+            assertThat(imported.exitCode()).as(imported.toString()).isZero();
+            assertThat(imported.output()).contains("proxy.yaml routes[0].ssl -> not mapped: ");
+            assertThat(drover.run("validate").output()).isEqualTo("ok\n");
+            DaemonHarness.Result up = drover.up();
+            assertThat(up.exitCode()).as(up.toString()).isZero();
+            Waits.until(
+                    Duration.ofSeconds(60),
+                    "shop.example.test answered 200 through the proxy on " + proxyPort,
+                    () -> statusThroughProxy(proxyPort, "shop.example.test") == 200,
+                    () -> drover.run("ps").output() + drover.run("routes").output());
+            assertThat(drover.run("down").exitCode()).isZero();
+        }
+    }
+
+    private static int statusThroughProxy(int port, String host) {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream()
+                    .write(("GET / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String status = new java.io.BufferedReader(new java.io.InputStreamReader(
+                            socket.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII))
+                    .readLine();
+            return status == null ? -1 : Integer.parseInt(status.split(" ")[1]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     /** migrate completes, then web gets healthy on WEB_PORT, then both workers run. */
     private void runsTheShop(String source) throws Exception {
         int port = freePort();
