@@ -1,10 +1,10 @@
 package dev.drover.cli;
 
-import dev.drover.interop.ImportException;
 import dev.drover.interop.ImportNote;
 import dev.drover.interop.ImportOptions;
 import dev.drover.interop.ImportResult;
 import dev.drover.interop.Importing;
+import dev.drover.interop.InteropException;
 import dev.drover.interop.SourceFormat;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -69,7 +69,7 @@ final class ImportCommand implements Command {
                     format,
                     output,
                     new ImportOptions(arguments.values.get("--env"), System.getenv()));
-        } catch (ImportException e) {
+        } catch (InteropException e) {
             throw new CliException(ExitCodes.FAILED, e.getMessage());
         }
         PrintStream report = toStdout ? System.err : System.out;

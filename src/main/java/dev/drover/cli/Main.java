@@ -32,6 +32,7 @@ public final class Main {
                 new CleanupCommand(),
                 new ValidateCommand(),
                 new ImportCommand(),
+                new ExportCommand(),
                 new InstallCommand(true),
                 new InstallCommand(false),
                 new VersionCommand(),

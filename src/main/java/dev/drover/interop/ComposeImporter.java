@@ -69,11 +69,11 @@ final class ComposeImporter implements Importer {
             "oom_score_adj");
 
     @Override
-    public void read(Path file, String content, ImportOptions options, Draft draft) throws ImportException {
+    public void read(Path file, String content, ImportOptions options, Draft draft) throws InteropException {
         JsonNode root = DroverYaml.read(content, file.getFileName().toString());
         JsonNode services = root.path("services");
         if (!services.isObject()) {
-            throw new ImportException(file + ": expected `services` to be a map of name to service");
+            throw new InteropException(file + ": expected `services` to be a map of name to service");
         }
         Set<String> importable = new LinkedHashSet<>();
         for (var service : services.properties()) {
@@ -119,7 +119,7 @@ final class ComposeImporter implements Importer {
     }
 
     private static void service(String original, JsonNode spec, Set<String> importable, Path file, Draft draft)
-            throws ImportException {
+            throws InteropException {
         String name = original.replaceAll("[^A-Za-z0-9_-]", "-");
         String at = "services." + original;
         if (!name.equals(original)) {
@@ -143,7 +143,7 @@ final class ComposeImporter implements Importer {
                         argv.addAll(words(spec.get("command")));
                     }
                     if (argv.isEmpty()) {
-                        throw new ImportException(file + ": " + source + " is empty");
+                        throw new InteropException(file + ": " + source + " is empty");
                     }
                     draft.set(name, "command", argv, source, "run on the host, directly");
                 }
@@ -193,7 +193,7 @@ final class ComposeImporter implements Importer {
                         if (Files.isRegularFile(envFile)) {
                             fromFiles.putAll(dotenv(Importing.read(envFile)));
                         } else if (required) {
-                            throw new ImportException(file + ": " + source + ": " + envFile + " does not exist");
+                            throw new InteropException(file + ": " + source + ": " + envFile + " does not exist");
                         }
                     }
                     fromFiles.putAll(env);
@@ -229,10 +229,13 @@ final class ComposeImporter implements Importer {
                     draft.mapped(source, "processes." + name + ".limits.cpu", "percent of one core");
                 }
                 case "profiles" ->
-                    draft.unmapped(
+                    draft.set(
+                            name,
+                            "enabled",
+                            false,
                             source,
-                            "drover has no profiles; `enabled: false` keeps a process"
-                                    + " out of `drover up` unless it is named");
+                            "a service with profiles starts only"
+                                    + " when one is active; `drover up` skips it unless it is named");
                 default -> {
                     if (CONTAINER_KEYS.contains(key)) {
                         draft.unmapped(source, "a container setting; drover runs the command on the host");
@@ -244,6 +247,11 @@ final class ComposeImporter implements Importer {
                 }
             }
         }
+        Object port = draft.process(name).get("port");
+        if (port != null && String.valueOf(port).equals(env.get("PORT"))) {
+            env.remove("PORT");
+            draft.mapped(at + ".environment.PORT", "processes." + name + ".port", "drover exports it as $PORT");
+        }
         if (!env.isEmpty()) {
             draft.process(name).put("env", env);
         }
@@ -253,7 +261,7 @@ final class ComposeImporter implements Importer {
     }
 
     /** Compose splits a command string as a POSIX shell would split words, without running a shell. */
-    private static List<String> words(JsonNode value) throws ImportException {
+    private static List<String> words(JsonNode value) throws InteropException {
         if (value.isArray()) {
             List<String> words = new ArrayList<>();
             value.forEach(w -> words.add(w.asText()));

@@ -13,6 +13,7 @@ final class DroverYaml {
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
             .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
             .disable(YAMLGenerator.Feature.SPLIT_LINES)
+            .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
             .build());
 
     private DroverYaml() {}
@@ -26,15 +27,15 @@ final class DroverYaml {
     }
 
     /** Parses YAML (or JSON, which is YAML) into a tree; the message names the file. */
-    static JsonNode read(String text, String fileName) throws ImportException {
+    static JsonNode read(String text, String fileName) throws InteropException {
         try {
             JsonNode node = MAPPER.readTree(text);
             if (node == null || node.isMissingNode() || node.isNull()) {
-                throw new ImportException(fileName + " is empty");
+                throw new InteropException(fileName + " is empty");
             }
             return node;
         } catch (JsonProcessingException e) {
-            throw new ImportException(fileName + " is not valid YAML: " + e.getOriginalMessage()
+            throw new InteropException(fileName + " is not valid YAML: " + e.getOriginalMessage()
                     + (e.getLocation() == null
                             ? ""
                             : " (line " + e.getLocation().getLineNr() + ", column "

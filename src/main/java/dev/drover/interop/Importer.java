@@ -9,7 +9,7 @@ interface Importer {
      * @param file the source file, absolute
      * @param content its text
      */
-    void read(Path file, String content, ImportOptions options, Draft draft) throws ImportException;
+    void read(Path file, String content, ImportOptions options, Draft draft) throws InteropException;
 
     static Importer of(SourceFormat format) {
         return switch (format) {

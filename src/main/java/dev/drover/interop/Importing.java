@@ -36,19 +36,19 @@ public final class Importing {
      *     directory, and the check reads env files from there)
      */
     public static ImportResult run(Path source, SourceFormat format, Path output, ImportOptions options)
-            throws ImportException {
+            throws InteropException {
         Path file = source.toAbsolutePath().normalize();
         String content = read(file);
         SourceFormat chosen = format != null
                 ? format
                 : SourceFormat.guess(file, content)
-                        .orElseThrow(() -> new ImportException("cannot tell what format " + source
+                        .orElseThrow(() -> new InteropException("cannot tell what format " + source
                                 + " is in; name it with --from " + SourceFormat.names()));
         Path out = output.toAbsolutePath().normalize();
         Draft draft = new Draft(out.getParent());
         Importer.of(chosen).read(file, content, options, draft);
         if (draft.processes().isEmpty()) {
-            throw new ImportException(source + " defines no process drover could run (as " + chosen.cliName() + ")"
+            throw new InteropException(source + " defines no process drover could run (as " + chosen.cliName() + ")"
                     + notMappedSummary(draft));
         }
         List<String> warnings = settle(draft, out, options.environment());
@@ -57,24 +57,24 @@ public final class Importing {
         return new ImportResult(chosen, header + DroverYaml.write(draft.root()), draft.notes(), warnings);
     }
 
-    static String read(Path file) throws ImportException {
+    static String read(Path file) throws InteropException {
         try {
             if (Files.isDirectory(file)) {
-                throw new ImportException(file + " is a directory; name the file to import");
+                throw new InteropException(file + " is a directory; name the file to import");
             }
             if (Files.size(file) > MAX_SOURCE_BYTES) {
-                throw new ImportException(file + " is larger than 4 MiB; that is not a configuration file");
+                throw new InteropException(file + " is larger than 4 MiB; that is not a configuration file");
             }
             return StandardCharsets.UTF_8
                     .newDecoder()
                     .decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file)))
                     .toString();
         } catch (NoSuchFileException e) {
-            throw new ImportException(file + " does not exist");
+            throw new InteropException(file + " does not exist");
         } catch (CharacterCodingException e) {
-            throw new ImportException(file + " is not UTF-8 text");
+            throw new InteropException(file + " is not UTF-8 text");
         } catch (IOException e) {
-            throw new ImportException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new InteropException("cannot read " + file + ": " + e.getMessage(), e);
         }
     }
 
@@ -95,7 +95,7 @@ public final class Importing {
      * with a warning: the source read them from its environment too.
      */
     private static List<String> settle(Draft draft, Path output, Map<String, String> environment)
-            throws ImportException {
+            throws InteropException {
         for (int round = 0; round < 20; round++) {
             String yaml = DroverYaml.write(draft.root());
             List<ConfigError> errors;
@@ -127,7 +127,7 @@ public final class Importing {
                 }
             }
             if (!fatal.isEmpty()) {
-                throw new ImportException("the imported configuration is not valid, and no key can be left out to"
+                throw new InteropException("the imported configuration is not valid, and no key can be left out to"
                         + " fix it:\n  " + String.join("\n  ", fatal) + "\nthe draft was:\n" + yaml);
             }
             if (!routes.isEmpty()) {
@@ -145,7 +145,7 @@ public final class Importing {
                 return unset.stream().distinct().toList();
             }
         }
-        throw new ImportException("the imported configuration did not settle; please report this file");
+        throw new InteropException("the imported configuration did not settle; please report this file");
     }
 
     private static boolean remove(Draft draft, String process, String key, String message) {

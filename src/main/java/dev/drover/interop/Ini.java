@@ -27,7 +27,7 @@ final class Ini {
         }
     }
 
-    static List<Section> parse(String text, Path file) throws ImportException {
+    static List<Section> parse(String text, Path file) throws InteropException {
         List<Section> sections = new ArrayList<>();
         List<Entry> entries = null;
         String lastKey = null;
@@ -52,21 +52,21 @@ final class Ini {
             if (stripped.startsWith("[")) {
                 int close = stripped.indexOf(']');
                 if (close < 0) {
-                    throw new ImportException(file + ":" + number + ": a section header without `]`: " + stripped);
+                    throw new InteropException(file + ":" + number + ": a section header without `]`: " + stripped);
                 }
                 entries = new ArrayList<>();
                 sections.add(new Section(stripped.substring(1, close).strip(), file, number, entries));
                 continue;
             }
             if (entries == null) {
-                throw new ImportException(file + ":" + number + ": `" + stripped
+                throw new InteropException(file + ":" + number + ": `" + stripped
                         + "` comes before any [section]; is this a supervisord file?");
             }
             int equals = stripped.indexOf('=');
             int colon = stripped.indexOf(':');
             int separator = equals < 0 ? colon : colon < 0 ? equals : Math.min(equals, colon);
             if (separator <= 0) {
-                throw new ImportException(file + ":" + number + ": expected `key = value`, got `" + stripped + "`");
+                throw new InteropException(file + ":" + number + ": expected `key = value`, got `" + stripped + "`");
             }
             lastKey = stripped.substring(0, separator).strip().toLowerCase(Locale.ROOT);
             lastValue = new StringBuilder(

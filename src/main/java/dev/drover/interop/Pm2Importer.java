@@ -25,14 +25,14 @@ final class Pm2Importer implements Importer {
             "php", ".pl", "perl", ".ts", "ts-node");
 
     @Override
-    public void read(Path file, String content, ImportOptions options, Draft draft) throws ImportException {
+    public void read(Path file, String content, ImportOptions options, Draft draft) throws InteropException {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         JsonNode root = name.endsWith(".js") || name.endsWith(".cjs")
                 ? DroverYaml.read(evaluate(file), file.getFileName().toString())
                 : DroverYaml.read(content, file.getFileName().toString());
         JsonNode apps = root.isArray() ? root : root.path("apps");
         if (!apps.isArray() || apps.isEmpty()) {
-            throw new ImportException(file + ": expected `apps`, a list of applications");
+            throw new InteropException(file + ": expected `apps`, a list of applications");
         }
         if (root.isObject()) {
             for (var field : root.properties()) {
@@ -52,7 +52,7 @@ final class Pm2Importer implements Importer {
                 }
             }));
             if (!there.contains(wanted)) {
-                throw new ImportException(file + ": no app has " + wanted
+                throw new InteropException(file + ": no app has " + wanted
                         + (there.isEmpty() ? "" : "; there is " + String.join(", ", there)));
             }
         }
@@ -62,10 +62,10 @@ final class Pm2Importer implements Importer {
     }
 
     /** Runs {@code node} to read what the module exports, as JSON. */
-    private static String evaluate(Path file) throws ImportException {
+    private static String evaluate(Path file) throws InteropException {
         Optional<Path> node = onPath("node");
         if (node.isEmpty()) {
-            throw new ImportException(file + " is JavaScript, and `node` is not on PATH to evaluate it; install"
+            throw new InteropException(file + " is JavaScript, and `node` is not on PATH to evaluate it; install"
                     + " Node, or write the ecosystem as JSON (`node -p 'JSON.stringify(require(\"./"
                     + file.getFileName() + "\"))' > ecosystem.json` elsewhere) and import that");
         }
@@ -84,11 +84,11 @@ final class Pm2Importer implements Importer {
             var err = process.getErrorStream().readAllBytes();
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
-                throw new ImportException("node did not finish reading " + file + " within 30 s");
+                throw new InteropException("node did not finish reading " + file + " within 30 s");
             }
             if (process.exitValue() != 0) {
                 String message = new String(err, StandardCharsets.UTF_8).strip();
-                throw new ImportException("node could not read " + file + " (exit " + process.exitValue() + "): "
+                throw new InteropException("node could not read " + file + " (exit " + process.exitValue() + "): "
                         + message.lines()
                                 .filter(l -> !l.isBlank())
                                 .limit(6)
@@ -97,10 +97,10 @@ final class Pm2Importer implements Importer {
             }
             return new String(out, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new ImportException("cannot run node to read " + file + ": " + e.getMessage(), e);
+            throw new InteropException("cannot run node to read " + file + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ImportException("interrupted while node read " + file, e);
+            throw new InteropException("interrupted while node read " + file, e);
         }
     }
 
@@ -119,10 +119,10 @@ final class Pm2Importer implements Importer {
     }
 
     private static void app(JsonNode app, int index, Path file, ImportOptions options, Draft draft)
-            throws ImportException {
+            throws InteropException {
         String at = "apps[" + index + "]";
         if (!app.has("script")) {
-            throw new ImportException(file + ": " + at + " has no script");
+            throw new InteropException(file + ": " + at + " has no script");
         }
         String script = app.get("script").asText();
         String original =
@@ -180,7 +180,12 @@ final class Pm2Importer implements Importer {
                                             name, "limits", "memory", size, source, "restarted when over it"),
                                     () -> draft.unmapped(source, "not a size: " + v.asText()));
                 case "cron_restart" -> draft.set(name, "schedule", v.asText(), source, "restarted on this schedule");
-                case "autorestart" -> draft.set(name, "restart", v.asBoolean(true) ? "always" : "no", source);
+                case "autorestart" ->
+                    draft.set(
+                            name,
+                            "restart",
+                            !v.asBoolean(true) ? "no" : stopsOnZero(app) ? "on-failure" : "always",
+                            source);
                 case "max_restarts" ->
                     draft.set(
                             name,
@@ -234,6 +239,23 @@ final class Pm2Importer implements Importer {
                 case "user", "uid" -> draft.set(name, "user", v.asText(), source);
                 case "gid" -> draft.set(name, "group", v.asText(), source);
                 case "kill_signal", "stop_signal" -> draft.set(name, "stop_signal", v.asText(), source);
+                case "autostart" -> {
+                    if (!v.asBoolean(true)) {
+                        draft.set(name, "enabled", false, source, "`drover up` skips it unless it is named");
+                    } else {
+                        draft.mapped(source, "processes." + name + ".enabled", "true is drover's default");
+                    }
+                }
+                case "stop_exit_codes" -> {
+                    if (v.isArray()
+                            && v.size() == 1
+                            && v.get(0).asInt(-1) == 0
+                            && app.path("autorestart").asBoolean(true)) {
+                        draft.mapped(source, "processes." + name + ".restart", "on-failure: exit 0 is not restarted");
+                    } else {
+                        draft.unmapped(source, "drover counts only exit status 0 as expected");
+                    }
+                }
                 default -> {
                     if (key.startsWith("env_")) {
                         if (key.substring(4).equals(options.environmentName())) {
@@ -256,11 +278,13 @@ final class Pm2Importer implements Importer {
             draft.process(name).put("env", env);
         }
         if (!app.has("autorestart")) {
-            draft.process(name).put("restart", "always");
+            draft.process(name).put("restart", stopsOnZero(app) ? "on-failure" : "always");
             draft.mapped(
                     at + ".autorestart (default true)",
                     "processes." + name + ".restart",
-                    "always: PM2 restarts an app whatever its exit status");
+                    stopsOnZero(app)
+                            ? "on-failure: stop_exit_codes [0] leaves a clean exit stopped"
+                            : "always: PM2 restarts an app whatever its exit status");
         }
         if (!app.has("kill_timeout")) {
             draft.process(name).put("stop_timeout", "1600ms");
@@ -268,8 +292,14 @@ final class Pm2Importer implements Importer {
         }
     }
 
+    /** {@code stop_exit_codes: [0]}: PM2 leaves an app that exits 0 stopped, as on-failure does. */
+    private static boolean stopsOnZero(JsonNode app) {
+        JsonNode codes = app.path("stop_exit_codes");
+        return codes.isArray() && codes.size() == 1 && codes.get(0).asInt(-1) == 0;
+    }
+
     /** [interpreter, interpreter args, script, args], PM2's way: the interpreter is told by the extension. */
-    private static List<String> command(JsonNode app, String script) throws ImportException {
+    private static List<String> command(JsonNode app, String script) throws InteropException {
         List<String> argv = new ArrayList<>();
         String interpreter = app.path("interpreter").asText("");
         if (interpreter.isEmpty()) {
@@ -285,7 +315,7 @@ final class Pm2Importer implements Importer {
         return argv.stream().map(Units::literal).toList();
     }
 
-    private static List<String> words(JsonNode value) throws ImportException {
+    private static List<String> words(JsonNode value) throws InteropException {
         if (value.isMissingNode() || value.isNull()) {
             return List.of();
         }

@@ -21,14 +21,14 @@ final class ProcessComposeImporter implements Importer {
             "process_log_ready", "started");
 
     @Override
-    public void read(Path file, String content, ImportOptions options, Draft draft) throws ImportException {
+    public void read(Path file, String content, ImportOptions options, Draft draft) throws InteropException {
         JsonNode root = DroverYaml.read(content, file.getFileName().toString());
         if (!root.isObject()) {
-            throw new ImportException(file + ": expected a map with `processes`");
+            throw new InteropException(file + ": expected a map with `processes`");
         }
         JsonNode processes = root.path("processes");
         if (!processes.isObject()) {
-            throw new ImportException(file + ": expected `processes` to be a map of name to process");
+            throw new InteropException(file + ": expected `processes` to be a map of name to process");
         }
         for (var field : root.properties()) {
             String key = field.getKey();
@@ -62,18 +62,18 @@ final class ProcessComposeImporter implements Importer {
         }
     }
 
-    private static void process(String original, JsonNode spec, Path file, Draft draft) throws ImportException {
+    private static void process(String original, JsonNode spec, Path file, Draft draft) throws InteropException {
         String name = original.replaceAll("[^A-Za-z0-9_-]", "-");
         String at = "processes." + original;
         if (!spec.isObject()) {
-            throw new ImportException(file + ": " + at + " is not a map");
+            throw new InteropException(file + ": " + at + " is not a map");
         }
         if (!name.equals(original)) {
             draft.mapped(at, "processes." + name, "renamed: drover names are [A-Za-z0-9_-]+");
         }
         draft.process(name);
         if (!spec.has("command") && !spec.has("entrypoint")) {
-            throw new ImportException(file + ": " + at + " has no command");
+            throw new InteropException(file + ": " + at + " has no command");
         }
         for (var field : spec.properties()) {
             String key = field.getKey();
@@ -275,20 +275,20 @@ final class ProcessComposeImporter implements Importer {
     }
 
     /** A list of {@code KEY=VALUE} or a map. */
-    static Map<String, String> environment(JsonNode value, String source, Path file) throws ImportException {
+    static Map<String, String> environment(JsonNode value, String source, Path file) throws InteropException {
         Map<String, String> env = new LinkedHashMap<>();
         if (value.isObject()) {
             value.properties().forEach(e -> env.put(e.getKey(), e.getValue().asText()));
             return env;
         }
         if (!value.isArray()) {
-            throw new ImportException(file + ": " + source + " must be a list of KEY=VALUE or a map");
+            throw new InteropException(file + ": " + source + " must be a list of KEY=VALUE or a map");
         }
         for (JsonNode item : value) {
             String text = item.asText();
             int equals = text.indexOf('=');
             if (equals <= 0) {
-                throw new ImportException(file + ": " + source + ": expected KEY=VALUE, got " + text);
+                throw new InteropException(file + ": " + source + ": expected KEY=VALUE, got " + text);
             }
             env.put(text.substring(0, equals), text.substring(equals + 1));
         }

@@ -14,7 +14,7 @@ final class ProcfileImporter implements Importer {
     private static final Pattern LINE = Pattern.compile("([A-Za-z0-9_-]+):\\s*(.*)");
 
     @Override
-    public void read(Path file, String content, ImportOptions options, Draft draft) throws ImportException {
+    public void read(Path file, String content, ImportOptions options, Draft draft) throws InteropException {
         Path dir = file.getParent();
         Path dotenv = dir.resolve(".env");
         if (Files.isRegularFile(dotenv)) {
@@ -29,11 +29,11 @@ final class ProcfileImporter implements Importer {
             }
             Matcher m = LINE.matcher(line);
             if (!m.matches() || m.group(2).isBlank()) {
-                throw new ImportException(file + ":" + (i + 1) + ": expected `name: command`, got `" + line + "`");
+                throw new InteropException(file + ":" + (i + 1) + ": expected `name: command`, got `" + line + "`");
             }
             String name = m.group(1);
             if (draft.processes().containsKey(name)) {
-                throw new ImportException(file + ":" + (i + 1) + ": `" + name + "` is defined twice");
+                throw new InteropException(file + ":" + (i + 1) + ": `" + name + "` is defined twice");
             }
             String source = file.getFileName() + ":" + (i + 1) + " " + name;
             draft.set(

@@ -21,11 +21,11 @@ final class SeedImporter implements Importer {
     static final String DEFAULT_LISTEN = "127.0.0.1:8080";
 
     @Override
-    public void read(Path file, String content, ImportOptions options, Draft draft) throws ImportException {
+    public void read(Path file, String content, ImportOptions options, Draft draft) throws InteropException {
         JsonNode root = DroverYaml.read(content, file.getFileName().toString());
         JsonNode processes = root.path("processes");
         if (!processes.isArray()) {
-            throw new ImportException(file + ": expected `processes`, a list of processes");
+            throw new InteropException(file + ": expected `processes`, a list of processes");
         }
         for (var field : root.properties()) {
             if (!field.getKey().equals("processes")) {
@@ -45,14 +45,14 @@ final class SeedImporter implements Importer {
     }
 
     private static void process(JsonNode spec, int index, Path file, Draft draft, Map<String, String> byId)
-            throws ImportException {
+            throws InteropException {
         String at = "processes[" + index + "]";
         String id = spec.path("id").asText(spec.path("name").asText(""));
         if (id.isEmpty()) {
-            throw new ImportException(file + ": " + at + " has neither id nor name");
+            throw new InteropException(file + ": " + at + " has neither id nor name");
         }
         if (!spec.hasNonNull("command")) {
-            throw new ImportException(file + ": " + at + " (" + id + ") has no command");
+            throw new InteropException(file + ": " + at + " (" + id + ") has no command");
         }
         String name = id.replaceAll("[^A-Za-z0-9_-]", "-");
         byId.put(id, name);
@@ -163,7 +163,7 @@ final class SeedImporter implements Importer {
         draft.process(name).put("readiness", probe);
     }
 
-    private static void routes(Path proxy, Draft draft, Map<String, String> byId) throws ImportException {
+    private static void routes(Path proxy, Draft draft, Map<String, String> byId) throws InteropException {
         JsonNode root =
                 DroverYaml.read(Importing.read(proxy), proxy.getFileName().toString());
         List<Object> routes = new ArrayList<>();

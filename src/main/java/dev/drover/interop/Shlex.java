@@ -12,7 +12,7 @@ import java.util.List;
 final class Shlex {
     private Shlex() {}
 
-    static List<String> split(String line) throws ImportException {
+    static List<String> split(String line) throws InteropException {
         List<String> words = new ArrayList<>();
         StringBuilder word = new StringBuilder();
         boolean inWord = false;
@@ -27,7 +27,7 @@ final class Shlex {
             } else if (c == '\'') {
                 int end = line.indexOf('\'', i + 1);
                 if (end < 0) {
-                    throw new ImportException("no closing quotation in: " + line);
+                    throw new InteropException("no closing quotation in: " + line);
                 }
                 word.append(line, i + 1, end);
                 i = end;
@@ -43,12 +43,12 @@ final class Shlex {
                     i++;
                 }
                 if (i >= line.length()) {
-                    throw new ImportException("no closing quotation in: " + line);
+                    throw new InteropException("no closing quotation in: " + line);
                 }
                 inWord = true;
             } else if (c == '\\') {
                 if (i + 1 >= line.length()) {
-                    throw new ImportException("no escaped character at the end of: " + line);
+                    throw new InteropException("no escaped character at the end of: " + line);
                 }
                 word.append(line.charAt(++i));
                 inWord = true;

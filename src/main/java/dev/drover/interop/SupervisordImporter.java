@@ -49,7 +49,7 @@ final class SupervisordImporter implements Importer {
     private final Map<String, String> hostName = new LinkedHashMap<>();
 
     @Override
-    public void read(Path file, String content, ImportOptions options, Draft draft) throws ImportException {
+    public void read(Path file, String content, ImportOptions options, Draft draft) throws InteropException {
         List<Ini.Section> sections = new ArrayList<>();
         load(file, content, new LinkedHashSet<>(), sections, draft, file);
         Map<String, String> groups = new LinkedHashMap<>();
@@ -124,7 +124,7 @@ final class SupervisordImporter implements Importer {
 
     /** Reads a file and, depth first, what its {@code [include]} names, each file once. */
     private void load(Path file, String content, Set<Path> seen, List<Ini.Section> sections, Draft draft, Path main)
-            throws ImportException {
+            throws InteropException {
         seen.add(file);
         for (Ini.Section section : Ini.parse(content, file)) {
             sections.add(section);
@@ -169,7 +169,7 @@ final class SupervisordImporter implements Importer {
     }
 
     /** supervisord's {@code glob.glob}, sorted; wildcards in the last path segment. */
-    private static List<Path> glob(Path base, String pattern) throws ImportException {
+    private static List<Path> glob(Path base, String pattern) throws InteropException {
         Path full = base.resolve(pattern).normalize();
         Path dir = full.getParent();
         PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + full.getFileName());
@@ -181,7 +181,8 @@ final class SupervisordImporter implements Importer {
                     .sorted()
                     .toList();
         } catch (IOException e) {
-            throw new ImportException("cannot list " + dir + " for [include] files=" + pattern + ": " + e.getMessage());
+            throw new InteropException(
+                    "cannot list " + dir + " for [include] files=" + pattern + ": " + e.getMessage());
         }
     }
 
@@ -197,7 +198,7 @@ final class SupervisordImporter implements Importer {
         section.entries().forEach(e -> draft.unmapped(source(section, e.key(), main), why));
     }
 
-    private void daemon(Ini.Section section, Path main, Draft draft) throws ImportException {
+    private void daemon(Ini.Section section, Path main, Draft draft) throws InteropException {
         for (Ini.Entry entry : section.entries()) {
             String source = source(section, entry.key(), main);
             switch (entry.key()) {
@@ -222,7 +223,7 @@ final class SupervisordImporter implements Importer {
 
     /** One {@code [program:x]}; returns the process name it became. */
     private String program(Ini.Section section, String programName, String group, Path main, Draft draft)
-            throws ImportException {
+            throws InteropException {
         String process = programName;
         if (!NAME.matcher(programName).matches()) {
             process = programName.replaceAll("[^A-Za-z0-9_-]", "-");
@@ -233,7 +234,7 @@ final class SupervisordImporter implements Importer {
         if (section.entry("numprocs").isPresent()) {
             numprocs = (int) nonNegative(section.entry("numprocs").get(), section, main);
             if (numprocs < 1) {
-                throw new ImportException(
+                throw new InteropException(
                         section.file() + ":" + section.entry("numprocs").get().line() + ": [" + section.name()
                                 + "] numprocs must be 1 or more");
             }
@@ -245,7 +246,7 @@ final class SupervisordImporter implements Importer {
         variables.put("process_num", numprocs > 1 ? "${DROVER_REPLICA}" : "0");
         draft.process(process);
         if (section.entry("command").isEmpty()) {
-            throw new ImportException(section.file() + ":" + section.line() + ": [" + section.name()
+            throw new InteropException(section.file() + ":" + section.line() + ": [" + section.name()
                     + "] has no command (supervisord refuses it too)");
         }
         for (Ini.Entry entry : section.entries()) {
@@ -255,7 +256,7 @@ final class SupervisordImporter implements Importer {
                 case "command" -> {
                     List<String> argv = Shlex.split(value);
                     if (argv.isEmpty()) {
-                        throw new ImportException(
+                        throw new InteropException(
                                 section.file() + ":" + entry.line() + ": [" + section.name() + "] command is empty");
                     }
                     draft.set(process, "command", argv, source, "run directly, as supervisord does, without a shell");
@@ -326,7 +327,7 @@ final class SupervisordImporter implements Importer {
                         case "false" -> "no";
                         case "unexpected" -> "on-failure";
                         default ->
-                            throw new ImportException(section.file() + ":" + entry.line()
+                            throw new InteropException(section.file() + ":" + entry.line()
                                     + ": autorestart must be true, false or unexpected, got " + value);
                     };
                     draft.set(process, "restart", policy, source);
@@ -419,7 +420,7 @@ final class SupervisordImporter implements Importer {
         return process;
     }
 
-    private static int priority(Ini.Section section, Path main) throws ImportException {
+    private static int priority(Ini.Section section, Path main) throws InteropException {
         var entry = section.entry("priority");
         if (entry.isEmpty()) {
             return DEFAULT_PRIORITY;
@@ -478,14 +479,14 @@ final class SupervisordImporter implements Importer {
 
     /** supervisord's {@code dict_of_key_value_pairs}: {@code A="1",B=two}. */
     private static Map<String, String> environment(String value, Ini.Section section, Ini.Entry entry)
-            throws ImportException {
+            throws InteropException {
         Map<String, String> env = new LinkedHashMap<>();
         int i = 0;
         String text = value.strip();
         while (i < text.length()) {
             int equals = text.indexOf('=', i);
             if (equals < 0) {
-                throw new ImportException(section.file() + ":" + entry.line() + ": environment needs KEY=VALUE"
+                throw new InteropException(section.file() + ":" + entry.line() + ": environment needs KEY=VALUE"
                         + " pairs separated by commas, got " + value);
             }
             String key = text.substring(i, equals).strip();
@@ -496,7 +497,7 @@ final class SupervisordImporter implements Importer {
                 if (c == '"' || c == '\'') {
                     int close = text.indexOf(c, j + 1);
                     if (close < 0) {
-                        throw new ImportException(
+                        throw new InteropException(
                                 section.file() + ":" + entry.line() + ": unclosed quote in environment: " + value);
                     }
                     v.append(text, j + 1, close);
@@ -518,7 +519,7 @@ final class SupervisordImporter implements Importer {
      * loaded its own); a {@code $} already in the value is kept literal.
      */
     private String expand(Ini.Entry entry, Map<String, String> variables, Ini.Section section, Path main)
-            throws ImportException {
+            throws InteropException {
         String text = Units.literal(entry.value());
         Matcher m = EXPRESSION.matcher(text);
         StringBuilder out = new StringBuilder();
@@ -537,7 +538,7 @@ final class SupervisordImporter implements Importer {
                 } else if (variables.containsKey(name)) {
                     replacement = variables.get(name);
                 } else {
-                    throw new ImportException(section.file() + ":" + entry.line() + ": [" + section.name() + "] "
+                    throw new InteropException(section.file() + ":" + entry.line() + ": [" + section.name() + "] "
                             + entry.key() + ": %(" + name + ")s cannot be expanded (supervisord refuses it too)");
                 }
             }
@@ -557,17 +558,17 @@ final class SupervisordImporter implements Importer {
         });
     }
 
-    private static boolean bool(Ini.Entry entry, Ini.Section section, Path main) throws ImportException {
+    private static boolean bool(Ini.Entry entry, Ini.Section section, Path main) throws InteropException {
         return switch (entry.value().strip().toLowerCase(Locale.ROOT)) {
             case "true", "yes", "on", "1" -> true;
             case "false", "no", "off", "0" -> false;
             default ->
-                throw new ImportException(section.file() + ":" + entry.line() + ": [" + section.name() + "] "
+                throw new InteropException(section.file() + ":" + entry.line() + ": [" + section.name() + "] "
                         + entry.key() + " must be true or false, got " + entry.value());
         };
     }
 
-    private static long nonNegative(Ini.Entry entry, Ini.Section section, Path main) throws ImportException {
+    private static long nonNegative(Ini.Entry entry, Ini.Section section, Path main) throws InteropException {
         try {
             long n = Long.parseLong(entry.value().strip());
             if (n >= 0) {
@@ -576,7 +577,7 @@ final class SupervisordImporter implements Importer {
         } catch (NumberFormatException e) {
             // said below
         }
-        throw new ImportException(section.file() + ":" + entry.line() + ": [" + section.name() + "] " + entry.key()
+        throw new InteropException(section.file() + ":" + entry.line() + ": [" + section.name() + "] " + entry.key()
                 + " must be a whole number of 0 or more, got " + entry.value());
     }
 }

@@ -103,7 +103,7 @@ class ImportPm2Test {
     @Test
     void anUnknownEnvNameIsRefusedNamingTheOnesThereAre() {
         assertThatThrownBy(() -> run("ecosystem.json", "nope"))
-                .isInstanceOf(ImportException.class)
+                .isInstanceOf(InteropException.class)
                 .hasMessageContaining("no app has env_nope")
                 .hasMessageContaining("env_staging");
     }
@@ -113,7 +113,7 @@ class ImportPm2Test {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/node")), "node is not installed");
         Files.writeString(dir.resolve("ecosystem.config.js"), "module.exports = { apps: [ ;\n");
         assertThatThrownBy(() -> run("ecosystem.config.js", null))
-                .isInstanceOf(ImportException.class)
+                .isInstanceOf(InteropException.class)
                 .hasMessageContaining("node could not read")
                 .hasMessageContaining("SyntaxError");
     }

@@ -90,7 +90,7 @@ class ImportProcessComposeTest {
         Files.writeString(dir.resolve("process-compose.yaml"), "processes:\n  a:\n    working_dir: /tmp\n");
         assertThatThrownBy(() -> Importing.run(
                         dir.resolve("process-compose.yaml"), null, dir.resolve("x.yaml"), new ImportOptions(null, ENV)))
-                .isInstanceOf(ImportException.class)
+                .isInstanceOf(InteropException.class)
                 .hasMessageContaining("processes.a has no command");
     }
 }

@@ -55,7 +55,7 @@ class ImportProcfileTest {
         Files.writeString(dir.resolve("Procfile"), "web: sleep 1\nthis is not a process\n");
         assertThatThrownBy(() -> Importing.run(
                         dir.resolve("Procfile"), null, dir.resolve("drover.yaml"), new ImportOptions(null, Map.of())))
-                .isInstanceOf(ImportException.class)
+                .isInstanceOf(InteropException.class)
                 .hasMessageContaining("Procfile:2: expected `name: command`");
     }
 }

@@ -135,7 +135,7 @@ class ImportSupervisordTest {
         Path conf = dir.resolve("bad.conf");
         Files.writeString(conf, "[program:a]\ncommand=/bin/sleep %(nope)s\n");
         assertThatThrownBy(() -> Importing.run(conf, null, dir.resolve("out.yaml"), new ImportOptions(null, ENV)))
-                .isInstanceOf(ImportException.class)
+                .isInstanceOf(InteropException.class)
                 .hasMessageContaining("bad.conf:2")
                 .hasMessageContaining("%(nope)s cannot be expanded");
     }
@@ -145,7 +145,7 @@ class ImportSupervisordTest {
         Path conf = dir.resolve("bad.conf");
         Files.writeString(conf, "[program:a]\nautostart=true\n");
         assertThatThrownBy(() -> Importing.run(conf, null, dir.resolve("out.yaml"), new ImportOptions(null, ENV)))
-                .isInstanceOf(ImportException.class)
+                .isInstanceOf(InteropException.class)
                 .hasMessageContaining("[program:a] has no command");
     }
 
