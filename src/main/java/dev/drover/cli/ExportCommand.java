@@ -38,7 +38,9 @@ final class ExportCommand implements Command {
                 another platform into DIR (default ./drover-TARGET/), then prints what the target
                 cannot express. systemd: NAME-PROCESS.service per process (NAME-PROCESS@.service for
                 replicas) and NAME.target (NAME: the config directory's name). compose: compose.yaml,
-                every service on IMAGE (--image is required). pm2: ecosystem.config.js.
+                every service on IMAGE. kubernetes: kubernetes.yaml, one List of Deployments, Jobs,
+                ConfigMaps, Services and an Ingress, every container on IMAGE. --image is required
+                for compose and kubernetes. pm2: ecosystem.config.js.
                 See docs/export.md.
                 """.formatted(ExportTarget.names());
     }

@@ -9,6 +9,7 @@ import java.util.stream.Collectors;
 public enum ExportTarget {
     SYSTEMD,
     COMPOSE,
+    KUBERNETES,
     PM2;
 
     public String cliName() {

@@ -14,6 +14,7 @@ public final class Exporting {
         return switch (target) {
             case SYSTEMD -> SystemdExporter.export(config, project);
             case COMPOSE -> ComposeExporter.export(config, image(options, target));
+            case KUBERNETES -> KubernetesExporter.export(config, project, image(options, target));
             case PM2 -> Pm2Exporter.export(config);
         };
     }

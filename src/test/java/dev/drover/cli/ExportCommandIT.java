@@ -65,6 +65,27 @@ class ExportCommandIT {
     }
 
     @Test
+    void kubernetesManifestsAreWrittenAsOneList() throws Exception {
+        Fixtures.copy("export", dir);
+        try (DaemonHarness drover = new DaemonHarness(dir)) {
+            DaemonHarness.Result export = drover.run("export", "kubernetes", "--image", "shop:1.0", "-o", "k8s");
+            assertThat(export.exitCode()).as(export.toString()).isZero();
+            assertThat(export.output()).contains("not carried over: migrate: cwd");
+            var list = new com.fasterxml.jackson.databind.ObjectMapper(
+                            new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+                    .readValue(
+                            dir.resolve("k8s/kubernetes.yaml").toFile(),
+                            io.fabric8.kubernetes.api.model.KubernetesList.class);
+            assertThat(list.getItems())
+                    .extracting(io.fabric8.kubernetes.api.model.HasMetadata::getKind)
+                    .contains("Job", "Deployment", "Service", "ConfigMap");
+            DaemonHarness.Result noImage = drover.run("export", "kubernetes");
+            assertThat(noImage.exitCode()).isEqualTo(1);
+            assertThat(noImage.output()).contains("--image IMAGE is required for kubernetes");
+        }
+    }
+
+    @Test
     void badRequestsGetAClearMessageAndANonZeroExit() throws Exception {
         Fixtures.copy("export", dir);
         try (DaemonHarness drover = new DaemonHarness(dir)) {
@@ -74,7 +95,7 @@ class ExportCommandIT {
 
             DaemonHarness.Result unknown = drover.run("export", "nomad");
             assertThat(unknown.exitCode()).isEqualTo(2);
-            assertThat(unknown.output()).contains("unknown target nomad").contains("systemd|compose|pm2");
+            assertThat(unknown.output()).contains("unknown target nomad").contains("systemd|compose|kubernetes|pm2");
 
             Files.writeString(dir.resolve("broken.yaml"), "processes:\n  a:\n    comand: sleep 1\n");
             DaemonHarness.Result invalid = drover.run("export", "systemd", "-f", "broken.yaml");
