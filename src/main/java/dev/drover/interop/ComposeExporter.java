@@ -8,7 +8,6 @@ import dev.drover.config.PortSpec;
 import dev.drover.config.ProbeCheck;
 import dev.drover.config.ProbeSpec;
 import dev.drover.config.ProcessSpec;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -185,9 +184,5 @@ final class ComposeExporter {
 
     private static String escape(String text) {
         return text.replace("$", "$$");
-    }
-
-    static String seconds(Duration d) {
-        return Durations.format(d);
     }
 }
