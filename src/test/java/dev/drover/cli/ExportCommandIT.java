@@ -86,6 +86,23 @@ class ExportCommandIT {
     }
 
     @Test
+    void aPm2EcosystemIsWrittenThatNodeLoadsAndDroverImportsBack() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/node")), "node is not installed");
+        Fixtures.copy("export", dir);
+        try (DaemonHarness drover = new DaemonHarness(dir)) {
+            DaemonHarness.Result export = drover.run("export", "pm2");
+            assertThat(export.exitCode()).as(export.toString()).isZero();
+            assertThat(export.output()).contains("not carried over: worker: depends_on");
+            Path ecosystem = dir.resolve("drover-pm2/ecosystem.config.js");
+            DaemonHarness.Result back = drover.run("import", ecosystem.toString(), "-o", "drover-pm2/drover.yaml");
+            assertThat(back.exitCode()).as(back.toString()).isZero();
+            assertThat(back.output()).contains("apps[1].script -> processes.web.command");
+            assertThat(drover.run("validate", "-f", "drover-pm2/drover.yaml").output())
+                    .isEqualTo("ok\n");
+        }
+    }
+
+    @Test
     void badRequestsGetAClearMessageAndANonZeroExit() throws Exception {
         Fixtures.copy("export", dir);
         try (DaemonHarness drover = new DaemonHarness(dir)) {
