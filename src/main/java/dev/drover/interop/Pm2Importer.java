@@ -27,6 +27,10 @@ final class Pm2Importer implements Importer {
     @Override
     public void read(Path file, String content, ImportOptions options, Draft draft) throws InteropException {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".mjs")) {
+            throw new InteropException(file + " is an ES module, which `require` cannot load; write it as"
+                    + " ecosystem.config.js (module.exports = …), .json or .yaml");
+        }
         JsonNode root = name.endsWith(".js") || name.endsWith(".cjs")
                 ? DroverYaml.read(evaluate(file), file.getFileName().toString())
                 : DroverYaml.read(content, file.getFileName().toString());

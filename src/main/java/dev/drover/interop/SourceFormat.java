@@ -45,7 +45,7 @@ public enum SourceFormat {
         if (name.startsWith("procfile")) {
             return Optional.of(PROCFILE);
         }
-        if (name.endsWith(".js") || name.endsWith(".cjs") || name.startsWith("ecosystem.")) {
+        if (name.endsWith(".js") || name.endsWith(".cjs") || name.endsWith(".mjs") || name.startsWith("ecosystem.")) {
             return Optional.of(PM2);
         }
         if (name.startsWith("process-compose")) {

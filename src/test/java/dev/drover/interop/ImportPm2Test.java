@@ -118,6 +118,15 @@ class ImportPm2Test {
                 .hasMessageContaining("SyntaxError");
     }
 
+    @Test
+    void anEsModuleEcosystemIsRefusedSayingWhichFormsWork() throws Exception {
+        Files.writeString(dir.resolve("ecosystem.config.mjs"), "export default { apps: [] };\n");
+        assertThatThrownBy(() -> run("ecosystem.config.mjs", null))
+                .isInstanceOf(InteropException.class)
+                .hasMessageContaining("is an ES module")
+                .hasMessageContaining(".json or .yaml");
+    }
+
     private static ImportNote note(ImportResult result, String source) {
         return result.notes().stream()
                 .filter(n -> n.source().equals(source))
