@@ -33,6 +33,8 @@ public final class Main {
                 new SimpleRemoteCommands.SignalCommand(),
                 new CleanupCommand(),
                 new ValidateCommand(),
+                new ImportCommand(),
+                new ExportCommand(),
                 new InstallCommand(true),
                 new InstallCommand(false),
                 new VersionCommand(),

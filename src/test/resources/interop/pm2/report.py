@@ -1,0 +1,2 @@
+import sys
+print("report", " ".join(sys.argv[1:]))
