@@ -14,12 +14,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * The {@link Control} of a daemon, over HTTP on its Unix socket. Uses only the JDK and Jackson,
- * so the CLI starts fast. A daemon that is not running is a {@link ControlException} with status
+ * The {@link Control} of a daemon, over HTTP on its Unix socket. Uses only the JDK for processes,
+ * health and errors ({@link WireBodies}), Jackson for the rest, so the short commands start fast. A daemon that is not running is a {@link ControlException} with status
  * {@link ControlException#UNREACHABLE}.
  */
 public final class RemoteControl implements Control {
@@ -38,28 +37,27 @@ public final class RemoteControl implements Control {
 
     @Override
     public List<ProcessInfo> processes() throws ControlException {
-        return WireJson.read(call("GET", "/api/processes", null), WireJson.ProcessList.class)
-                .processes();
+        return WireBodies.processList(call("GET", "/api/processes", null));
     }
 
     @Override
     public ProcessInfo process(String id) throws ControlException {
-        return WireJson.read(call("GET", processPath(id), null), ProcessInfo.class);
+        return WireBodies.process(call("GET", processPath(id), null));
     }
 
     @Override
     public ProcessInfo start(String id) throws ControlException {
-        return WireJson.read(call("POST", processPath(id) + "/start", null), ProcessInfo.class);
+        return WireBodies.process(call("POST", processPath(id) + "/start", null));
     }
 
     @Override
     public ProcessInfo stop(String id) throws ControlException {
-        return WireJson.read(call("POST", processPath(id) + "/stop", null), ProcessInfo.class);
+        return WireBodies.process(call("POST", processPath(id) + "/stop", null));
     }
 
     @Override
     public ProcessInfo restart(String id) throws ControlException {
-        return WireJson.read(call("POST", processPath(id) + "/restart", null), ProcessInfo.class);
+        return WireBodies.process(call("POST", processPath(id) + "/restart", null));
     }
 
     @Override
@@ -74,12 +72,12 @@ public final class RemoteControl implements Control {
 
     @Override
     public ProcessInfo drain(String id) throws ControlException {
-        return WireJson.read(call("POST", processPath(id) + "/drain", null), ProcessInfo.class);
+        return WireBodies.process(call("POST", processPath(id) + "/drain", null));
     }
 
     @Override
     public ProcessInfo undrain(String id) throws ControlException {
-        return WireJson.read(call("POST", processPath(id) + "/undrain", null), ProcessInfo.class);
+        return WireBodies.process(call("POST", processPath(id) + "/undrain", null));
     }
 
     @Override
@@ -90,7 +88,7 @@ public final class RemoteControl implements Control {
 
     @Override
     public ProcessInfo signal(String id, String signal) throws ControlException {
-        return WireJson.read(call("POST", processPath(id) + "/signal", Map.of("signal", signal)), ProcessInfo.class);
+        return WireBodies.process(call("POST", processPath(id) + "/signal", WireBodies.signalRequest(signal)));
     }
 
     @Override
@@ -129,7 +127,7 @@ public final class RemoteControl implements Control {
         try {
             int status = opened.reply().status();
             if (status != 200) {
-                throw WireJson.error(status, opened.reply().body().readAllBytes());
+                throw WireBodies.error(status, opened.reply().body().readAllBytes());
             }
             String contentType = opened.reply().header("content-type");
             if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("text/event-stream")) {
@@ -156,13 +154,13 @@ public final class RemoteControl implements Control {
     public HealthReport health() throws ControlException {
         UnixHttpClient.Reply reply = http.send("GET", "/health", null);
         if ((reply.status() != 200 && reply.status() != 503) || !isJson(reply)) {
-            throw WireJson.error(reply.status(), reply.body());
+            throw WireBodies.error(reply.status(), reply.body());
         }
-        WireJson.Health health = WireJson.read(reply.body(), WireJson.Health.class);
+        HealthReport health = WireBodies.health(reply.body());
         if (health.status() == null) {
-            throw WireJson.error(reply.status(), reply.body()); // a 503 that is an error, not a health answer
+            throw WireBodies.error(reply.status(), reply.body()); // a 503 that is an error, not a health answer
         }
-        return health.report();
+        return health;
     }
 
     /** Asks the daemon to stop everything and exit; returns once it has accepted, not once it is gone. */
@@ -171,10 +169,10 @@ public final class RemoteControl implements Control {
         call("POST", force ? "/api/shutdown?force=true" : "/api/shutdown", null);
     }
 
-    private byte[] call(String method, String target, Object body) throws ControlException {
-        UnixHttpClient.Reply reply = http.send(method, target, body == null ? null : WireJson.write(body));
+    private byte[] call(String method, String target, byte[] jsonBody) throws ControlException {
+        UnixHttpClient.Reply reply = http.send(method, target, jsonBody);
         if (reply.status() / 100 != 2) {
-            throw WireJson.error(reply.status(), reply.body());
+            throw WireBodies.error(reply.status(), reply.body());
         }
         return reply.body();
     }
