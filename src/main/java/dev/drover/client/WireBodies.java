@@ -127,7 +127,21 @@ final class WireBodies {
                 whole(p, "nextStartTime"),
                 texts(p.get("lastOutput")),
                 text(p, "role"),
-                Boolean.TRUE.equals(p.get("heldOutOfRotation")));
+                Boolean.TRUE.equals(p.get("heldOutOfRotation")),
+                schedule(p.get("schedule")));
+    }
+
+    private static dev.drover.control.ScheduleInfo schedule(Object node) throws IOException {
+        if (node == null) {
+            return null;
+        }
+        Map<String, Object> s = object(node);
+        return new dev.drover.control.ScheduleInfo(
+                text(s, "expression"),
+                whole(s, "lastRun"),
+                text(s, "lastResult"),
+                whole(s, "nextRun"),
+                Boolean.TRUE.equals(s.get("queued")));
     }
 
     private static RunEnd runEnd(Object node) throws IOException {

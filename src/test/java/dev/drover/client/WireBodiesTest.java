@@ -78,6 +78,11 @@ class WireBodiesTest {
               off:
                 command: "exec sleep 300"
                 enabled: false
+              nightly:
+                command: "true"
+                restart: "no"
+                schedule: "30 2 * * *"
+                timezone: UTC
             """;
 
     @TempDir
@@ -117,7 +122,8 @@ class WireBodiesTest {
 
         byte[] list = http.send("GET", "/api/processes", null).body();
         List<ProcessInfo> lean = WireBodies.processList(list);
-        assertThat(lean).hasSize(7);
+        assertThat(lean).hasSize(8);
+        assertThat(lean).anySatisfy(p -> assertThat(p.schedule()).isNotNull());
         assertThat(lean).isEqualTo(JACKSON.readValue(list, ProcessList.class).processes());
         assertThat(lean).anySatisfy(p -> assertThat(p.lastEnd()).isNotNull());
         assertThat(lean).anySatisfy(p -> assertThat(p.port()).isNotNull());
