@@ -23,6 +23,7 @@ public final class Main {
                 new ProcessCommand("restart"),
                 new LogsCommand(),
                 new EventsCommand(),
+                new DashboardCommand(),
                 new RoutesCommand(),
                 new DrainCommand(true),
                 new DrainCommand(false),
