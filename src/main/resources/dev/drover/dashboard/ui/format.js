@@ -1,11 +1,17 @@
 // Small helpers shared by the views: building elements (text only, never HTML from data) and
 // formatting figures the way `drover ps` does.
 
-/** Creates an element with attributes (on* are listeners) and children (strings become text). */
+/** Creates an HTML element with attributes (on* are listeners) and children (strings become text). */
 export function h(tag, attributes = {}, ...children) {
-  const svg = ['svg', 'g', 'line', 'path', 'polyline', 'rect', 'circle', 'text', 'title', 'marker', 'defs']
-    .includes(tag);
-  const element = svg ? document.createElementNS('http://www.w3.org/2000/svg', tag) : document.createElement(tag);
+  return build(document.createElement(tag), attributes, children);
+}
+
+/** The same for SVG elements (links inside a drawing included). */
+export function svg(tag, attributes = {}, ...children) {
+  return build(document.createElementNS('http://www.w3.org/2000/svg', tag), attributes, children);
+}
+
+function build(element, attributes, children) {
   for (const [name, value] of Object.entries(attributes)) {
     if (value === undefined || value === null || value === false) continue;
     if (name.startsWith('on')) element.addEventListener(name.slice(2), value);

@@ -1,7 +1,7 @@
 // The dependency graph: processes in layers (a process sits one layer right of its deepest
 // dependency), an arrow from each dependency to its dependent labelled with the condition, each
 // node coloured by the health of its instances.
-import {h, tone} from './format.js';
+import {h, svg, tone} from './format.js';
 
 const NODE_W = 150;
 const NODE_H = 44;
@@ -60,9 +60,9 @@ export function renderGraph(view, daemon) {
       const x2 = b.x;
       const y2 = b.y + NODE_H / 2;
       const mid = (x1 + x2) / 2;
-      return h('g', {class: `edge ${e.condition}`},
-        h('path', {d: `M${x1},${y1} C${mid},${y1} ${mid},${y2} ${x2 - 6},${y2}`, 'marker-end': 'url(#arrow)'}),
-        h('text', {x: mid, y: (y1 + y2) / 2 - 4, 'text-anchor': 'middle'}, e.condition));
+      return svg('g', {class: `edge ${e.condition}`},
+        svg('path', {d: `M${x1},${y1} C${mid},${y1} ${mid},${y2} ${x2 - 6},${y2}`, 'marker-end': 'url(#arrow)'}),
+        svg('text', {x: mid, y: (y1 + y2) / 2 - 4, 'text-anchor': 'middle'}, e.condition));
     });
     const nodes = graph.nodes.map((n) => {
       const p = position.get(n.name);
@@ -70,17 +70,17 @@ export function renderGraph(view, daemon) {
       const ready = list.filter((i) => i.state === 'running' && i.health === 'ready').length;
       const states = [...new Set(list.map((i) => i.state))].join(', ') || 'unknown';
       const target = list.length === 1 ? list[0].id : n.name + (n.replicas > 1 ? '.0' : '');
-      const link = h('a', {href: `#/process/${encodeURIComponent(target)}`, dataset: {node: n.name}},
-        h('rect', {x: p.x, y: p.y, width: NODE_W, height: NODE_H, rx: 6, class: `node ${toneOf(n.name)}`}),
-        h('text', {x: p.x + 10, y: p.y + 18, class: 'node-name'}, n.name),
-        h('text', {x: p.x + 10, y: p.y + 35, class: 'node-state'}, `${states} · ${ready}/${list.length} ready`),
-        h('title', {}, `${n.name}: ${states}`));
+      const link = svg('a', {href: `#/process/${encodeURIComponent(target)}`, dataset: {node: n.name}},
+        svg('rect', {x: p.x, y: p.y, width: NODE_W, height: NODE_H, rx: 6, class: `node ${toneOf(n.name)}`}),
+        svg('text', {x: p.x + 10, y: p.y + 18, class: 'node-name'}, n.name),
+        svg('text', {x: p.x + 10, y: p.y + 35, class: 'node-state'}, `${states} · ${ready}/${list.length} ready`),
+        svg('title', {}, `${n.name}: ${states}`));
       return link;
     });
-    holder.replaceChildren(h('svg', {viewBox: `0 0 ${width} ${height}`, width, height, role: 'img',
+    holder.replaceChildren(svg('svg', {viewBox: `0 0 ${width} ${height}`, width, height, role: 'img',
       'aria-label': 'dependency graph'},
-      h('defs', {}, h('marker', {id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7,
-        orient: 'auto-start-reverse'}, h('path', {d: 'M0,0 L10,5 L0,10 z', class: 'arrow-head'}))),
+      svg('defs', {}, svg('marker', {id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7,
+        orient: 'auto-start-reverse'}, svg('path', {d: 'M0,0 L10,5 L0,10 z', class: 'arrow-head'}))),
       ...edges, ...nodes));
   }
 

@@ -1,6 +1,6 @@
 // One instance's page: its figures, commands, probe results, live log tail, recent events and a
 // small CPU / memory chart of the last minutes.
-import {h, duration, bytes, percent, why, tone, time} from './format.js';
+import {h, svg, duration, bytes, percent, why, tone, time} from './format.js';
 import {uptimeOf} from './table.js';
 
 const SIGNALS = ['HUP', 'INT', 'TERM', 'USR1', 'USR2', 'KILL'];
@@ -175,8 +175,8 @@ function spark(label, values, format) {
   const points = values.map((v, i) => `${(i * step).toFixed(1)},${(height - (v / max) * (height - 2) - 1).toFixed(1)}`);
   const last = values.length ? format(values[values.length - 1]) : 'no samples yet';
   return h('figure', {},
-    h('svg', {viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': `${label}: ${last}`},
-      h('rect', {x: 0, y: 0, width, height, class: 'spark-bg'}),
-      points.length ? h('polyline', {points: points.join(' '), class: 'spark-line'}) : null),
+    svg('svg', {viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': `${label}: ${last}`},
+      svg('rect', {x: 0, y: 0, width, height, class: 'spark-bg'}),
+      points.length ? svg('polyline', {points: points.join(' '), class: 'spark-line'}) : null),
     h('figcaption', {}, `${label} ${last}`));
 }
