@@ -24,6 +24,7 @@ public final class Main {
                 new LogsCommand(),
                 new EventsCommand(),
                 new DashboardCommand(),
+                new TopCommand(),
                 new RoutesCommand(),
                 new DrainCommand(true),
                 new DrainCommand(false),
