@@ -65,7 +65,7 @@ public final class DashboardHandler extends Handler.Wrapper {
                 token,
                 config,
                 address,
-                new Sessions(Clock.systemUTC(), Duration.ofHours(12), Duration.ofMinutes(2), sessionFile),
+                new Sessions(Clock.systemUTC(), Duration.ofHours(12), Duration.ofMinutes(2), sessionFile, token),
                 new LoginThrottle(Clock.systemUTC(), Duration.ofMinutes(1), 5, 50),
                 Duration.ofSeconds(5));
     }

@@ -1,6 +1,5 @@
 package dev.drover.dashboard;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -34,6 +33,9 @@ final class Sessions {
     /** What the file keeps of a session. */
     record Stored(String csrf, long expiresAtMillis) {}
 
+    /** The file: the sessions, and which token they were opened with. */
+    record SessionFile(String realm, Map<String, Stored> sessions) {}
+
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -41,15 +43,26 @@ final class Sessions {
     private final Duration lifetime;
     private final Duration codeLifetime;
     private final Path file;
+    private final String realm;
     private final Map<String, Stored> sessions = new ConcurrentHashMap<>(); // by the id's hash
     private final Map<String, Long> codes = new ConcurrentHashMap<>();
 
-    /** @param file where sessions outlive the daemon, or null to keep them in memory only */
-    Sessions(Clock clock, Duration lifetime, Duration codeLifetime, Path file) {
+    /** In memory only. */
+    Sessions(Clock clock, Duration lifetime, Duration codeLifetime) {
+        this(clock, lifetime, codeLifetime, null, "");
+    }
+
+    /**
+     * @param file where sessions outlive the daemon, or null to keep them in memory only
+     * @param token the token logins are checked against: sessions opened with another one (before
+     *     the token was changed) are not taken back from the file
+     */
+    Sessions(Clock clock, Duration lifetime, Duration codeLifetime, Path file, String token) {
         this.clock = clock;
         this.lifetime = lifetime;
         this.codeLifetime = codeLifetime;
         this.file = file;
+        this.realm = hash("drover dashboard sessions for " + (token == null ? "" : token));
         load();
     }
 
@@ -116,9 +129,11 @@ final class Sessions {
             return;
         }
         try {
-            Map<String, Stored> stored = JSON.readValue(file.toFile(), new TypeReference<Map<String, Stored>>() {});
-            sessions.putAll(stored);
-            dropExpired();
+            SessionFile stored = JSON.readValue(file.toFile(), SessionFile.class);
+            if (realm.equals(stored.realm()) && stored.sessions() != null) {
+                sessions.putAll(stored.sessions());
+                dropExpired();
+            }
         } catch (IOException e) {
             // An unreadable file only logs everybody out.
         }
@@ -132,7 +147,7 @@ final class Sessions {
             Path temp = file.resolveSibling(file.getFileName() + ".tmp");
             Files.deleteIfExists(temp);
             Files.createFile(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.write(temp, JSON.writeValueAsBytes(new HashMap<>(sessions)));
+            Files.write(temp, JSON.writeValueAsBytes(new SessionFile(realm, new HashMap<>(sessions))));
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             // Sessions still work in memory; only a restart of the daemon logs everybody out.

@@ -16,7 +16,9 @@ class DashboardSessionsTest {
     Path dir;
 
     private Sessions sessions(Path file) {
-        return new Sessions(clock, Duration.ofHours(12), Duration.ofMinutes(2), file);
+        return file == null
+                ? new Sessions(clock, Duration.ofHours(12), Duration.ofMinutes(2))
+                : new Sessions(clock, Duration.ofHours(12), Duration.ofMinutes(2), file, "the-token");
     }
 
     @Test
@@ -76,6 +78,15 @@ class DashboardSessionsTest {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
                 .isEqualTo("rw-------");
         assertThat(Files.readString(file)).doesNotContain(kept.id());
+    }
+
+    @Test
+    void aChangedTokenLogsEverybodyOutAfterARestart() {
+        Path file = dir.resolve("dashboard-sessions.json");
+        Sessions.Session session = sessions(file).open();
+        Sessions afterTokenChange =
+                new Sessions(clock, Duration.ofHours(12), Duration.ofMinutes(2), file, "a-new-token");
+        assertThat(afterTokenChange.find(session.id())).isNull();
     }
 
     @Test
