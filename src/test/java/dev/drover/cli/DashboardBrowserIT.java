@@ -185,7 +185,9 @@ class DashboardBrowserIT {
         loginThroughTheForm();
         awaitTableShows("ticker running", Map.of("ticker", "running"));
         int killed = apiPid("ticker");
-        assertThat(rowCell("ticker", "c-pid")).isEqualTo(String.valueOf(killed));
+        waitFor(
+                "the table showing ticker's pid " + killed,
+                () -> rowCell("ticker", "c-pid").equals(String.valueOf(killed)));
         ProcessRef ref = ProcessRef.of(killed);
         assertThat(ref).as("ticker's pid %d is alive", killed).isNotNull();
         assertThat(Signals.send(ref, Signals.SIGKILL)).isTrue();
@@ -201,7 +203,9 @@ class DashboardBrowserIT {
                 },
                 this::tableText);
         long shownAfterMs = (System.nanoTime() - killedAt) / 1_000_000;
-        assertThat(rowCell("ticker", "c-pid")).isEqualTo(String.valueOf(apiPid("ticker")));
+        waitFor(
+                "the table's pid to be the API's",
+                () -> rowCell("ticker", "c-pid").equals(String.valueOf(apiPid("ticker"))));
         System.out.println("dashboard: the restart showed " + shownAfterMs + " ms after the SIGKILL");
 
         // The process page: restart button → a new PID, in the API and on the page.
@@ -481,35 +485,38 @@ class DashboardBrowserIT {
                 + "return pids;"));
     }
 
-    /** The text of one cell of a process's row, or "" while the row is not there. */
+    /**
+     * The text of one cell of a process's row, or "" while the row is not there; read in the page
+     * in one step, since the table is redrawn as events arrive.
+     */
     private String rowCell(String id, String column) {
-        try {
-            return browser.findElement(By.cssSelector("tr[data-id='" + id + "'] ." + column))
-                    .getText();
-        } catch (NoSuchElementException | StaleElementReferenceException e) {
-            return "";
-        }
+        Object text = script("const cell = document.querySelector(\"tr[data-id='" + id + "'] ." + column + "\");"
+                + "return cell ? cell.innerText : '';");
+        return text == null ? "" : text.toString().strip();
     }
 
     private String rowText(String id) {
-        try {
-            return browser.findElement(By.cssSelector("tr[data-id='" + id + "']"))
-                    .getText();
-        } catch (NoSuchElementException | StaleElementReferenceException e) {
-            return "";
-        }
+        Object text = script("const row = document.querySelector(\"tr[data-id='" + id + "']\");"
+                + "return row ? row.innerText : '';");
+        return text == null ? "" : text.toString();
     }
 
     private String tableText() {
         return "url " + browser.getCurrentUrl() + "\n" + text(By.tagName("body"));
     }
 
+    /** The element's text, or "" when it is not there; retried when a redraw replaced it meanwhile. */
     private String text(By by) {
-        try {
-            return browser.findElement(by).getText();
-        } catch (NoSuchElementException | StaleElementReferenceException e) {
-            return "";
+        for (int attempt = 0; attempt < 5; attempt++) {
+            try {
+                return browser.findElement(by).getText();
+            } catch (NoSuchElementException e) {
+                return "";
+            } catch (StaleElementReferenceException e) {
+                // redrawn between finding and reading: look again
+            }
         }
+        return "";
     }
 
     private Object script(String code) {

@@ -18,7 +18,7 @@ export function renderTable(view, daemon) {
     summary,
     h('div', {class: 'scroll'},
       h('table', {id: 'processes'},
-        h('thead', {}, h('tr', {}, COLUMNS.map((c) => h('th', {scope: 'col'}, c)))),
+        h('thead', {}, h('tr', {}, COLUMNS.map((c) => h('th', {scope: 'col', class: `c-${c.toLowerCase()}`}, c)))),
         body)));
 
   function draw() {
@@ -44,14 +44,37 @@ export function renderTable(view, daemon) {
         h('td', {class: 'c-port num'}, p.port ?? '-'),
         h('td', {class: 'c-why'}, reason, output)));
     }
-    // Redrawn rows must not steal the keyboard focus from a link in the table.
-    const focused = body.contains(document.activeElement)
-      ? document.activeElement.closest('tr')?.dataset.id : null;
-    body.replaceChildren(...rows);
-    if (focused) body.querySelector(`tr[data-id="${CSS.escape(focused)}"] a`)?.focus();
+    patch(body, rows);
     summary.textContent = `${daemon.processes.size} instances, ${ready} ready`;
   }
 
   draw();
   return {update: draw, tick: draw};
+}
+
+/**
+ * Brings the table body to the rows given, changing only the cells whose content differs: a row
+ * and its link stay the same elements while they show the same process, so a click or the
+ * keyboard focus is never lost to a redraw.
+ */
+function patch(body, rows) {
+  const existing = new Map([...body.children].map((row) => [row.dataset.id, row]));
+  const wanted = new Set(rows.map((row) => row.dataset.id));
+  existing.forEach((row, id) => { if (!wanted.has(id)) row.remove(); });
+  let previous = null;
+  for (const fresh of rows) {
+    let row = existing.get(fresh.dataset.id);
+    if (!row) {
+      row = fresh;
+    } else {
+      if (row.className !== fresh.className) row.className = fresh.className;
+      [...fresh.children].forEach((cell, i) => {
+        const old = row.children[i];
+        if (i > 0 && old.innerHTML !== cell.innerHTML) old.replaceChildren(...cell.childNodes);
+      });
+    }
+    const expectedPlace = previous ? previous.nextSibling : body.firstChild;
+    if (row !== expectedPlace) body.insertBefore(row, expectedPlace);
+    previous = row;
+  }
 }
