@@ -5,7 +5,6 @@ import dev.drover.control.Control;
 import dev.drover.control.ControlException;
 import dev.drover.control.HealthReport;
 import dev.drover.control.LogEntry;
-import dev.drover.control.ProcessEvent;
 import dev.drover.control.ProcessInfo;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,9 +27,18 @@ import org.eclipse.jetty.util.Callback;
  * instead, so it needs no token.
  */
 public final class ApiHandler extends Handler.Abstract {
+    /**
+     * A request attribute an outer handler sets (to {@code Boolean.TRUE}) on a TCP request it has
+     * authenticated another way than the bearer token: the dashboard, by its session cookie and
+     * CSRF token. Attributes come only from server code, never from the client.
+     */
+    public static final String AUTHENTICATED = "dev.drover.api.authenticated";
+
     static final int DEFAULT_LINES = 100;
     private static final int STREAM_QUEUE = 1024;
     private static final Duration HEARTBEAT = Duration.ofSeconds(15);
+    /** Events kept for clients that resume a broken event stream. */
+    private static final int EVENTS_KEPT = 1024;
 
     private final Control control;
     private final Metrics metrics;
@@ -39,6 +47,7 @@ public final class ApiHandler extends Handler.Abstract {
     private final Duration heartbeat;
     private final Routes routes;
     private final Set<SseStream<?>> streams = ConcurrentHashMap.newKeySet();
+    private final EventJournal journal;
     private final long startedAtMillis = System.currentTimeMillis();
     private volatile boolean ready;
 
@@ -65,6 +74,7 @@ public final class ApiHandler extends Handler.Abstract {
         this.token = token == null ? null : new BearerToken(token);
         this.streamQueue = streamQueue;
         this.heartbeat = heartbeat;
+        this.journal = new EventJournal(control, EVENTS_KEPT);
         this.routes = new Routes()
                 .add("GET", "/api/processes", this::listProcesses)
                 .add("GET", "/api/processes/{id}", this::showProcess)
@@ -168,7 +178,7 @@ public final class ApiHandler extends Handler.Abstract {
      */
     private boolean authorized(Exchange x, List<String> path) {
         Request request = x.request();
-        if (!overTcp(request) || PUBLIC.contains(path)) {
+        if (!overTcp(request) || PUBLIC.contains(path) || Boolean.TRUE.equals(request.getAttribute(AUTHENTICATED))) {
             return true;
         }
         String header = request.getHeaders().get(HttpHeader.AUTHORIZATION);
@@ -211,6 +221,7 @@ public final class ApiHandler extends Handler.Abstract {
     @Override
     protected void doStop() throws Exception {
         endStreams();
+        journal.close();
         super.doStop();
     }
 
@@ -315,15 +326,39 @@ public final class ApiHandler extends Handler.Abstract {
         response.write(true, java.nio.ByteBuffer.wrap(text), x.callback());
     }
 
-    /** Every state and health change from now on, as server-sent events. */
+    /**
+     * Every state and health change from now on, as server-sent events with ids. With {@code
+     * Last-Event-ID} (or {@code ?lastEventId=}, for browsers that reconnect by hand) the events
+     * missed since that one come first, or an {@code event: reset} when they cannot be replayed.
+     */
     private void events(Exchange x) throws ControlException {
-        SseStream<ProcessEvent> stream =
+        String last = x.request().getHeaders().get("Last-Event-ID");
+        if (last == null && !x.queryValues("lastEventId").isEmpty()) {
+            last = x.queryValues("lastEventId").getFirst();
+        }
+        SseStream<EventJournal.Numbered> stream =
                 new SseStream<>(x.response(), x.callback(), streamQueue, heartbeat, "events", streams::remove);
-        stream.attach(control.followEvents(stream));
+        EventJournal.Replay replay = journal.follow(last, stream);
+        stream.attach(() -> journal.unfollow(stream));
         startStream(x, stream);
+        String prelude = "";
+        List<EventJournal.Numbered> missed = List.of();
+        switch (replay) {
+            case EventJournal.Replay.Resumed resumed -> missed = resumed.missed();
+            case EventJournal.Replay.Reset reset ->
+                prelude = "event: reset\ndata: "
+                        + new String(
+                                Json.bytes(java.util.Map.of("reason", reset.why())),
+                                java.nio.charset.StandardCharsets.UTF_8)
+                        + "\n\n";
+        }
+        String greeting = "following every state and health change"
+                + (last == null ? "" : " after " + last.replaceAll("[\\r\\n]", ""));
+        String opening = prelude;
+        List<EventJournal.Numbered> history = missed;
         Thread.ofVirtual()
                 .name("drover-api-events")
-                .start(() -> stream.run("following every state and health change", List.of(), SseStream::noOverlap));
+                .start(() -> stream.run(greeting, opening, history, SseStream::noOverlap));
     }
 
     private void startStream(Exchange x, SseStream<?> stream) {

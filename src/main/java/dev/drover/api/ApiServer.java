@@ -8,6 +8,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
@@ -39,12 +40,14 @@ public final class ApiServer {
 
     private final Server server;
     private final ApiHandler handler;
+    private final Handler front;
     private final Path socket;
     private final ServerConnector tcp;
 
-    private ApiServer(Server server, ApiHandler handler, Path socket, ServerConnector tcp) {
+    private ApiServer(Server server, ApiHandler handler, Handler front, Path socket, ServerConnector tcp) {
         this.server = server;
         this.handler = handler;
+        this.front = front;
         this.socket = socket;
         this.tcp = tcp;
     }
@@ -65,6 +68,19 @@ public final class ApiServer {
      */
     public static ApiServer start(Control control, ApiHandler handler, Path socket, String tcpListen, Timeouts timeouts)
             throws IOException {
+        return start(control, handler, handler, socket, tcpListen, timeouts);
+    }
+
+    /**
+     * The same with {@code front} mounted in front of the API: a wrapper (the dashboard) whose
+     * innermost handler is {@code handler}, and which serves what it does not pass on itself.
+     */
+    public static ApiServer start(
+            Control control, ApiHandler handler, Handler front, Path socket, String tcpListen, Timeouts timeouts)
+            throws IOException {
+        if (front != handler && !(front instanceof Handler.Wrapper wrapper && wrapper.getHandler() == handler)) {
+            throw new IllegalArgumentException("the front handler must wrap the API handler");
+        }
         if (handler.control() != control) {
             throw new IllegalArgumentException("the handler serves another Control than the one given");
         }
@@ -126,7 +142,7 @@ public final class ApiServer {
             server.addConnector(tcp);
             server.addBean(new NetworkConnectionLimit(MAX_TCP_CONNECTIONS, tcp));
         }
-        server.setHandler(handler);
+        server.setHandler(front);
         server.setErrorHandler(new JsonErrorHandler());
         server.setStopTimeout(2_000);
         try {
@@ -139,7 +155,7 @@ public final class ApiServer {
                     ? io
                     : new IOException("cannot serve the API on " + where + ": " + e.getMessage(), e);
         }
-        return new ApiServer(server, handler, socket, tcp);
+        return new ApiServer(server, handler, front, socket, tcp);
     }
 
     public Path socket() {
@@ -154,10 +170,13 @@ public final class ApiServer {
     /** Stops serving: open log streams end, the socket file is removed. */
     public void stop() {
         handler.endStreams(); // first, or the graceful stop waits for them until its timeout
+        if (front != handler) {
+            stopQuietly(front); // ends the front's own streams the same way
+        }
         stopQuietly(server);
     }
 
-    private static void stopQuietly(Server server) {
+    private static void stopQuietly(org.eclipse.jetty.util.component.LifeCycle server) {
         try {
             server.stop();
         } catch (Exception e) {

@@ -9,7 +9,7 @@ import java.security.NoSuchAlgorithmException;
  * time: both sides are hashed first, so neither the position of the first wrong character nor the
  * token's length shows in how long the check takes.
  */
-final class BearerToken {
+public final class BearerToken {
     enum Verdict {
         ACCEPTED,
         MISSING,
@@ -20,7 +20,7 @@ final class BearerToken {
 
     private final byte[] expected;
 
-    BearerToken(String token) {
+    public BearerToken(String token) {
         this.expected = digest(token);
     }
 
@@ -34,6 +34,11 @@ final class BearerToken {
         }
         String presented = authorization.substring(SCHEME.length()).strip();
         return MessageDigest.isEqual(expected, digest(presented)) ? Verdict.ACCEPTED : Verdict.INVALID;
+    }
+
+    /** Whether {@code presented} (the bare token, as typed on the dashboard's login page) is the token. */
+    public boolean matches(String presented) {
+        return presented != null && MessageDigest.isEqual(expected, digest(presented.strip()));
     }
 
     private static byte[] digest(String text) {

@@ -109,11 +109,17 @@ final class SseStream<T> implements Consumer<T> {
      * closed; runs on the stream's own virtual thread.
      */
     void run(String greeting, List<T> history, Overlap<T> overlap) {
+        run(greeting, "", history, overlap);
+    }
+
+    /** The same, with {@code prelude} (complete SSE events) written right after the greeting. */
+    void run(String greeting, String prelude, List<T> history, Overlap<T> overlap) {
         Throwable failure = null;
         try {
             List<Queued<T>> early = new ArrayList<>();
             queue.drainTo(early);
             StringBuilder out = new StringBuilder(": ").append(greeting).append("\n\n");
+            out.append(prelude);
             history.forEach(entry -> event(out, entry));
             long droppedEarly = 0;
             List<T> arrived = new ArrayList<>();
@@ -208,6 +214,10 @@ final class SseStream<T> implements Consumer<T> {
     }
 
     private static void event(StringBuilder out, Object entry) {
+        if (entry instanceof EventJournal.Numbered numbered) {
+            out.append("id: ").append(numbered.id()).append('\n');
+            entry = numbered.event();
+        }
         // Jackson escapes newlines inside strings, so one event is always one data line.
         out.append("data: ")
                 .append(new String(Json.bytes(entry), StandardCharsets.UTF_8))

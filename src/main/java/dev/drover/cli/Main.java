@@ -25,6 +25,8 @@ public final class Main {
                 new ExecCommand(),
                 new LogsCommand(),
                 new EventsCommand(),
+                new DashboardCommand(),
+                new TopCommand(),
                 new RoutesCommand(),
                 new DrainCommand(true),
                 new DrainCommand(false),

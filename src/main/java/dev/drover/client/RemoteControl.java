@@ -169,6 +169,17 @@ public final class RemoteControl implements Control {
         call("POST", force ? "/api/shutdown?force=true" : "/api/shutdown", null);
     }
 
+    /** A one-time login link to the dashboard: where it is, and the link that logs a browser in once. */
+    public record DashboardLink(String url, String login) {}
+
+    /**
+     * Asks the daemon for a new one-time dashboard login link (valid for two minutes, from this
+     * machine only); a 409 when the daemon has no TCP listener to serve the dashboard on.
+     */
+    public DashboardLink dashboardLink() throws ControlException {
+        return WireJson.read(call("POST", "/dashboard/login-link", null), DashboardLink.class);
+    }
+
     private byte[] call(String method, String target, byte[] jsonBody) throws ControlException {
         UnixHttpClient.Reply reply = http.send(method, target, jsonBody);
         if (reply.status() / 100 != 2) {

@@ -11,6 +11,7 @@ import dev.drover.control.Control;
 import dev.drover.control.ControlException;
 import dev.drover.control.HealthReport;
 import dev.drover.control.ReloadResult;
+import dev.drover.dashboard.DashboardHandler;
 import dev.drover.engine.Engine;
 import dev.drover.engine.EngineControl;
 import dev.drover.engine.EngineMetrics;
@@ -160,7 +161,22 @@ public final class Daemon {
             ApiSpec api = config.api();
             String listen = api == null ? null : api.listen();
             handler = new ApiHandler(control, metrics, api == null ? null : api.token());
-            server = ApiServer.start(control, handler, runtime.socket(), listen, ApiServer.Timeouts.DEFAULT);
+            String[] dashboardAddress = {null};
+            DashboardHandler dashboard = new DashboardHandler(
+                    handler,
+                    api == null ? null : api.token(),
+                    engine::config,
+                    () -> dashboardAddress[0],
+                    runtime.dir().resolve("dashboard-sessions.json"));
+            server = ApiServer.start(control, handler, dashboard, runtime.socket(), listen, ApiServer.Timeouts.DEFAULT);
+            if (listen != null) {
+                // The login link is redeemed only from this machine: a wildcard listener is reached on loopback.
+                HostPort bound = HostPort.parse(listen);
+                boolean wildcard =
+                        bound.host().equals("0.0.0.0") || bound.host().equals("::");
+                dashboardAddress[0] =
+                        "http://" + (wildcard ? new HostPort("127.0.0.1", 0) : bound).authority(server.tcpPort());
+            }
             installSignals(engineControl);
             String tcp = listen == null
                     ? ""
