@@ -35,6 +35,8 @@ final class ProxyStack implements AutoCloseable {
     int port;
     int tlsPort;
     private boolean up;
+    /** The daemon `up -d` started, by PID and start time, to stop should `down` not manage it. */
+    private dev.drover.launch.ProcessRef daemon;
 
     ProxyStack(Path dir) throws IOException {
         this.dir = dir;
@@ -58,6 +60,12 @@ final class ProxyStack implements AutoCloseable {
         Files.writeString(dir.resolve("drover.yaml"), yaml);
         DroverProcess started = DroverProcess.run(dir, "up", "-d", "--timeout", timeout.toSeconds() + "s");
         up = true;
+        try {
+            daemon = dev.drover.launch.ProcessRef.of(Integer.parseInt(
+                    Files.readString(dir.resolve(".drover/drover.pid")).strip()));
+        } catch (IOException | RuntimeException e) {
+            daemon = null; // no daemon came up: nothing to stop
+        }
         Matcher m = LISTENING.matcher(log());
         assertThat(m.find()).as(log()).isTrue();
         port = Integer.parseInt(m.group(1));
@@ -125,6 +133,18 @@ final class ProxyStack implements AutoCloseable {
     public void close() throws Exception {
         if (up) {
             DroverProcess.run(dir, "down", "--force");
+        }
+        dev.drover.launch.ProcessRef left = daemon;
+        if (left != null && left.isRunning()) {
+            // `down` did not get it gone (a slow machine, a hung socket): SIGTERM twice (the second
+            // kills its children at once), SIGKILL only last, so its children are not orphaned.
+            dev.drover.launch.Signals.send(left, dev.drover.launch.Signals.SIGTERM);
+            if (!DaemonHarness.waitGone(left, Duration.ofSeconds(20))) {
+                dev.drover.launch.Signals.send(left, dev.drover.launch.Signals.SIGTERM);
+                if (!DaemonHarness.waitGone(left, Duration.ofSeconds(20))) {
+                    dev.drover.launch.Signals.send(left, dev.drover.launch.Signals.SIGKILL);
+                }
+            }
         }
     }
 
