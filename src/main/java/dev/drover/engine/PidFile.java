@@ -3,12 +3,8 @@ package dev.drover.engine;
 import dev.drover.config.Accounts;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * A process's {@code pid_file}: written after each spawn (a whole file or none: written beside and
@@ -21,20 +17,7 @@ final class PidFile {
     /** Writes {@code pid}; null on success, else why it could not. */
     static String write(Path file, int pid, Accounts.User owner) {
         try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            Path temp = file.resolveSibling("." + file.getFileName() + ".tmp");
-            Files.writeString(temp, pid + "\n", StandardCharsets.US_ASCII);
-            Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-r--r--"));
-            if (owner != null) {
-                PosixFileAttributeView view = Files.getFileAttributeView(temp, PosixFileAttributeView.class);
-                var lookup = temp.getFileSystem().getUserPrincipalLookupService();
-                view.setOwner(lookup.lookupPrincipalByName(owner.name()));
-            }
-            try {
-                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
+            RuntimeFiles.replace(file, pid + "\n", "rw-r--r--", owner);
             return null;
         } catch (IOException | RuntimeException e) {
             return "cannot write pid_file " + file + ": " + e;

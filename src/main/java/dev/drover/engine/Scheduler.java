@@ -7,11 +7,8 @@ import dev.drover.config.ScheduleSpec;
 import dev.drover.state.ProcessState;
 import dev.drover.state.Status;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.HashMap;
@@ -274,14 +271,7 @@ public final class Scheduler implements Engine.Listener {
     /** Keeps the time of the last due run, atomically (a crash leaves the old one or the new one). */
     private void remember(String process, Instant due) {
         try {
-            Files.createDirectories(stateDir);
-            Path temp = stateDir.resolve("." + process + ".tmp");
-            Files.writeString(temp, due + "\n", StandardCharsets.UTF_8);
-            try {
-                Files.move(temp, stateDir.resolve(process), StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, stateDir.resolve(process), StandardCopyOption.REPLACE_EXISTING);
-            }
+            RuntimeFiles.replace(stateDir.resolve(process), due + "\n", null, null);
         } catch (IOException e) {
             engine.log(process)
                     .announce("schedule: cannot keep the time of this run in " + stateDir + ": " + e.getMessage());
