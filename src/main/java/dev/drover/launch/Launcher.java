@@ -47,8 +47,8 @@ public final class Launcher implements OsEdge {
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {
-                            reaper.stop();
                             pump.stop();
+                            reaper.stop(java.time.Duration.ofMillis(1_500));
                         },
                         "drover-launcher-stop"));
     }

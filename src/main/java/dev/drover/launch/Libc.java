@@ -21,6 +21,7 @@ import java.lang.invoke.VarHandle;
 final class Libc {
     static final int EINTR = 4;
     static final int EAGAIN = 11;
+    static final int ECHILD = 10;
 
     static final int O_RDONLY = 0;
     static final int O_NONBLOCK = 0x800;
@@ -36,6 +37,7 @@ final class Libc {
     static final int P_ALL = 0;
     static final int WEXITED = 4;
     static final int WNOHANG = 1;
+    static final int WNOWAIT = 0x01000000;
     static final int CLD_EXITED = 1;
     static final int CLD_DUMPED = 3;
     static final long SIGINFO_SIZE = 128;

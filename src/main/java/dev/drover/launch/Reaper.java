@@ -51,9 +51,20 @@ final class Reaper {
         return thread != null && thread.isAlive();
     }
 
-    /** Lets the thread leave its native wait, so the JVM can exit without waiting for it. */
-    void stop() {
+    /**
+     * Lets the thread leave its native wait, so the JVM can exit without waiting for it, and waits
+     * (at most {@code within}) while it reaps the children that are left: the escapees a stop has
+     * just killed would otherwise pass to our own parent as zombies.
+     */
+    void stop(java.time.Duration within) {
         wakeup.stop();
+        if (thread != null && Thread.currentThread() != thread) {
+            try {
+                thread.join(within);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /**
@@ -117,12 +128,35 @@ final class Reaper {
                 }
                 sweepMs = now - activeAt < ACTIVE_NANOS ? ORPHAN_SWEEP_MS : IDLE_SWEEP_MS;
             }
+            reapUntilChildless(err, info);
         } catch (Throwable t) {
             // The reaper must not die silently: without it no exit is ever seen.
             t.printStackTrace();
             throw new IllegalStateException("reaper failed", t);
         }
     }
+
+    /**
+     * At exit: reaps until this process has no child left, for at most {@link #EXIT_DRAIN_NANOS}
+     * (a child that is still alive then is left to whoever reaps after us).
+     */
+    private void reapUntilChildless(MemorySegment err, MemorySegment info) throws Throwable {
+        long deadline = System.nanoTime() + EXIT_DRAIN_NANOS;
+        while (true) {
+            reapAll(err, info);
+            info.fill((byte) 0);
+            int rc =
+                    (int) Libc.waitid.invokeExact(err, Libc.P_ALL, 0, info, Libc.WEXITED | Libc.WNOHANG | Libc.WNOWAIT);
+            boolean childless = rc != 0 && Libc.errno(err) == Libc.ECHILD;
+            if (childless || System.nanoTime() > deadline) {
+                return;
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    /** How long the reaper goes on reaping at exit while children are left. */
+    private static final long EXIT_DRAIN_NANOS = 1_000_000_000L;
 
     /** Reaps every child that has exited, ours and orphans alike; returns how many. */
     private int reapAll(MemorySegment err, MemorySegment info) throws Throwable {

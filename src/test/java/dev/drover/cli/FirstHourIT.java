@@ -224,8 +224,18 @@ class FirstHourIT {
                 .contains("not ready after 6s")
                 .contains("web:")
                 .contains("| OSError: [Errno 98] Address already in use");
-        String ps = ps();
-        assertThat(ps)
+        // It cycles between a try and its back-off: wait for a look at the back-off.
+        java.util.concurrent.atomic.AtomicReference<String> seen =
+                new java.util.concurrent.atomic.AtomicReference<>("");
+        Waits.until(
+                WAIT,
+                "ps to show web in its crash-loop back-off",
+                () -> {
+                    seen.set(ps());
+                    return seen.get().contains("crash loop");
+                },
+                seen::get);
+        assertThat(seen.get())
                 .contains("crash loop: exited (exit code 1)")
                 .contains("next try in")
                 .contains("| OSError: [Errno 98]");
