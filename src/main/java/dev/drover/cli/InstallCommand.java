@@ -40,7 +40,7 @@ final class InstallCommand implements Command {
 
                     Removes the unit `drover install systemd` wrote for FILE (stop it first:
                     systemctl [--user] disable --now drover-NAME), and the copy of Drover it ran
-                    when no other drover unit there uses it.
+                    and the manual page when no other drover unit there uses them.
                     """;
         }
         return """
@@ -52,7 +52,8 @@ final class InstallCommand implements Command {
                 with --user (as `systemctl --user` names it), or prints it with --print. It copies
                 the running drover.jar to /usr/local/lib/drover/ (~/.local/share/drover/ with
                 --user; $XDG_CONFIG_HOME and $XDG_DATA_HOME are honoured), so that a `mvn clean`
-                does not break the service.
+                does not break the service, and the manual page drover.1 to
+                /usr/local/share/man/man1/ (~/.local/share/man/man1/ with --user).
 
                 The unit runs `drover daemon` for FILE with the runtime directory the CLI uses
                 (.drover/ beside it), so `drover ps`, `logs`, `restart`… in the project talk to
@@ -97,8 +98,10 @@ final class InstallCommand implements Command {
         Path jarDir = user ? xdg("XDG_DATA_HOME", ".local/share").resolve("drover") : Path.of("/usr/local/lib/drover");
         Path unitFile = unitDir.resolve(unitName + ".service");
         Path stableJar = jarDir.resolve("drover.jar");
+        Path manPage = (user ? xdg("XDG_DATA_HOME", ".local/share").resolve("man") : Path.of("/usr/local/share/man"))
+                .resolve("man1/drover.1");
         if (!install) {
-            return uninstall(unitFile, stableJar, user, unitName);
+            return uninstall(unitFile, stableJar, manPage, user, unitName);
         }
         Path envFile = arguments.values.containsKey("--env-file")
                 ? Path.of(arguments.values.get("--env-file")).toAbsolutePath().normalize()
@@ -118,16 +121,28 @@ final class InstallCommand implements Command {
             Files.move(temp, stableJar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             Files.createDirectories(unitDir);
             Files.writeString(unitFile, unit);
+            Files.createDirectories(manPage.getParent());
+            Files.writeString(manPage, manPageText());
         } catch (IOException e) {
             throw new CliException(ExitCodes.FAILED, "cannot install " + unitFile + ": " + e.getMessage());
         }
         String systemctl = user ? "systemctl --user" : "systemctl";
-        System.out.println("wrote " + unitFile + " (running " + stableJar + ")\nnow: " + systemctl
+        System.out.println("wrote " + unitFile + " (running " + stableJar + ") and " + manPage + "\nnow: " + systemctl
                 + " daemon-reload && " + systemctl + " enable --now " + unitName);
         return ExitCodes.OK;
     }
 
-    private static int uninstall(Path unitFile, Path stableJar, boolean user, String unitName) throws CliException {
+    /** The page the build rendered into the jar; rendered now when running from classes without it. */
+    private static String manPageText() throws IOException {
+        try (var in = InstallCommand.class.getResourceAsStream(ManPage.RESOURCE)) {
+            return in != null
+                    ? new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                    : ManPage.render(Main.commands(), VersionCommand.version());
+        }
+    }
+
+    private static int uninstall(Path unitFile, Path stableJar, Path manPage, boolean user, String unitName)
+            throws CliException {
         String systemctl = user ? "systemctl --user" : "systemctl";
         try {
             if (!Files.deleteIfExists(unitFile)) {
@@ -142,6 +157,7 @@ final class InstallCommand implements Command {
             }
             if (!jarInUse) {
                 Files.deleteIfExists(stableJar);
+                Files.deleteIfExists(manPage);
             }
         } catch (IOException e) {
             throw new CliException(ExitCodes.FAILED, "cannot remove " + unitFile + ": " + e.getMessage());

@@ -11,6 +11,16 @@ import java.util.Map;
 public final class Main {
     private Main() {}
 
+    /** What every command takes; in {@code drover help} and the manual page. */
+    static final String SHARED_OPTIONS = """
+            Every command takes --file FILE (default $DROVER_CONFIG, then ./drover.yaml), also as -f FILE
+            before the command or after it (but after `logs`, -f follows, as in tail, docker and kubectl),
+            and --runtime-dir DIR (default .drover/ beside drover.yaml, .drover/NAME/ beside NAME.yaml,
+            or $DROVER_RUNTIME_DIR). -v or --version prints the version.
+            """;
+
+    static final String EXIT_STATUS = "Exit status: 0 ok, 1 failed, 2 usage error, 3 no daemon running.\n";
+
     static Map<String, Command> commands() {
         Map<String, Command> commands = new LinkedHashMap<>();
         for (Command command : List.of(
@@ -121,12 +131,7 @@ public final class Main {
         StringBuilder text = new StringBuilder("Usage: drover [--file FILE] COMMAND [ARGS]\n\nCommands:\n");
         commands.values().forEach(c -> text.append(String.format("  %-9s %s%n", c.name(), c.summary())));
         text.append("  help      show this, or `drover help COMMAND` for one command\n");
-        text.append(
-                "\nEvery command takes --file FILE (default $DROVER_CONFIG, then ./drover.yaml), also as -f FILE\n");
-        text.append("before the command or after it (but after `logs`, -f follows, as in tail, docker and kubectl),\n");
-        text.append("and --runtime-dir DIR (default .drover/ beside drover.yaml, .drover/NAME/ beside NAME.yaml,\n");
-        text.append("or $DROVER_RUNTIME_DIR). -v or --version prints the version.\n");
-        text.append("Exit status: 0 ok, 1 failed, 2 usage error, 3 no daemon running.\n");
+        text.append('\n').append(SHARED_OPTIONS).append(EXIT_STATUS);
         System.out.print(text);
         return ExitCodes.OK;
     }

@@ -31,7 +31,9 @@ final class OperationsBinder {
             "timezone",
             "overlap",
             "catch_up",
-            "pid_file");
+            "pid_file",
+            "log_file",
+            "output");
 
     private OperationsBinder() {}
 
@@ -104,22 +106,56 @@ final class OperationsBinder {
 
     /** {@code pid_file}: relative to the config's directory; one per replica when there are several. */
     static String pidFile(Fields f, java.nio.file.Path baseDir, int replicas) {
-        return f.text("pid_file")
+        return perReplicaPath(f, "pid_file", baseDir, replicas, "run/web-${DROVER_REPLICA}.pid");
+    }
+
+    /**
+     * {@code log_file} and {@code output} into the {@code log} settings: a file of its own instead
+     * of {@code log_dir/NAME.log}, and whether each line also goes to the daemon's output.
+     */
+    static LogSpec placedLog(Fields f, LogSpec log, java.nio.file.Path baseDir, int replicas) {
+        String file = perReplicaPath(f, "log_file", baseDir, replicas, "logs/web-${DROVER_REPLICA}.log");
+        boolean echo = f.node("output")
+                .flatMap(n -> f.reader().text(n, f.path("output"), "file, stdout or journal"))
+                .map(text -> switch (text.strip()) {
+                    case "file" -> false;
+                    case "stdout", "journal" -> true;
+                    default -> {
+                        f.reader()
+                                .error(
+                                        f.node("output").orElseThrow(),
+                                        f.path("output"),
+                                        "expected file, stdout or journal, got \"" + text.strip() + "\"");
+                        yield false;
+                    }
+                })
+                .orElse(false);
+        return log.placed(file, echo);
+    }
+
+    /** A file path relative to the config's directory that each replica must have its own of. */
+    private static String perReplicaPath(
+            Fields f, String key, java.nio.file.Path baseDir, int replicas, String example) {
+        return f.text(key)
                 .map(String::strip)
                 .filter(text -> {
                     if (replicas > 1 && !text.contains("${DROVER_REPLICA}")) {
                         f.reader()
                                 .error(
-                                        f.node("pid_file").orElseThrow(),
-                                        f.path("pid_file"),
-                                        "with " + replicas + " replicas each needs its own PID file:"
-                                                + " put ${DROVER_REPLICA} in the path (run/web-${DROVER_REPLICA}.pid)");
+                                        f.node(key).orElseThrow(),
+                                        f.path(key),
+                                        "with " + replicas + " replicas each needs its own " + noun(key)
+                                                + ": put ${DROVER_REPLICA} in the path (" + example + ")");
                         return false;
                     }
                     return !text.isEmpty();
                 })
                 .map(text -> text.startsWith("/") ? text : baseDir + "/" + text)
                 .orElse(null);
+    }
+
+    private static String noun(String key) {
+        return key.equals("pid_file") ? "PID file" : "log file";
     }
 
     static Hooks hooks(Fields f) {

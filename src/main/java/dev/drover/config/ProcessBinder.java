@@ -115,7 +115,8 @@ final class ProcessBinder {
                 probe(f, "readiness"),
                 probe(f, "liveness"),
                 f.fields("limits", LIMITS_KEYS).map(this::limits).orElse(Defaults.LIMITS),
-                f.fields("log", LOG_KEYS).map(ProcessBinder::log).orElse(Defaults.LOG),
+                OperationsBinder.placedLog(
+                        f, f.fields("log", LOG_KEYS).map(ProcessBinder::log).orElse(Defaults.LOG), baseDir, replicas),
                 f.bool("enabled").orElse(Defaults.ENABLED),
                 f.duration("min_uptime").orElse(Defaults.MIN_UPTIME),
                 f.duration("start_period").orElse(Defaults.START_PERIOD),

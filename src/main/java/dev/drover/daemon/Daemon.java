@@ -126,7 +126,7 @@ public final class Daemon {
 
     /** Serves until asked to stop; true when every process stopped cleanly. */
     private boolean serve() throws IOException, InterruptedException {
-        engine = new Engine(config, Launcher.get(), face.output());
+        engine = new Engine(config, Launcher.get(), face.output(), face.echo(), Engine.SAMPLE_EVERY);
         engine.runPreStart(preStart);
         face.aligned(engine.instanceNames());
         engine.addListener((name, before, after) -> {

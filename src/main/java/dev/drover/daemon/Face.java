@@ -17,6 +17,14 @@ public sealed interface Face {
     /** What every process's log lines are told to. */
     LogListener output();
 
+    /**
+     * What the lines of processes with {@code output: stdout} (or {@code journal}) are told to
+     * besides their log file, or null where every line is shown anyway.
+     */
+    default LogListener echo() {
+        return null;
+    }
+
     /** Says something about the daemon itself. */
     void say(String message);
 
@@ -44,6 +52,38 @@ public sealed interface Face {
                     synchronized (out) {
                         out.println(Instant.ofEpochMilli(timeMillis) + " " + process + ": "
                                 + new String(buffer, offset, length, StandardCharsets.UTF_8));
+                        out.flush();
+                    }
+                }
+            };
+        }
+
+        /**
+         * Each line as {@code TIME NAME | line} ({@code NAME ! line} from stderr), so that under
+         * systemd {@code journalctl -u} shows the service's output; flushed once per batch.
+         */
+        @Override
+        public LogListener echo() {
+            return new LogListener() {
+                @Override
+                public void line(
+                        String process, LogLine.Source source, long timeMillis, byte[] buffer, int offset, int length) {
+                    if (source == LogLine.Source.DROVER) {
+                        return; // output() writes Drover's own lines already
+                    }
+                    byte[] head = (Instant.ofEpochMilli(timeMillis) + " " + process
+                                    + (source == LogLine.Source.STDERR ? " ! " : " | "))
+                            .getBytes(StandardCharsets.UTF_8);
+                    synchronized (out) {
+                        out.write(head, 0, head.length);
+                        out.write(buffer, offset, length);
+                        out.write('\n');
+                    }
+                }
+
+                @Override
+                public void flush() {
+                    synchronized (out) {
                         out.flush();
                     }
                 }

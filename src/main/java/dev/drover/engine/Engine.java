@@ -1,5 +1,6 @@
 package dev.drover.engine;
 
+import dev.drover.config.Accounts;
 import dev.drover.config.DroverConfig;
 import dev.drover.config.PortSpec;
 import dev.drover.config.ProcessSpec;
@@ -10,6 +11,7 @@ import dev.drover.control.Traffic;
 import dev.drover.launch.OsEdge;
 import dev.drover.logs.LogListener;
 import dev.drover.logs.ProcessLog;
+import dev.drover.logs.RotatingFile;
 import dev.drover.state.Event;
 import dev.drover.state.ProcessState;
 import dev.drover.state.Status;
@@ -39,6 +41,8 @@ import java.util.function.Predicate;
 public final class Engine implements AutoCloseable {
     private static final int RING_LINES = 1000;
     private static final Duration STOP_MARGIN = Duration.ofSeconds(10);
+    /** How often the CPU and memory of process trees with limits are measured, unless told otherwise. */
+    public static final Duration SAMPLE_EVERY = ResourceMonitor.DEFAULT_INTERVAL;
 
     /** Told of every status change of every instance. */
     public interface Listener {
@@ -46,6 +50,9 @@ public final class Engine implements AutoCloseable {
     }
 
     private final LogListener output;
+    /** Told every line of the instances whose {@code output} is stdout or journal, or null. */
+    private final LogListener echo;
+
     private final OsEdge os;
     private final Map<String, String> inherited;
     private final Ports ports = new Ports();
@@ -132,7 +139,7 @@ public final class Engine implements AutoCloseable {
     private volatile boolean closing;
 
     public Engine(DroverConfig config, OsEdge os, LogListener output) {
-        this(config, os, output, ResourceMonitor.DEFAULT_INTERVAL);
+        this(config, os, output, SAMPLE_EVERY);
     }
 
     /**
@@ -142,7 +149,16 @@ public final class Engine implements AutoCloseable {
      *     measured (and limits checked)
      */
     public Engine(DroverConfig config, OsEdge os, LogListener output, Duration sampleEvery) {
+        this(config, os, output, null, sampleEvery);
+    }
+
+    /**
+     * @param echo told every line of the instances whose {@code output} says stdout or journal
+     *     (the background daemon's standard output), or null
+     */
+    public Engine(DroverConfig config, OsEdge os, LogListener output, LogListener echo, Duration sampleEvery) {
         this.output = output;
+        this.echo = echo;
         this.os = os;
         this.inherited = ChildEnvironment.inherited(System.getenv());
         this.shared =
@@ -586,7 +602,7 @@ public final class Engine implements AutoCloseable {
             case PortSpec.Auto auto -> ports.free();
         };
         InstanceDefinition definition = InstanceDefinition.of(spec, replica, port, environment, routed);
-        ProcessLog log = sharedLog != null ? sharedLog : newLog(config, spec, definition.name());
+        ProcessLog log = sharedLog != null ? sharedLog : newLog(config, spec, definition);
         // Dependencies come earlier in topological order, so their (initial) status is known here.
         Dependencies.Verdict verdict = Dependencies.evaluate(
                 spec.dependsOn(),
@@ -596,16 +612,21 @@ public final class Engine implements AutoCloseable {
         return new ProcessSupervisor(definition, log, shared, verdict);
     }
 
-    private ProcessLog newLog(DroverConfig config, ProcessSpec spec, String instance) {
+    private ProcessLog newLog(DroverConfig config, ProcessSpec spec, InstanceDefinition definition) {
+        Accounts.User owner = Identity.owner(spec.runAs());
         ProcessLog log = new ProcessLog(
-                instance,
-                config.logDir().resolve(instance + ".log"),
+                definition.name(),
+                definition.logFile(config.logDir()),
                 spec.log().maxSize(),
                 spec.log().keep(),
                 spec.log().timestamps(),
-                RING_LINES);
+                RING_LINES,
+                owner == null ? null : new RotatingFile.Owner(owner.uid(), Identity.groupOf(spec.runAs(), owner)));
         if (output != null) {
             log.addListener(output);
+        }
+        if (echo != null && spec.log().echo()) {
+            log.addListener(echo);
         }
         log.addListener(logFanOut);
         return log;

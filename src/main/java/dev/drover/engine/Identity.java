@@ -22,7 +22,7 @@ final class Identity {
         List<String> wrapped = new ArrayList<>();
         if (runAs.switchesIdentity()) {
             Accounts.User user = account(runAs);
-            int gid = runAs.group() != null ? groupId(runAs.group()) : user.gid();
+            int gid = groupOf(runAs, user);
             wrapped.add(SETPRIV);
             wrapped.add("--reuid=" + user.uid());
             wrapped.add("--regid=" + gid);
@@ -61,6 +61,11 @@ final class Identity {
     /** The user's uid and primary gid, for files made for it (log and PID files); null when it runs as Drover. */
     static Accounts.User owner(RunAs runAs) {
         return runAs.user() == null ? null : account(runAs);
+    }
+
+    /** The group it runs with: {@code group} when set, else the user's primary group. */
+    static int groupOf(RunAs runAs, Accounts.User user) {
+        return runAs.group() != null ? groupId(runAs.group()) : user.gid();
     }
 
     private static Accounts.User account(RunAs runAs) {

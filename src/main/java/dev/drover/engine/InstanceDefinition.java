@@ -78,6 +78,14 @@ record InstanceDefinition(
         return file == null ? null : Path.of(Interpolation.expandInstance(file, instanceVars(spec, replica, port)));
     }
 
+    /** Where its output is logged: its own {@code log_file}, else {@code NAME.log} in {@code logDir}. */
+    Path logFile(Path logDir) {
+        String file = spec.log().file();
+        return file == null
+                ? logDir.resolve(name + ".log")
+                : Path.of(Interpolation.expandInstance(file, instanceVars(spec, replica, port)));
+    }
+
     Path cwd() {
         return spec.cwd();
     }

@@ -14,6 +14,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class ProcessLog implements AutoCloseable {
     private static final byte[] NO_PREFIX = new byte[0];
     private static final byte[] DROVER_TAG = "[drover] ".getBytes(StandardCharsets.US_ASCII);
+    /** Marks a line the process wrote to stderr, after the timestamp, as {@code drover logs} shows it. */
+    private static final byte[] STDERR_TAG = "! ".getBytes(StandardCharsets.US_ASCII);
 
     /** After a failed write, how long to wait before trying the file again. */
     static final long RETRY_MILLIS = 2_000;
@@ -22,6 +24,7 @@ public final class ProcessLog implements AutoCloseable {
     private final Path path;
     private final long maxSize;
     private final int keep;
+    private final RotatingFile.Owner owner;
     private RotatingFile file;
     private final boolean timestamps;
     private final RingBuffer ring;
@@ -36,14 +39,27 @@ public final class ProcessLog implements AutoCloseable {
     private boolean untold;
 
     public ProcessLog(String process, Path file, long maxSize, int keep, boolean timestamps, int ringLines) {
+        this(process, file, maxSize, keep, timestamps, ringLines, null);
+    }
+
+    /** @param owner who the log files belong to (the user the process runs as), or null for Drover's */
+    public ProcessLog(
+            String process,
+            Path file,
+            long maxSize,
+            int keep,
+            boolean timestamps,
+            int ringLines,
+            RotatingFile.Owner owner) {
         this.process = process;
         this.path = file;
         this.maxSize = maxSize;
         this.keep = keep;
         this.timestamps = timestamps;
+        this.owner = owner;
         this.ring = new RingBuffer(ringLines);
         try {
-            this.file = new RotatingFile(file, maxSize, keep);
+            this.file = new RotatingFile(file, maxSize, keep, owner);
         } catch (IOException e) {
             failed("cannot open log file " + file + ": " + reason(e), System.currentTimeMillis(), false);
         }
@@ -79,7 +95,7 @@ public final class ProcessLog implements AutoCloseable {
         }
         try {
             if (file == null) {
-                file = new RotatingFile(path, maxSize, keep);
+                file = new RotatingFile(path, maxSize, keep, owner);
             } else {
                 file.reopen();
             }
@@ -180,10 +196,15 @@ public final class ProcessLog implements AutoCloseable {
         } else {
             byte[] prefix = timestamps ? clock.bytes(now) : NO_PREFIX;
             try {
-                if (source == LogLine.Source.DROVER) {
-                    byte[] tagged = new byte[prefix.length + DROVER_TAG.length];
+                byte[] tag = switch (source) {
+                    case DROVER -> DROVER_TAG;
+                    case STDERR -> STDERR_TAG;
+                    case STDOUT -> NO_PREFIX;
+                };
+                if (tag.length > 0) {
+                    byte[] tagged = new byte[prefix.length + tag.length];
                     System.arraycopy(prefix, 0, tagged, 0, prefix.length);
-                    System.arraycopy(DROVER_TAG, 0, tagged, prefix.length, DROVER_TAG.length);
+                    System.arraycopy(tag, 0, tagged, prefix.length, tag.length);
                     prefix = tagged;
                 }
                 file.write(prefix, buffer, offset, length);

@@ -20,13 +20,23 @@ public final class RotatingFile implements AutoCloseable {
     private final int keep;
     private byte[] buffer = new byte[1024];
     private int buffered;
+    private final Owner owner;
     private FileOutputStream out;
     private long size;
 
+    /** Who a log file belongs to: the user and group a process runs as. */
+    public record Owner(int uid, int gid) {}
+
     public RotatingFile(Path path, long maxSize, int keep) throws IOException {
+        this(path, maxSize, keep, null);
+    }
+
+    /** @param owner who the file (and each new one after a rotation) is given to, or null to keep Drover's */
+    public RotatingFile(Path path, long maxSize, int keep, Owner owner) throws IOException {
         this.path = path;
         this.maxSize = maxSize;
         this.keep = keep;
+        this.owner = owner;
         Files.createDirectories(path.toAbsolutePath().getParent());
         open();
     }
@@ -116,7 +126,17 @@ public final class RotatingFile implements AutoCloseable {
 
     private void open() throws IOException {
         out = new FileOutputStream(path.toFile(), true);
-        size = Files.isRegularFile(path) ? Files.size(path) : 0;
+        boolean regular = Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS);
+        size = regular ? Files.size(path) : 0;
+        // Only a regular file changes hands: never /dev/null, a FIFO or what a link points to.
+        if (owner != null && regular) {
+            if ((int) Files.getAttribute(path, "unix:uid", LinkOption.NOFOLLOW_LINKS) != owner.uid()) {
+                Files.setAttribute(path, "unix:uid", owner.uid(), LinkOption.NOFOLLOW_LINKS);
+            }
+            if ((int) Files.getAttribute(path, "unix:gid", LinkOption.NOFOLLOW_LINKS) != owner.gid()) {
+                Files.setAttribute(path, "unix:gid", owner.gid(), LinkOption.NOFOLLOW_LINKS);
+            }
+        }
     }
 
     @Override

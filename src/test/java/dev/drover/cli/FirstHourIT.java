@@ -401,6 +401,9 @@ class FirstHourIT {
         assertThat(unitFile).exists();
         assertThat(jar).exists().hasSameBinaryContentAs(Path.of(DroverProcess.jar()));
         assertThat(Files.readString(unitFile)).contains(jar + " daemon --file " + dir.resolve("drover.yaml"));
+        Path manPage = home.resolve(".local/share/man/man1/drover.1");
+        assertThat(manPage).exists();
+        assertThat(Files.readString(manPage)).startsWith(".TH DROVER 1").contains(".SS install");
         if (Files.isExecutable(Path.of("/usr/bin/systemd-analyze"))) {
             Process verify = new ProcessBuilder("systemd-analyze", "verify", unitFile.toString())
                     .redirectErrorStream(true)
@@ -413,5 +416,6 @@ class FirstHourIT {
         assertThat(uninstall.exitCode()).as(uninstall.text()).isZero();
         assertThat(unitFile).doesNotExist();
         assertThat(jar).doesNotExist();
+        assertThat(manPage).doesNotExist();
     }
 }

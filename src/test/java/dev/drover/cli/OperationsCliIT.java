@@ -2,6 +2,7 @@ package dev.drover.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.drover.Describe;
 import dev.drover.Waits;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -192,5 +193,42 @@ class OperationsCliIT {
         assertThat(badSince.output()).contains("--since needs a duration");
         DaemonHarness.Result badGrep = drover.run("logs", "--grep", "(", "talker");
         assertThat(badGrep.exitCode()).as(badGrep.toString()).isEqualTo(2);
+    }
+
+    @Test
+    void logFilePlacesEachReplicasLogAndOutputStdoutEchoesItsLinesToTheDaemonsOutput() throws Exception {
+        Files.writeString(dir.resolve("drover.yaml"), """
+                processes:
+                  web:
+                    command: "echo web says $$DROVER_REPLICA; echo web complains >&2; exec sleep 300"
+                    replicas: 2
+                    log_file: own/web-${DROVER_REPLICA}.log
+                    output: journal
+                  quiet:
+                    command: "echo quiet says hi; exec sleep 300"
+                """);
+        DaemonHarness.Result up = drover.up();
+        assertThat(up.exitCode()).as(up.toString()).isZero();
+        Path first = dir.resolve("own/web-0.log");
+        Path second = dir.resolve("own/web-1.log");
+        Waits.until(
+                WAIT,
+                "each replica's lines in its own log_file and web's in the daemon's output",
+                () -> Files.exists(first)
+                        && Files.exists(second)
+                        && Files.exists(dir.resolve(".drover/logs/quiet.log"))
+                        && Files.readString(first).contains("! web complains")
+                        && Files.readString(second).contains("web says 1")
+                        && drover.daemonLogText().contains("web.1 ! web complains")
+                        && Files.readString(dir.resolve(".drover/logs/quiet.log"))
+                                .contains("quiet says hi"),
+                () -> Describe.file(first) + Describe.file(second) + "daemon log:\n" + drover.daemonLogText());
+        assertThat(Files.readString(first)).contains("web says 0").doesNotContain("web says 1");
+        assertThat(dir.resolve(".drover/logs/web.0.log")).doesNotExist();
+        assertThat(drover.daemonLogText())
+                .contains("web.0 | web says 0", "web.1 | web says 1")
+                .doesNotContain("quiet says hi");
+        // drover logs still reads the lines from wherever they are kept.
+        assertThat(drover.run("logs", "web").output()).contains("web.0 | web says 0", "web.1 | ! web complains");
     }
 }

@@ -61,6 +61,9 @@ final class FuzzedConfigs {
         "limits",
         "log",
         "enabled",
+        "start_delay",
+        "output",
+        "umask",
         "comand",
         "restrat",
         "<<"
@@ -70,6 +73,10 @@ final class FuzzedConfigs {
             new String[] {"0", "1ms", "500ms", "10s", "5m", "1h", "1m30s", "1.5s", "0s", "${UNSET:-2s}"},
             new String[] {"10", "-1s", "1e3s", "99999999999999999999h", "s", "", "0.0001ms", "1h1h", "1 s", "${EMPTY}"
             });
+    private static final Pool OUTPUTS =
+            new Pool(new String[] {"file", "stdout", "journal"}, new String[] {"syslog", "", "STDOUT"});
+    private static final Pool UMASKS =
+            new Pool(new String[] {"027", "0022", "0o077", "000"}, new String[] {"999", "abc", "-1", "07777"});
     private static final Pool SIZES = new Pool(
             new String[] {"1", "100B", "512KB", "10MB", "1GiB", "1.5GB", "10 mb", "${UNSET:-1MB}"},
             new String[] {"0", "9999999999999TB", "-1MB", "MB", "1e3", "0.5B", "10Mb"});
@@ -259,7 +266,9 @@ final class FuzzedConfigs {
             case "replicas", "max_restarts" -> scalar(INTEGERS);
             case "depends_on" -> dependsOn();
             case "restart" -> data.consumeBoolean() ? new Raw(pick(RESTARTS)) : scalar(RESTARTS);
-            case "restart_window", "stop_timeout" -> scalar(DURATIONS);
+            case "restart_window", "stop_timeout", "start_delay" -> scalar(DURATIONS);
+            case "output" -> scalar(OUTPUTS);
+            case "umask" -> scalar(UMASKS);
             case "backoff" ->
                 someOf(
                         keys("initial", "max", "multiplier", "reset_after", "maximum"),

@@ -187,4 +187,42 @@ class OperationsConfigTest {
                                     pid_file: run/web.pid
                                 """).message()).startsWith("with 2 replicas each needs its own PID file");
     }
+
+    @Test
+    void logFileAndOutputPlaceTheLog() throws Exception {
+        DroverConfig config = parse("""
+                processes:
+                  web:
+                    command: ./web
+                    replicas: 2
+                    port: auto
+                    log_file: logs/web-${DROVER_REPLICA}.log
+                    output: journal
+                  worker: {command: ./worker, log_file: /var/log/worker.log, output: file, log: {keep: 2}}
+                  plain: {command: ./plain}
+                """);
+        LogSpec web = config.processes().get("web").log();
+        assertThat(web.file()).isEqualTo(TestConfigs.FILE.getParent() + "/logs/web-${DROVER_REPLICA}.log");
+        assertThat(web.echo()).isTrue();
+        LogSpec worker = config.processes().get("worker").log();
+        assertThat(worker.file()).isEqualTo("/var/log/worker.log");
+        assertThat(worker.echo()).isFalse();
+        assertThat(worker.keep()).isEqualTo(2);
+        assertThat(config.processes().get("plain").log()).isEqualTo(Defaults.LOG);
+    }
+
+    @Test
+    void replicasNeedALogFileEachAndOutputIsOneOfThree() {
+        assertThat(onlyError("""
+                                processes:
+                                  web: {command: ./web, replicas: 3, port: auto, log_file: web.log}
+                                """).message())
+                .startsWith("with 3 replicas each needs its own log file: put ${DROVER_REPLICA} in the path");
+        ConfigError output = onlyError("""
+                processes:
+                  web: {command: ./web, output: syslog}
+                """);
+        assertThat(output.message()).isEqualTo("expected file, stdout or journal, got \"syslog\"");
+        assertThat(output.key()).isEqualTo("processes.web.output");
+    }
 }

@@ -3,6 +3,7 @@ package dev.drover.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.drover.Describe;
 import dev.drover.Waits;
 import dev.drover.config.Accounts;
 import dev.drover.state.ProcessState;
@@ -92,6 +93,11 @@ class RunAsIT {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(made)))
                 .isEqualTo("rw-r-----");
         assertThat(Files.readString(work.resolve("pre-start-uid")).strip()).isEqualTo("65534");
+        // Its log file is the user's, so that it (and whoever runs as it) can read it.
+        Path log = dir.resolve(".drover/logs/job.log");
+        assertThat(log).as(Describe.directory(dir.resolve(".drover/logs"))).exists();
+        assertThat(Files.getAttribute(log, "unix:uid")).isEqualTo(65534);
+        assertThat(Files.getAttribute(log, "unix:gid")).isEqualTo(65534);
     }
 
     @Test

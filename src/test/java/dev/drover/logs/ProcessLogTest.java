@@ -56,4 +56,21 @@ class ProcessLogTest {
                 .anySatisfy(t -> assertThat(t).contains("can be written again").contains("lines were not written"));
         log.close();
     }
+
+    @Test
+    void stderrLinesAreMarkedInTheFileAfterTheTimestamp() throws Exception {
+        Path file = dir.resolve("web.log");
+        try (ProcessLog log = new ProcessLog("web", file, 0, 0, true, 100)) {
+            byte[] out = "to stdout\n".getBytes(StandardCharsets.UTF_8);
+            byte[] err = "to stderr\n".getBytes(StandardCharsets.UTF_8);
+            log.stdout().onData(out, out.length);
+            log.stderr().onData(err, err.length);
+            log.announce("started");
+        }
+        List<String> lines = Files.readAllLines(file);
+        assertThat(lines).hasSize(3);
+        assertThat(lines.get(0)).matches("\\S+ to stdout");
+        assertThat(lines.get(1)).matches("\\S+ ! to stderr");
+        assertThat(lines.get(2)).matches("\\S+ \\[drover\\] started");
+    }
 }

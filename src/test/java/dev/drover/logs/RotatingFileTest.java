@@ -67,4 +67,30 @@ class RotatingFileTest {
         }
         assertThat(Files.readAllLines(log)).containsExactly("old", "new");
     }
+
+    /** As root: the file, and each new one after a rotation, belongs to the user the process runs as. */
+    @Test
+    void anOwnedFileIsGivenToItsOwnerAfterEachRotationButALinkIsNot() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                "root".equals(System.getProperty("user.name")), "only root can give files away");
+        Path log = dir.resolve("svc.log");
+        RotatingFile.Owner nobody = new RotatingFile.Owner(65534, 65534);
+        byte[] line = "x".repeat(100).getBytes(StandardCharsets.US_ASCII);
+        try (RotatingFile file = new RotatingFile(log, 1_000, 2, nobody)) {
+            for (int i = 0; i < 30; i++) {
+                file.write(new byte[0], line, 0, line.length);
+                file.flush();
+            }
+        }
+        for (Path each : List.of(log, dir.resolve("svc.log.1"), dir.resolve("svc.log.2"))) {
+            assertThat(Files.getAttribute(each, "unix:uid")).as(each.toString()).isEqualTo(65534);
+            assertThat(Files.getAttribute(each, "unix:gid")).as(each.toString()).isEqualTo(65534);
+        }
+        Path target = Files.writeString(dir.resolve("target"), "");
+        Path link = Files.createSymbolicLink(dir.resolve("link.log"), target);
+        try (RotatingFile file = new RotatingFile(link, 0, 0, nobody)) {
+            file.write(new byte[0], line, 0, line.length);
+        }
+        assertThat(Files.getAttribute(target, "unix:uid")).isEqualTo(0);
+    }
 }
