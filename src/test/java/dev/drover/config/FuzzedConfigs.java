@@ -61,6 +61,8 @@ final class FuzzedConfigs {
         "limits",
         "log",
         "enabled",
+        "notify",
+        "watchdog",
         "comand",
         "restrat",
         "<<"
@@ -273,7 +275,8 @@ final class FuzzedConfigs {
                     case "keep" -> scalar(INTEGERS);
                     default -> new Raw(pick(BOOLEANS));
                 });
-            case "enabled" -> new Raw(pick(BOOLEANS));
+            case "enabled", "notify" -> new Raw(pick(BOOLEANS));
+            case "watchdog" -> scalar(DURATIONS);
             case "<<" -> anchors.isEmpty() ? anyValue(1) : new Raw("*" + data.pickValue(anchors));
             default -> anyValue(2);
         };
