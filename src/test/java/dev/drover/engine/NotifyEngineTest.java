@@ -256,6 +256,38 @@ class NotifyEngineTest {
     }
 
     @Test
+    void aReloadThatChangesTheWatchdogRestartsTheProcessOnAFreshSocketAndRemovesTheOldOne() throws Exception {
+        Engine engine = fixture.start("""
+                processes:
+                  svc:
+                    command: [python3, speaker.py, "send=READY=1", "ping=100000,0.1"]
+                    notify: true
+                    watchdog: 5s
+                """);
+        Waits.until(WAIT, "svc ready", () -> engine.snapshot("svc").serving(), () -> EngineFixture.describe(engine));
+        int firstPid = engine.snapshot("svc").pid();
+        List<Path> before = sockets();
+        assertThat(before).hasSize(1);
+        Files.writeString(dir.resolve("drover.yaml"), """
+                processes:
+                  svc:
+                    command: [python3, speaker.py, "send=READY=1", "ping=100000,0.1"]
+                    notify: true
+                    watchdog: 4s
+                """);
+        EngineControl control = new EngineControl(engine, force -> {});
+        assertThat(control.reload().restarted()).containsExactly("svc");
+        Waits.until(
+                WAIT,
+                "svc ready again in a new run, on a new socket only",
+                () -> engine.snapshot("svc").serving()
+                        && engine.snapshot("svc").pid() != firstPid
+                        && sockets().size() == 1
+                        && !sockets().equals(before),
+                () -> EngineFixture.describe(engine) + "sockets before " + before + ", now " + sockets());
+    }
+
+    @Test
     void aProcessWithoutNotifyGetsNoNotifySocket() throws Exception {
         Engine engine = fixture.start("""
                 processes:
