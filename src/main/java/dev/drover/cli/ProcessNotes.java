@@ -12,7 +12,7 @@ final class ProcessNotes {
 
     /** The note for one process, or "" when there is nothing to say. */
     static String why(ProcessInfo p, long nowMillis) {
-        String note = state(p, nowMillis);
+        String note = join(state(p, nowMillis), notified(p));
         if (p.role() != null) {
             String role = p.role().equals("surge")
                     ? "surge: the rollout's replacement, beside the old instance"
@@ -25,6 +25,24 @@ final class ProcessNotes {
                     : "drained by hand; " + note;
         }
         return note;
+    }
+
+    /** What a notify: true process said of itself: "status: 3 jobs queued; MAINPID 4242", or "". */
+    static String notified(ProcessInfo p) {
+        if (p.sdNotify() == null) {
+            return "";
+        }
+        String said = p.sdNotify().status() == null || p.sdNotify().status().isBlank()
+                ? ""
+                : "status: " + p.sdNotify().status().strip();
+        if (p.sdNotify().mainPid() != 0 && p.sdNotify().mainPid() != p.pid()) {
+            said = join(said, "MAINPID " + p.sdNotify().mainPid());
+        }
+        return said;
+    }
+
+    private static String join(String first, String second) {
+        return first.isEmpty() ? second : second.isEmpty() ? first : first + "; " + second;
     }
 
     /** "; next run in 4m0s" for a scheduled job, else "". */

@@ -128,7 +128,20 @@ final class WireBodies {
                 texts(p.get("lastOutput")),
                 text(p, "role"),
                 Boolean.TRUE.equals(p.get("heldOutOfRotation")),
-                schedule(p.get("schedule")));
+                schedule(p.get("schedule")),
+                notify(p.get("sdNotify")));
+    }
+
+    private static dev.drover.control.NotifyInfo notify(Object node) throws IOException {
+        if (node == null) {
+            return null;
+        }
+        Map<String, Object> n = object(node);
+        return new dev.drover.control.NotifyInfo(
+                text(n, "status"),
+                (int) whole(n, "mainPid"),
+                Boolean.TRUE.equals(n.get("stopping")),
+                whole(n, "lastWatchdog"));
     }
 
     private static dev.drover.control.ScheduleInfo schedule(Object node) throws IOException {

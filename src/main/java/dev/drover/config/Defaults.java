@@ -85,6 +85,7 @@ public final class Defaults {
                 Hooks.NONE,
                 START_DELAY,
                 null,
+                null,
                 null);
     }
 

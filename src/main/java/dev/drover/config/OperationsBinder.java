@@ -16,7 +16,8 @@ import java.util.stream.Collectors;
 /**
  * Reads the everyday-operations keys of a process: who it runs as ({@code user}, {@code group},
  * {@code groups}, {@code umask}), its hooks ({@code pre_start}, {@code post_stop}) and its
- * {@code schedule} with {@code timezone}, {@code overlap} and {@code catch_up}.
+ * {@code schedule} with {@code timezone}, {@code overlap} and {@code catch_up}; and whether it
+ * speaks sd_notify ({@code notify}, {@code watchdog}).
  */
 final class OperationsBinder {
     static final List<String> KEYS = List.of(
@@ -33,7 +34,9 @@ final class OperationsBinder {
             "catch_up",
             "pid_file",
             "log_file",
-            "output");
+            "output",
+            "notify",
+            "watchdog");
 
     private OperationsBinder() {}
 
@@ -156,6 +159,33 @@ final class OperationsBinder {
 
     private static String noun(String key) {
         return key.equals("pid_file") ? "PID file" : "log file";
+    }
+
+    /**
+     * {@code notify: true} and its {@code watchdog}. A notify process says itself when it is ready
+     * (READY=1), so a readiness probe beside it is refused rather than combined: two sources of
+     * readiness would disagree with no rule for which one wins.
+     */
+    static NotifySpec notify(Fields f) {
+        NodeReader reader = f.reader();
+        boolean notify = f.bool("notify").orElse(false);
+        Duration watchdog = f.positiveDuration("watchdog").orElse(null);
+        if (!notify) {
+            if (f.node("watchdog").isPresent()) {
+                reader.error(
+                        f.node("watchdog").orElseThrow(),
+                        f.path("watchdog"),
+                        "watchdog needs notify: true (the process pings with WATCHDOG=1 over its NOTIFY_SOCKET)");
+            }
+            return null;
+        }
+        if (f.node("readiness").filter(n -> !NodeReader.isAbsent(n)).isPresent()) {
+            reader.error(
+                    f.node("readiness").orElseThrow(),
+                    f.path("readiness"),
+                    "a process with notify: true is ready when it sends READY=1; remove readiness (or notify)");
+        }
+        return new NotifySpec(watchdog);
     }
 
     static Hooks hooks(Fields f) {

@@ -125,7 +125,8 @@ final class ProcessBinder {
                 OperationsBinder.hooks(f),
                 f.duration("start_delay").orElse(Defaults.START_DELAY),
                 OperationsBinder.schedule(f, restart, replicas),
-                OperationsBinder.pidFile(f, baseDir, replicas));
+                OperationsBinder.pidFile(f, baseDir, replicas),
+                OperationsBinder.notify(f));
     }
 
     /** drain_timeout, rollout, start: on_demand and idle_stop: how the proxy takes it in and out of rotation. */

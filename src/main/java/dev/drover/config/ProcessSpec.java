@@ -31,6 +31,7 @@ import java.util.Objects;
  * @param schedule when it runs as a periodic job, or null: it runs when started
  * @param pidFile where the child's PID is written while it runs (absolute; may hold {@code
  *     ${DROVER_REPLICA}}), or null
+ * @param sdNotify null unless it speaks sd_notify ({@code notify: true}, with its {@code watchdog})
  */
 public record ProcessSpec(
         String name,
@@ -58,7 +59,8 @@ public record ProcessSpec(
         Hooks hooks,
         Duration startDelay,
         ScheduleSpec schedule,
-        String pidFile) {
+        String pidFile,
+        NotifySpec sdNotify) {
 
     public ProcessSpec {
         Objects.requireNonNull(name, "name");

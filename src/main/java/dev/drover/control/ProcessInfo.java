@@ -13,6 +13,7 @@ package dev.drover.control;
  *     (started beside it) and "old" for the instance replaced, while it drains and stops
  * @param heldOutOfRotation drained by hand ({@code drover drain}): it runs, the proxy sends it nothing
  * @param schedule its last and next runs when it is a scheduled job, else null
+ * @param sdNotify what its current run said over sd_notify ({@code notify: true}), else null
  */
 public record ProcessInfo(
         String id,
@@ -37,7 +38,8 @@ public record ProcessInfo(
         java.util.List<String> lastOutput,
         String role,
         boolean heldOutOfRotation,
-        ScheduleInfo schedule) {
+        ScheduleInfo schedule,
+        NotifyInfo sdNotify) {
 
     public ProcessInfo {
         lastOutput = lastOutput == null ? java.util.List.of() : java.util.List.copyOf(lastOutput);

@@ -161,8 +161,14 @@ public final class Engine implements AutoCloseable {
         this.echo = echo;
         this.os = os;
         this.inherited = ChildEnvironment.inherited(System.getenv());
-        this.shared =
-                new ProcessSupervisor.Shared(timers, this::changed, os, () -> traffic, () -> forced, () -> preStart);
+        this.shared = new ProcessSupervisor.Shared(
+                timers,
+                this::changed,
+                os,
+                () -> traffic,
+                () -> forced,
+                () -> preStart,
+                dev.drover.config.Defaults.stateDir(config.file()).resolve("notify"));
         this.layout = build(config, Map.of());
         this.resources = new ResourceMonitor(() -> layout.instances().values(), sampleEvery);
         layout.instances().values().forEach(ProcessSupervisor::start);

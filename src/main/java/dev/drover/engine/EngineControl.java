@@ -378,7 +378,15 @@ public final class EngineControl implements Control {
                 lastOutput,
                 s.role(),
                 engine.traffic().held(s.name()),
-                schedule(engine.schedule(s.process())));
+                schedule(engine.schedule(s.process())),
+                notify(s.notified()));
+    }
+
+    private static dev.drover.control.NotifyInfo notify(NotifyChannel.Facts facts) {
+        return facts == null
+                ? null
+                : new dev.drover.control.NotifyInfo(
+                        facts.status(), facts.mainPid(), facts.stopping(), facts.lastWatchdogMillis());
     }
 
     private static dev.drover.control.ScheduleInfo schedule(Scheduler.View view) {

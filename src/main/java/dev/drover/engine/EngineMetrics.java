@@ -35,7 +35,7 @@ public final class EngineMetrics {
         CounterWithCallback.builder()
                 .name("drover_process_exits_total")
                 .help(
-                        "How the process's runs ended: success, failure (exit code), signal, stopped, killed (after stop_timeout), liveness, memory_limit, cpu_limit, spawn_failed")
+                        "How the process's runs ended: success, failure (exit code), signal, stopped, killed (after stop_timeout), liveness, watchdog, memory_limit, cpu_limit, spawn_failed")
                 .labelNames("process", "replica", "reason")
                 .callback(c -> engine.snapshots()
                         .forEach(s -> s.ends()

@@ -58,7 +58,8 @@ record InstanceDefinition(
                 spec.readiness() != null,
                 spec.minUptime(),
                 spec.startPeriod(),
-                routed);
+                routed,
+                spec.sdNotify() != null);
         Map<String, String> environment = Map.copyOf(env);
         List<String> argv = CommandLine.resolved(CommandLine.argv(spec.command(), vars), environment, spec.cwd());
         return new InstanceDefinition(

@@ -19,6 +19,8 @@ import java.util.Map;
  * @param probeFailuresTotal failed probe attempts so far, by probe
  * @param role null for an instance in its place; "surge" for a rollout's replacement that is not in
  *     its place yet, "old" for the instance a replacement took the place of, while it stops
+ * @param notified what its current run said over its NOTIFY_SOCKET; null without notify: true or
+ *     when it does not run
  */
 public record ProcessSnapshot(
         String name,
@@ -33,7 +35,8 @@ public record ProcessSnapshot(
         double cpuSeconds,
         Map<String, Long> ends,
         Map<String, Long> probeFailuresTotal,
-        String role) {
+        String role,
+        NotifyChannel.Facts notified) {
 
     static ProcessSnapshot of(ProcessSupervisor supervisor) {
         return of(supervisor, null);
@@ -56,7 +59,8 @@ public record ProcessSnapshot(
                 meter.cpuSeconds(),
                 supervisor.ends(),
                 supervisor.probeFailuresTotal(),
-                role);
+                role,
+                supervisor.notified());
     }
 
     public ProcessState state() {

@@ -58,6 +58,7 @@ final class ProcessSupervisor {
      *
      * @param forced whether stops skip their grace (and drains their wait): a forced shutdown
      * @param preStart whether pre_start hooks run ({@code up --no-pre-start} skips them)
+     * @param notifyDir where the private sd_notify sockets of {@code notify: true} instances go
      */
     record Shared(
             ScheduledExecutorService timers,
@@ -65,7 +66,8 @@ final class ProcessSupervisor {
             OsEdge os,
             java.util.function.Supplier<Traffic> traffic,
             BooleanSupplier forced,
-            BooleanSupplier preStart) {}
+            BooleanSupplier preStart,
+            Path notifyDir) {}
 
     /** The probes an instance may have, named as the metrics name them. */
     enum Probe {
@@ -84,6 +86,9 @@ final class ProcessSupervisor {
 
         /** One probe attempt's result, for the figures (the verdicts come as events). */
         record ProbeReport(Probe probe, int pid, ProbeResult result) implements Message {}
+
+        /** An sd_notify message that reached {@code channel}, the socket of one run. */
+        record Notified(NotifyChannel channel, String message) implements Message {}
 
         /** Something to run on this thread between events (see {@link #postAndAwait}). */
         record Act(Runnable action) implements Message {}
@@ -134,6 +139,8 @@ final class ProcessSupervisor {
 
     private ProbeRunner readiness;
     private ProbeRunner liveness;
+    /** The sd_notify socket of the current run of a notify: true instance, or null. */
+    private volatile NotifyChannel notify;
     /** What runs before the next spawn (start_delay, pre_start), or null; this thread's alone. */
     private Preparation preparing;
     /** The post_stop hook of the last run, which the next spawn waits for. */
@@ -358,6 +365,7 @@ final class ProcessSupervisor {
                                 probes = probes.with(report.probe(), report.result());
                             }
                         }
+                        case Message.Notified notified -> notified(notified.channel(), notified.message());
                         case Message.Act act -> act.action().run();
                         case Message.Close close -> {
                             closeNow(close.keepLog());
@@ -378,6 +386,7 @@ final class ProcessSupervisor {
 
     private void closeNow(boolean keepLog) {
         stopProbes();
+        closeNotify();
         Child left = child;
         if (left != null && !left.onExit().isDone()) {
             // Closed with a child still running (cannot happen through the engine, which stops
@@ -424,6 +433,7 @@ final class ProcessSupervisor {
                 if (definition.pidFile() != null) {
                     PidFile.remove(definition.pidFile(), before.pid());
                 }
+                closeNotify();
                 // Before the effects: a restart's spawn waits for it.
                 runPostStop();
             }
@@ -608,9 +618,13 @@ final class ProcessSupervisor {
             return new Event.SpawnFailed(SpawnFailure.permanent(portTaken), System.currentTimeMillis(), jitter());
         }
         try {
+            Map<String, String> env = definition.env();
+            if (definition.spec().sdNotify() != null) {
+                env = openNotify().environment(env);
+            }
             Child started = shared.os()
                     .spawnPaused(
-                            new SpawnSpec(definition.launch(), definition.env(), definition.cwd(), definition.name()),
+                            new SpawnSpec(definition.launch(), env, definition.cwd(), definition.name()),
                             log.stdout(),
                             log.stderr());
             child = started;
@@ -630,11 +644,86 @@ final class ProcessSupervisor {
                             started.pid(), Outcomes.termination(exit), System.currentTimeMillis(), jitter())));
             return new Event.Spawned(started.pid(), System.currentTimeMillis());
         } catch (SpawnException e) {
+            closeNotify();
             return new Event.SpawnFailed(Outcomes.spawnFailure(e), System.currentTimeMillis(), jitter());
+        } catch (java.io.IOException e) {
+            closeNotify();
+            return new Event.SpawnFailed(
+                    SpawnFailure.permanent("cannot open its NOTIFY_SOCKET: " + e.getMessage()),
+                    System.currentTimeMillis(),
+                    jitter());
         } catch (RuntimeException e) {
+            closeNotify();
             return new Event.SpawnFailed(
                     SpawnFailure.permanent("cannot start: " + e.getMessage()), System.currentTimeMillis(), jitter());
         }
+    }
+
+    /** Opens the private NOTIFY_SOCKET of the run about to be spawned. */
+    private NotifyChannel openNotify() throws java.io.IOException {
+        closeNotify();
+        notify = NotifyChannel.open(
+                shared.os(),
+                shared.notifyDir(),
+                definition.name(),
+                definition.spec().runAs().switchesIdentity(),
+                definition.spec().sdNotify().watchdog(),
+                (channel, message) -> inbox.add(new Message.Notified(channel, message)));
+        return notify;
+    }
+
+    private void closeNotify() {
+        NotifyChannel open = notify;
+        if (open != null) {
+            notify = null;
+            open.close();
+        }
+    }
+
+    /** What the current run said over its NOTIFY_SOCKET; messages to an earlier run's socket are dropped. */
+    private void notified(NotifyChannel channel, String message) {
+        Status now = status;
+        if (channel != notify || now.pid() == 0) {
+            return;
+        }
+        boolean armed = channel.watchdogArmed();
+        List<Event> events = channel.received(
+                Notification.parse(message), now.pid(), System.currentTimeMillis(), System.nanoTime(), log::announce);
+        for (Event event : events) {
+            apply(event);
+        }
+        if (!armed && channel.watchdogArmed()) {
+            checkWatchdogIn(channel, channel.watchdog());
+        }
+    }
+
+    private void checkWatchdogIn(NotifyChannel channel, Duration delay) {
+        shared.timers()
+                .schedule(
+                        () -> inbox.add(new Message.Act(() -> checkWatchdog(channel))),
+                        Math.max(1, delay.toMillis()),
+                        TimeUnit.MILLISECONDS);
+    }
+
+    /** The watchdog's timer: a run that went its timeout without WATCHDOG=1 fails like a failed liveness probe. */
+    private void checkWatchdog(NotifyChannel channel) {
+        Status now = status;
+        if (channel != notify || now.pid() == 0) {
+            return;
+        }
+        Duration left = channel.watchdogLeft(System.nanoTime());
+        if (left.isPositive()) {
+            checkWatchdogIn(channel, left);
+            return;
+        }
+        apply(new Event.Failing(
+                now.pid(), new Failure.Watchdog(channel.watchdog(), false), System.currentTimeMillis()));
+    }
+
+    /** What the current run said over its NOTIFY_SOCKET, or null when it has none. */
+    NotifyChannel.Facts notified() {
+        NotifyChannel open = notify;
+        return open == null ? null : open.facts();
     }
 
     /** Where in the ±10% band the next backoff falls, so that processes failing together do not restart in lockstep. */

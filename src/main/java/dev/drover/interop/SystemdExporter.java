@@ -103,6 +103,13 @@ final class SystemdExporter {
         if (completedByOthers) {
             unit.set("Service", "Type", "oneshot");
             unit.set("Service", "RemainAfterExit", "yes");
+        } else if (p.sdNotify() != null) {
+            // Drover accepts sd_notify from any process of the service (a shell's systemd-notify): so must systemd.
+            unit.set("Service", "Type", "notify");
+            unit.set("Service", "NotifyAccess", "all");
+            if (p.sdNotify().watchdog() != null) {
+                unit.set("Service", "WatchdogSec", seconds(p.sdNotify().watchdog()));
+            }
         } else {
             unit.set("Service", "Type", "exec");
         }

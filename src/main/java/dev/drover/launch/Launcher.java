@@ -25,6 +25,7 @@ public final class Launcher implements OsEdge {
 
     private final Reaper reaper;
     private final OutputPump pump = new OutputPump();
+    private final NotifyReceiver notifications = new NotifyReceiver();
     private final Cgroups cgroups;
     private final Set<Integer> spawned = ConcurrentHashMap.newKeySet();
     private final AtomicLong sequence = new AtomicLong();
@@ -48,6 +49,7 @@ public final class Launcher implements OsEdge {
                 .addShutdownHook(new Thread(
                         () -> {
                             pump.stop();
+                            notifications.stop();
                             reaper.stop(java.time.Duration.ofMillis(1_500));
                         },
                         "drover-launcher-stop"));
@@ -89,7 +91,12 @@ public final class Launcher implements OsEdge {
 
     @Override
     public boolean threadsAlive() {
-        return reaper.alive() && pump.alive();
+        return reaper.alive() && pump.alive() && notifications.alive();
+    }
+
+    @Override
+    public NotifySocket openNotifySocket(String address, NotifySocket.Listener listener) throws IOException {
+        return notifications.open(address, listener);
     }
 
     boolean isSpawnedChild(int pid) {

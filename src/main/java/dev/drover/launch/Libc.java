@@ -31,6 +31,9 @@ final class Libc {
     static final int O_APPEND = 0x400;
     static final int AF_UNIX = 1;
     static final int SOCK_DGRAM = 2;
+    static final int SOCK_NONBLOCK = 0x800;
+    static final int SOCK_CLOEXEC = 0x80000;
+    static final int MSG_DONTWAIT = 0x40;
     static final int F_GETFL = 3;
     static final int F_SETFL = 4;
 
@@ -106,6 +109,8 @@ final class Libc {
     static final MethodHandle socket = errnoCall("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
     static final MethodHandle sendto =
             errnoCall("sendto", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
+    static final MethodHandle bind = errnoCall("bind", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    static final MethodHandle recv = errnoCall("recv", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
     static final MethodHandle open = errnoCall("open", JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
     static final MethodHandle strerror = plain("strerror", ADDRESS, JAVA_INT);
     static final MethodHandle prctl = LINKER.downcallHandle(

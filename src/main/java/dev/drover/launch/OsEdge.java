@@ -16,6 +16,12 @@ public interface OsEdge {
      */
     Child spawnPaused(SpawnSpec spec, OutputSink stdout, OutputSink stderr) throws SpawnException;
 
+    /**
+     * Binds a private sd_notify socket at {@code address} (a path, or {@code @name} for the
+     * abstract namespace) and hands each message that arrives on it to {@code listener}.
+     */
+    NotifySocket openNotifySocket(String address, NotifySocket.Listener listener) throws java.io.IOException;
+
     /** Whether the reaper and output threads are still running. */
     boolean threadsAlive();
 }

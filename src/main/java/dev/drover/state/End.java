@@ -28,6 +28,7 @@ public sealed interface End {
         STOPPED("stopped"),
         KILLED_AFTER_STOP_TIMEOUT("killed"),
         LIVENESS("liveness"),
+        WATCHDOG("watchdog"),
         MEMORY_LIMIT("memory_limit"),
         CPU_LIMIT("cpu_limit"),
         SPAWN_FAILED("spawn_failed");
@@ -85,6 +86,7 @@ public sealed interface End {
         public Kind kind() {
             return switch (cause) {
                 case Failure.Liveness l -> Kind.LIVENESS;
+                case Failure.Watchdog w -> Kind.WATCHDOG;
                 case Failure.LimitBroken b ->
                     switch (b.resource()) {
                         case MEMORY -> Kind.MEMORY_LIMIT;

@@ -21,6 +21,19 @@ public sealed interface Failure {
         }
     }
 
+    /**
+     * It speaks sd_notify with a watchdog and went {@code timeout} without a WATCHDOG=1, or asked
+     * for its own restart with WATCHDOG=trigger ({@code triggered}).
+     */
+    record Watchdog(java.time.Duration timeout, boolean triggered) implements Failure {
+        @Override
+        public String describe() {
+            return triggered
+                    ? "watchdog triggered (WATCHDOG=trigger)"
+                    : "watchdog timeout (no WATCHDOG=1 for " + Transition.format(timeout) + ")";
+        }
+    }
+
     /** The resource a {@link LimitBroken} is about. */
     enum Resource {
         MEMORY("memory"),

@@ -11,6 +11,8 @@ import java.time.Duration;
  * @param startPeriod how long after the spawn liveness counts even if the child is not ready yet;
  *     null: only from its first ready
  * @param drains whether a stop first drains the child (it receives routed traffic)
+ * @param readyByNotify the child says itself when it is ready (sd_notify READY=1, which arrives as
+ *     {@link Event.ReadinessChanged}): neither a probe nor {@code minUptime} decides it
  */
 public record RestartRules(
         Policy policy,
@@ -23,7 +25,8 @@ public record RestartRules(
         boolean hasReadinessProbe,
         Duration minUptime,
         Duration startPeriod,
-        boolean drains) {
+        boolean drains,
+        boolean readyByNotify) {
 
     /** When a process that exited is started again. */
     public enum Policy {

@@ -116,6 +116,8 @@ public final class Transition {
         Status next = s.readiness(Readiness.UNKNOWN);
         if (rules.hasReadinessProbe()) {
             effects.add(new StartReadiness(pid));
+        } else if (rules.readyByNotify()) {
+            // Its READY=1 comes as a ReadinessChanged, like a probe's verdict.
         } else if (rules.minUptime().isZero()) {
             next = next.readiness(new Readiness(Health.READY, e.atMillis()))
                     .run(next.run().ready(e.atMillis()).watched())
@@ -356,7 +358,7 @@ public final class Transition {
         }
         return switch (s.state()) {
             case RUNNING ->
-                rules.hasReadinessProbe() || s.health() == Health.READY
+                rules.hasReadinessProbe() || rules.readyByNotify() || s.health() == Health.READY
                         ? step(s)
                         : becameReady(
                                 s, e.atMillis(), new Announce("ready (up for " + format(rules.minUptime()) + ")"));

@@ -83,6 +83,9 @@ class WireBodiesTest {
                 restart: "no"
                 schedule: "30 2 * * *"
                 timezone: UTC
+              said:
+                command: [python3, -c, "import os, socket, time; s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.sendto('READY=1\\\\nSTATUS=3 \\"jobs\\" ü\\\\nMAINPID=1'.encode(), os.environ['NOTIFY_SOCKET']); time.sleep(300)"]
+                notify: true
             """;
 
     @TempDir
@@ -117,13 +120,18 @@ class WireBodiesTest {
             return states(all).containsAll(List.of("running", "backoff", "exited", "stopped"))
                     && all.stream().anyMatch(p -> p.waitingFor() != null)
                     && all.stream().anyMatch(p -> !p.lastOutput().isEmpty())
-                    && all.stream().anyMatch(p -> p.cpu() != null && p.memory() != null);
+                    && all.stream().anyMatch(p -> p.cpu() != null && p.memory() != null)
+                    && all.stream()
+                            .anyMatch(p -> p.sdNotify() != null && p.sdNotify().status() != null);
         });
 
         byte[] list = http.send("GET", "/api/processes", null).body();
         List<ProcessInfo> lean = WireBodies.processList(list);
-        assertThat(lean).hasSize(8);
+        assertThat(lean).hasSize(9);
         assertThat(lean).anySatisfy(p -> assertThat(p.schedule()).isNotNull());
+        assertThat(lean)
+                .anySatisfy(p -> assertThat(p.sdNotify())
+                        .isEqualTo(new dev.drover.control.NotifyInfo("3 \"jobs\" ü", 1, false, 0)));
         assertThat(lean).isEqualTo(JACKSON.readValue(list, ProcessList.class).processes());
         assertThat(lean).anySatisfy(p -> assertThat(p.lastEnd()).isNotNull());
         assertThat(lean).anySatisfy(p -> assertThat(p.port()).isNotNull());

@@ -61,6 +61,7 @@ class DefaultsTest {
                         Hooks.NONE,
                         Duration.ZERO,
                         null,
+                        null,
                         null));
         assertThat(api).isEqualTo(Defaults.process("api", new Command.Exec(List.of("./api")), TestConfigs.BASE_DIR));
     }

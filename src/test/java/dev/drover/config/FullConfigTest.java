@@ -125,6 +125,7 @@ class FullConfigTest {
                         Hooks.NONE,
                         Defaults.START_DELAY,
                         null,
+                        null,
                         null));
 
         ProcessSpec api = config.processes().get("api");
@@ -195,6 +196,7 @@ class FullConfigTest {
                         RunAs.NONE,
                         Hooks.NONE,
                         Defaults.START_DELAY,
+                        null,
                         null,
                         null));
     }

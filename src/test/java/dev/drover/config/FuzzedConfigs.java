@@ -64,6 +64,8 @@ final class FuzzedConfigs {
         "start_delay",
         "output",
         "umask",
+        "notify",
+        "watchdog",
         "comand",
         "restrat",
         "<<"
@@ -282,7 +284,8 @@ final class FuzzedConfigs {
                     case "keep" -> scalar(INTEGERS);
                     default -> new Raw(pick(BOOLEANS));
                 });
-            case "enabled" -> new Raw(pick(BOOLEANS));
+            case "enabled", "notify" -> new Raw(pick(BOOLEANS));
+            case "watchdog" -> scalar(DURATIONS);
             case "<<" -> anchors.isEmpty() ? anyValue(1) : new Raw("*" + data.pickValue(anchors));
             default -> anyValue(2);
         };

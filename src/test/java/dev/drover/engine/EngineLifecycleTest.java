@@ -397,6 +397,12 @@ class EngineLifecycleTest {
             }
 
             @Override
+            public dev.drover.launch.NotifySocket openNotifySocket(
+                    String address, dev.drover.launch.NotifySocket.Listener listener) throws java.io.IOException {
+                return real.openNotifySocket(address, listener);
+            }
+
+            @Override
             public boolean threadsAlive() {
                 return real.threadsAlive();
             }

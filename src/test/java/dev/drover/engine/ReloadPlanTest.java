@@ -45,6 +45,25 @@ class ReloadPlanTest {
     }
 
     @Test
+    void turningNotifyOnOrChangingTheWatchdogRestartsTheProcess() throws Exception {
+        DroverConfig before = config("""
+                processes:
+                  on: {command: "sleep 1"}
+                  dog: {command: "sleep 1", notify: true, watchdog: 10s}
+                  same: {command: "sleep 1", notify: true, watchdog: 10s}
+                """);
+        DroverConfig after = config("""
+                processes:
+                  on: {command: "sleep 1", notify: true}
+                  dog: {command: "sleep 1", notify: true, watchdog: 20s}
+                  same: {command: "sleep 1", notify: true, watchdog: 10s}
+                """);
+        ReloadPlan plan = ReloadPlan.of(before.processes(), after, name -> true);
+        assertThat(plan.restart()).containsExactly("on", "dog");
+        assertThat(plan.unchanged()).containsExactly("same");
+    }
+
+    @Test
     void anIdenticalFileChangesNothing() throws Exception {
         String yaml = """
                 processes:

@@ -85,6 +85,48 @@ class ExportSystemdTest {
     }
 
     @Test
+    void aNotifyProcessBecomesTypeNotifyWithNotifyAccessAllAndItsWatchdog() throws Exception {
+        Path own = Files.createDirectories(dir.resolve("notify"));
+        Files.writeString(own.resolve("drover.yaml"), """
+                processes:
+                  svc:
+                    command: ["/bin/sleep", "3600"]
+                    notify: true
+                    watchdog: 15s
+                    backoff: {initial: 1s, max: 1s}   # no RestartSteps=, which systemd before 254 does not know
+                  plain:
+                    command: ["/bin/sleep", "3600"]
+                    notify: true
+                """);
+        ExportResult exported = Exporting.run(
+                ExportTarget.SYSTEMD,
+                ConfigLoader.load(own.resolve("drover.yaml"), Map.of()),
+                new ExportOptions("shop", null));
+        String svc = exported.files().stream()
+                .filter(f -> f.name().equals("shop-svc.service"))
+                .findFirst()
+                .orElseThrow()
+                .content();
+        assertThat(svc).contains("Type=notify\n").contains("NotifyAccess=all\n").contains("WatchdogSec=15s\n");
+        String plain = exported.files().stream()
+                .filter(f -> f.name().equals("shop-plain.service"))
+                .findFirst()
+                .orElseThrow()
+                .content();
+        assertThat(plain).contains("Type=notify\n").doesNotContain("WatchdogSec");
+        if (Files.isExecutable(Path.of("/usr/bin/systemd-analyze"))) {
+            Path unit = own.resolve("shop-svc.service");
+            Files.writeString(unit, svc);
+            Process verify = new ProcessBuilder("systemd-analyze", "verify", unit.toString())
+                    .redirectErrorStream(true)
+                    .start();
+            String output = new String(verify.getInputStream().readAllBytes());
+            assertThat(verify.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(output).as(output).doesNotContain("Unknown key", "Failed to parse");
+        }
+    }
+
+    @Test
     void systemdAnalyzeVerifyAcceptsEveryUnit() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/systemd-analyze")), "systemd-analyze is not installed");
         Path units = Files.createDirectories(dir.resolve("units"));

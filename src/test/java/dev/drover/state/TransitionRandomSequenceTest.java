@@ -687,6 +687,7 @@ class TransitionRandomSequenceTest {
                 probe,
                 minUptime,
                 startPeriod,
-                drains);
+                drains,
+                false);
     }
 }

@@ -1003,6 +1003,60 @@ class TransitionTest {
         }
 
         @Test
+        void aNotifyChildIsNotReadyAtSpawnEvenWithZeroMinUptimeAndNoLivenessStartsYet() {
+            Process p = new Process(
+                    Status.initial(true, null),
+                    rules().minUptime(Duration.ZERO).notifies().build());
+            p.on(new Event.Start());
+
+            Step step = p.on(new Event.Spawned(PID, T0));
+
+            assertThat(step.status().state()).isEqualTo(RUNNING);
+            assertThat(step.status().health()).isEqualTo(Health.UNKNOWN);
+            assertThat(step.status().serving()).isFalse();
+            assertThat(step.effects()).containsExactly(new Announce("started (pid 42)"));
+            assertThat(p.on(new Event.UptimeReached(PID, T1)).status().health())
+                    .as("min_uptime does not make a notify child ready")
+                    .isEqualTo(Health.UNKNOWN);
+        }
+
+        @Test
+        void aNotifyChildIsReadyOnItsReadyMessageAndThenItsLivenessStarts() {
+            Process p = new Process(
+                    Status.initial(true, null),
+                    rules().minUptime(Duration.ofSeconds(1)).notifies().build());
+            p.on(new Event.Start());
+            p.on(new Event.Spawned(PID, T0));
+
+            Step ready = p.on(new Event.ReadinessChanged(PID, true, "READY=1", T1));
+
+            assertThat(ready.status().serving()).isTrue();
+            assertThat(ready.effects()).containsExactly(new Announce("ready"), new StartLiveness(PID));
+        }
+
+        @Test
+        void aMissedWatchdogStopsTheChildAndItsEndIsCountedAsAWatchdogFailure() {
+            Process p = new Process(
+                    Status.initial(true, null),
+                    rules().policy(Policy.ALWAYS).notifies().build());
+            p.on(new Event.Start());
+            p.on(new Event.Spawned(PID, T0));
+            p.on(new Event.ReadinessChanged(PID, true, "READY=1", T0));
+            Failure missed = new Failure.Watchdog(Duration.ofSeconds(10), false);
+
+            Step failing = p.on(new Event.Failing(PID, missed, T1));
+            assertThat(failing.status().state()).isEqualTo(STOPPING);
+            assertThat(failing.status().reason()).isEqualTo("watchdog timeout (no WATCHDOG=1 for 10s)");
+
+            Step stopped = p.on(new Event.Stopped(PID, STOPPED_BY_TERM, T1 + 10, 0.5));
+            assertThat(stopped.status().state()).isEqualTo(BACKOFF);
+            assertThat(stopped.status().restarts()).isEqualTo(1);
+            assertThat(stopped.status().lastEnd().kind()).isEqualTo(End.Kind.WATCHDOG);
+            assertThat(new Failure.Watchdog(Duration.ofSeconds(10), true).describe())
+                    .isEqualTo("watchdog triggered (WATCHDOG=trigger)");
+        }
+
+        @Test
         void withoutAProbeItIsReadyOnlyAfterMinUptime() {
             Process p = new Process(
                     Status.initial(true, null),
@@ -2562,6 +2616,7 @@ class TransitionTest {
                             "stopped",
                             "killed",
                             "liveness",
+                            "watchdog",
                             "memory_limit",
                             "cpu_limit",
                             "spawn_failed");
@@ -2668,6 +2723,7 @@ class TransitionTest {
         private Duration minUptime = Duration.ZERO;
         private Duration startPeriod = null;
         private boolean drains = false;
+        private boolean readyByNotify = false;
 
         /** The configuration's defaults (docs/configuration.md). */
         static Rules defaults() {
@@ -2737,6 +2793,11 @@ class TransitionTest {
             return this;
         }
 
+        Rules notifies() {
+            this.readyByNotify = true;
+            return this;
+        }
+
         RestartRules build() {
             return new RestartRules(
                     policy,
@@ -2749,7 +2810,8 @@ class TransitionTest {
                     readinessProbe,
                     minUptime,
                     startPeriod,
-                    drains);
+                    drains,
+                    readyByNotify);
         }
     }
 }
