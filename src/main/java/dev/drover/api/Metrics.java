@@ -11,8 +11,8 @@ import java.io.UncheckedIOException;
 
 /**
  * What {@code GET /metrics} serves: a registry of its own (never the library's global one) holding
- * the API's request counts and durations and the JVM's basics; the daemon adds the per-process
- * metrics to {@link #registry()}.
+ * the API's request counts and durations and, once {@link #instrumentJvm()} is called, the JVM's
+ * basics; the daemon adds the per-process metrics to {@link #registry()}.
  */
 public final class Metrics {
     private final PrometheusRegistry registry = new PrometheusRegistry();
@@ -33,6 +33,13 @@ public final class Metrics {
                 .classicOnly()
                 .classicUpperBounds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
                 .register(registry);
+    }
+
+    /**
+     * Adds the JVM's own metrics (memory, threads, GC, classes). Their set-up costs a good part of
+     * the daemon's start-up, so the daemon calls this once its processes are being started.
+     */
+    public void instrumentJvm() {
         JvmMetrics.builder().register(registry);
     }
 
