@@ -49,6 +49,23 @@ record Notification(
         return new Notification(ready, reloading, stopping, status, mainPid, watchdog, trigger);
     }
 
+    /**
+     * This message followed by {@code later}, as one: what the supervisor acts on when several
+     * arrived before it looked. Flags add up; the later STATUS= and MAINPID= win; and of READY=1 and
+     * RELOADING=1 the later message's say wins, so a reload that already ended reads as ready.
+     */
+    Notification then(Notification later) {
+        boolean readinessSaid = later.ready || later.reloading;
+        return new Notification(
+                readinessSaid ? later.ready : ready,
+                readinessSaid ? later.reloading : reloading,
+                stopping || later.stopping,
+                later.status != null ? later.status : status,
+                later.mainPid != 0 ? later.mainPid : mainPid,
+                watchdog || later.watchdog,
+                watchdogTrigger || later.watchdogTrigger);
+    }
+
     private static int pid(String value) {
         try {
             int pid = Integer.parseInt(value.strip());

@@ -87,8 +87,8 @@ final class ProcessSupervisor {
         /** One probe attempt's result, for the figures (the verdicts come as events). */
         record ProbeReport(Probe probe, int pid, ProbeResult result) implements Message {}
 
-        /** An sd_notify message that reached {@code channel}, the socket of one run. */
-        record Notified(NotifyChannel channel, String message) implements Message {}
+        /** sd_notify messages reached {@code channel}, the socket of one run, and wait there to be taken. */
+        record Notified(NotifyChannel channel) implements Message {}
 
         /** Something to run on this thread between events (see {@link #postAndAwait}). */
         record Act(Runnable action) implements Message {}
@@ -365,7 +365,7 @@ final class ProcessSupervisor {
                                 probes = probes.with(report.probe(), report.result());
                             }
                         }
-                        case Message.Notified notified -> notified(notified.channel(), notified.message());
+                        case Message.Notified notified -> notified(notified.channel());
                         case Message.Act act -> act.action().run();
                         case Message.Close close -> {
                             closeNow(close.keepLog());
@@ -668,7 +668,7 @@ final class ProcessSupervisor {
                 definition.name(),
                 definition.spec().runAs().switchesIdentity(),
                 definition.spec().sdNotify().watchdog(),
-                (channel, message) -> inbox.add(new Message.Notified(channel, message)));
+                channel -> inbox.add(new Message.Notified(channel)));
         return notify;
     }
 
@@ -681,14 +681,13 @@ final class ProcessSupervisor {
     }
 
     /** What the current run said over its NOTIFY_SOCKET; messages to an earlier run's socket are dropped. */
-    private void notified(NotifyChannel channel, String message) {
+    private void notified(NotifyChannel channel) {
         Status now = status;
         if (channel != notify || now.pid() == 0) {
             return;
         }
         boolean armed = channel.watchdogArmed();
-        List<Event> events = channel.received(
-                Notification.parse(message), now.pid(), System.currentTimeMillis(), System.nanoTime(), log::announce);
+        List<Event> events = channel.take(now.pid(), System.currentTimeMillis(), System.nanoTime(), log::announce);
         for (Event event : events) {
             apply(event);
         }
@@ -708,8 +707,8 @@ final class ProcessSupervisor {
     /** The watchdog's timer: a run that went its timeout without WATCHDOG=1 fails like a failed liveness probe. */
     private void checkWatchdog(NotifyChannel channel) {
         Status now = status;
-        if (channel != notify || now.pid() == 0) {
-            return;
+        if (channel != notify || now.pid() == 0 || !channel.watchdogArmed()) {
+            return; // another run's, or disarmed by STOPPING=1
         }
         Duration left = channel.watchdogLeft(System.nanoTime());
         if (left.isPositive()) {

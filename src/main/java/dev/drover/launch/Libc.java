@@ -34,6 +34,9 @@ final class Libc {
     static final int SOCK_NONBLOCK = 0x800;
     static final int SOCK_CLOEXEC = 0x80000;
     static final int MSG_DONTWAIT = 0x40;
+    /** recv returns a datagram's real length even when it was longer than the buffer. */
+    static final int MSG_TRUNC = 0x20;
+
     static final int F_GETFL = 3;
     static final int F_SETFL = 4;
 

@@ -14,13 +14,14 @@ import java.util.Map;
  * Binds the children's private sd_notify sockets and reads every one of them on one platform
  * thread waiting in epoll, as {@link OutputPump} does for their output. The JDK has no AF_UNIX
  * datagram channel, so the sockets are made and read through libc. The thread starts with the first
- * socket: a daemon without {@code notify: true} processes has none.
+ * socket: a daemon without {@code notify: true} processes has none. Should it ever die, the next
+ * socket opened starts it again, and it reads the sockets opened before too.
  */
 final class NotifyReceiver {
     /** sun_path holds 108 bytes with its NUL (a path) or 107 after the leading NUL (an abstract name). */
     static final int MAX_ADDRESS = 107;
-    /** systemd reads at most this much of one message (its NOTIFY_BUFFER_MAX is PIPE_BUF). */
-    private static final int MAX_MESSAGE = 4096;
+
+    private static final int MAX_MESSAGE = NotifySocket.MAX_MESSAGE;
 
     private static final int MAX_EVENTS = 64;
 
@@ -89,9 +90,17 @@ final class NotifyReceiver {
         }
         Bound socket = new Bound(fd, address, file, listener);
         synchronized (lock) {
+            if (wakeup != null && wakeup.stopping()) {
+                socket.release();
+                throw new IOException("cannot watch the notify socket: the daemon is stopping");
+            }
             try {
-                if (thread == null) {
+                if (wakeup == null) {
                     wakeup = new Wakeup();
+                }
+                if (thread == null || !thread.isAlive()) {
+                    // The first socket, or the thread died of a bug: the epoll set, with every
+                    // socket still open in it, outlives the thread.
                     thread = Thread.ofPlatform()
                             .name("drover-notify")
                             .daemon()
@@ -127,35 +136,45 @@ final class NotifyReceiver {
                 }
             }
         } catch (Throwable t) {
+            // Ends the thread (alive() says so); the next open() starts another on the same sockets.
+            System.err.println("drover-notify thread stopped; it starts again with the next notify socket");
             t.printStackTrace();
-            throw new IllegalStateException("notify receiver failed", t);
         }
     }
 
     /** Reads every datagram waiting on {@code fd}, unless it was closed meanwhile. */
     private void drain(int fd, MemorySegment err, MemorySegment buffer) throws Throwable {
         while (true) {
-            String message;
+            String message = null;
+            long length;
             NotifySocket.Listener listener;
             synchronized (lock) {
                 Bound socket = bound.get(fd);
                 if (socket == null) {
                     return;
                 }
-                long got = (long) Libc.recv.invokeExact(err, fd, buffer, (long) MAX_MESSAGE, Libc.MSG_DONTWAIT);
-                if (got < 0) {
+                // MSG_TRUNC: the datagram's real length, so that a longer one is seen and dropped, not cut.
+                length = (long)
+                        Libc.recv.invokeExact(err, fd, buffer, (long) MAX_MESSAGE, Libc.MSG_DONTWAIT | Libc.MSG_TRUNC);
+                if (length < 0) {
                     if (Libc.errno(err) == Libc.EINTR) {
                         continue;
                     }
                     return; // EAGAIN: all read
                 }
-                byte[] bytes = new byte[(int) got];
-                MemorySegment.copy(buffer, ValueLayout.JAVA_BYTE, 0, bytes, 0, bytes.length);
-                message = new String(bytes, StandardCharsets.UTF_8);
+                if (length <= MAX_MESSAGE) {
+                    byte[] bytes = new byte[(int) length];
+                    MemorySegment.copy(buffer, ValueLayout.JAVA_BYTE, 0, bytes, 0, bytes.length);
+                    message = new String(bytes, StandardCharsets.UTF_8);
+                }
                 listener = socket.listener;
             }
             try {
-                listener.received(message);
+                if (message != null) {
+                    listener.received(message);
+                } else {
+                    listener.oversized(length);
+                }
             } catch (RuntimeException e) {
                 e.printStackTrace(); // a broken listener loses its own messages, never the thread
             }

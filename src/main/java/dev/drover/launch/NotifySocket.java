@@ -6,9 +6,18 @@ package dev.drover.launch;
  * daemon's one notify thread. Closing it unbinds it and removes its file.
  */
 public interface NotifySocket extends AutoCloseable {
+    /**
+     * The longest message read: systemd's NOTIFY_BUFFER_MAX (PIPE_BUF). A longer one is dropped, as
+     * systemd drops it.
+     */
+    int MAX_MESSAGE = 4096;
+
     /** Told each datagram, decoded as UTF-8; called on the notify thread, so it must only hand it on. */
     interface Listener {
         void received(String message);
+
+        /** Told of a datagram longer than {@link #MAX_MESSAGE} bytes, which is dropped unread. */
+        default void oversized(long length) {}
     }
 
     /** What goes into NOTIFY_SOCKET: a path, or an abstract name starting with '@'. */

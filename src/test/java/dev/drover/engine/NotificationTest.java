@@ -33,4 +33,23 @@ class NotificationTest {
         assertThat(Notification.parse("STATUS=").status()).isEmpty();
         assertThat(Notification.parse("STATUS=a\nSTATUS=b=c").status()).isEqualTo("b=c");
     }
+
+    @Test
+    void mergedMessagesKeepTheLaterStatusAndTheLaterSayOnReadiness() {
+        Notification merged = Notification.parse("READY=1\nSTATUS=a\nMAINPID=7")
+                .then(Notification.parse("WATCHDOG=1"))
+                .then(Notification.parse("RELOADING=1\nSTATUS=b"))
+                .then(Notification.parse("READY=1"));
+        assertThat(merged).isEqualTo(new Notification(true, false, false, "b", 7, true, false));
+        Notification reloading = Notification.parse("READY=1").then(Notification.parse("RELOADING=1"));
+        assertThat(reloading.ready()).isFalse();
+        assertThat(reloading.reloading()).isTrue();
+        Notification stopping = Notification.parse("STOPPING=1").then(Notification.parse("READY=1\nSTATUS="));
+        assertThat(stopping.stopping()).as("STOPPING=1 is not taken back").isTrue();
+        assertThat(stopping.status()).isEmpty();
+        assertThat(Notification.parse("WATCHDOG=trigger")
+                        .then(Notification.parse("STATUS=x"))
+                        .watchdogTrigger())
+                .isTrue();
+    }
 }

@@ -8,6 +8,7 @@ import dev.drover.state.Health;
 import dev.drover.state.ProcessState;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
@@ -26,7 +27,9 @@ class NotifyEngineTest {
     /**
      * A child that speaks sd_notify. Each argument is a step: {@code send=TEXT} (with {@code \n}
      * between assignments), {@code await=FILE} (until it exists), {@code ping=N,SECONDS} (N
-     * WATCHDOG=1, SECONDS apart), {@code touch=FILE}, {@code exit=CODE}; then it sleeps.
+     * WATCHDOG=1, SECONDS apart), {@code statuses=N} (N different STATUS= at once), {@code
+     * oversized=TEXT} (TEXT padded past 4096 bytes in one datagram), {@code sleep=SECONDS}, {@code
+     * touch=FILE}, {@code exit=CODE}; then it sleeps.
      */
     private static final String SPEAKER = """
             import os, socket, sys, time
@@ -48,6 +51,13 @@ class NotifyEngineTest {
                     for _ in range(int(n)):
                         send("WATCHDOG=1")
                         time.sleep(float(every))
+                elif verb == "statuses":
+                    for i in range(int(arg)):
+                        send("STATUS=step %d" % i)
+                elif verb == "oversized":
+                    send(arg + "\\nSTATUS=" + "x" * 5000)
+                elif verb == "sleep":
+                    time.sleep(float(arg))
                 elif verb == "touch":
                     open(arg, "a").close()
                 elif verb == "exit":
@@ -121,6 +131,10 @@ class NotifyEngineTest {
         List<Path> sockets = sockets();
         assertThat(sockets).as("one private socket for x's run").hasSize(1);
         assertThat(sockets.getFirst().getFileName().toString()).startsWith("x-").endsWith(".sock");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(notifyDir())))
+                .isEqualTo("rwx------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(sockets.getFirst())))
+                .isEqualTo("rw-------");
 
         Files.createFile(dir.resolve("go"));
         Waits.until(
@@ -149,9 +163,9 @@ class NotifyEngineTest {
         Engine engine = fixture.start("""
                 processes:
                   worker:
-                    command: [python3, speaker.py, "send=READY=1", "ping=12,0.1", touch=quiet]
+                    command: [python3, speaker.py, "send=READY=1", "ping=30,0.1", touch=quiet]
                     notify: true
-                    watchdog: 500ms
+                    watchdog: 2s
                     restart: always
                     backoff: {initial: 100ms, max: 100ms}
                 """);
@@ -161,15 +175,106 @@ class NotifyEngineTest {
                 () -> engine.snapshot("worker").restarts() >= 1,
                 () -> EngineFixture.describe(engine));
         assertThat(Files.exists(dir.resolve("quiet")))
-                .as("not restarted while it pinged (12 pings 100ms apart, watchdog 500ms)")
+                .as("not restarted while it pinged (30 pings 100ms apart, watchdog 2s)")
                 .isTrue();
         ProcessSnapshot worker = engine.snapshot("worker");
         assertThat(worker.lastEnd()).isNotNull();
         assertThat(worker.lastEnd().kind()).isEqualTo(End.Kind.WATCHDOG);
-        assertThat(worker.lastEnd().describe()).isEqualTo("watchdog timeout (no WATCHDOG=1 for 500ms)");
+        assertThat(worker.lastEnd().describe()).isEqualTo("watchdog timeout (no WATCHDOG=1 for 2s)");
         assertThat(worker.ends()).containsKey("watchdog");
         assertThat(EngineFixture.announcements(engine, "worker"))
-                .anyMatch(line -> line.startsWith("watchdog timeout (no WATCHDOG=1 for 500ms); stopping to restart"));
+                .anyMatch(line -> line.startsWith("watchdog timeout (no WATCHDOG=1 for 2s); stopping to restart"));
+    }
+
+    @Test
+    void stoppingDisarmsTheWatchdogSoAQuietCleanExitIsNotAWatchdogFailure() throws Exception {
+        // No pings at all: armed at READY=1, the watchdog would fire 2s later, in the middle of the
+        // 3s the child takes to stop after STOPPING=1.
+        Engine engine = fixture.start("""
+                processes:
+                  job:
+                    command: [python3, speaker.py, "send=READY=1", await=stop, "send=STOPPING=1", sleep=3, exit=0]
+                    notify: true
+                    watchdog: 2s
+                    restart: on-failure
+                    backoff: {initial: 100ms, max: 100ms}
+                """);
+        Waits.until(WAIT, "job ready", () -> engine.snapshot("job").serving(), () -> EngineFixture.describe(engine));
+        Files.createFile(dir.resolve("stop"));
+        Waits.until(
+                WAIT,
+                "job not ready after STOPPING=1",
+                () -> engine.snapshot("job").health() == Health.NOT_READY,
+                () -> EngineFixture.describe(engine));
+        assertThat(engine.snapshot("job").state())
+                .as("STOPPING=1 seen while it still ran, before its watchdog timeout")
+                .isEqualTo(ProcessState.RUNNING);
+        Waits.until(
+                WAIT,
+                "job's own exit judged",
+                () -> engine.snapshot("job").lastEnd() != null,
+                () -> EngineFixture.describe(engine));
+        ProcessSnapshot job = engine.snapshot("job");
+        assertThat(job.lastEnd().kind()).as(EngineFixture.describe(engine)).isNotEqualTo(End.Kind.WATCHDOG);
+        assertThat(job.lastEnd().success()).as(EngineFixture.describe(engine)).isTrue();
+        assertThat(job.ends()).doesNotContainKey("watchdog");
+        assertThat(job.restarts()).isZero();
+        assertThat(job.state()).isEqualTo(ProcessState.EXITED);
+        assertThat(EngineFixture.announcements(engine, "job"))
+                .contains("watchdog: off, as it is stopping by itself (STOPPING=1)");
+    }
+
+    @Test
+    void aMessageLongerThan4096BytesIsIgnoredNotCutAndTheNextOneCounts() throws Exception {
+        // Cut at 4096 bytes and read, the first datagram would record MAINPID=4242.
+        Engine engine = fixture.start("""
+                processes:
+                  svc:
+                    command: [python3, speaker.py, "oversized=MAINPID=4242", "send=READY=1\\nSTATUS=fine"]
+                    notify: true
+                """);
+        Waits.until(WAIT, "svc ready", () -> engine.snapshot("svc").serving(), () -> EngineFixture.describe(engine));
+        assertThat(engine.snapshot("svc").notified().mainPid()).isZero();
+        assertThat(engine.snapshot("svc").notified().status()).isEqualTo("fine");
+        assertThat(EngineFixture.announcements(engine, "svc"))
+                .anyMatch(line -> line.startsWith("ignored an sd_notify message of 5020 bytes (more than 4096"));
+    }
+
+    @Test
+    void aChildThatChangesItsStatusManyTimesASecondDoesNotFloodTheLog() throws Exception {
+        Engine engine = fixture.start("""
+                processes:
+                  chatty:
+                    command: [python3, speaker.py, statuses=200, "send=READY=1\\nSTATUS=done"]
+                    notify: true
+                """);
+        Waits.until(
+                WAIT,
+                "chatty ready with its last STATUS=",
+                () -> engine.snapshot("chatty").serving()
+                        && "done".equals(engine.snapshot("chatty").notified().status()),
+                () -> EngineFixture.describe(engine));
+        List<String> statusLines = EngineFixture.announcements(engine, "chatty").stream()
+                .filter(line -> line.startsWith("status: "))
+                .toList();
+        // One a second at most: 201 changes sent in well under a few seconds.
+        assertThat(statusLines).as("status lines in the log").isNotEmpty().hasSizeLessThan(5);
+    }
+
+    @Test
+    void theNotifyDirectoryIsMadePrivateWhenItAlreadyExistsOpen() throws Exception {
+        Files.createDirectories(
+                notifyDir(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        Files.setPosixFilePermissions(notifyDir(), PosixFilePermissions.fromString("rwxr-xr-x"));
+        Engine engine = fixture.start("""
+                processes:
+                  svc:
+                    command: [python3, speaker.py, "send=READY=1"]
+                    notify: true
+                """);
+        Waits.until(WAIT, "svc ready", () -> engine.snapshot("svc").serving(), () -> EngineFixture.describe(engine));
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(notifyDir())))
+                .isEqualTo("rwx------");
     }
 
     @Test
