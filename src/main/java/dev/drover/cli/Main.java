@@ -33,6 +33,7 @@ public final class Main {
                 new SimpleRemoteCommands.Reload(),
                 new SimpleRemoteCommands.Health(),
                 new SimpleRemoteCommands.SignalCommand(),
+                new SimpleRemoteCommands.Scale(),
                 new CleanupCommand(),
                 new ValidateCommand(),
                 new ImportCommand(),

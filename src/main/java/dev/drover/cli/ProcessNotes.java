@@ -13,6 +13,10 @@ final class ProcessNotes {
     /** The note for one process, or "" when there is nothing to say. */
     static String why(ProcessInfo p, long nowMillis) {
         String note = state(p, nowMillis);
+        if (p.scaled() != null) {
+            String scaled = scaled(p.scaled());
+            note = note.isEmpty() ? scaled : note + "; " + scaled;
+        }
         if (p.role() != null) {
             String role = p.role().equals("surge")
                     ? "surge: the rollout's replacement, beside the old instance"
@@ -25,6 +29,11 @@ final class ProcessNotes {
                     : "drained by hand; " + note;
         }
         return note;
+    }
+
+    /** "scaled to 3 (file: 1) until reload": a count set by `drover scale`, which a reload ends. */
+    static String scaled(ProcessInfo.Scaled scaled) {
+        return "scaled to " + scaled.replicas() + " (file: " + scaled.fileReplicas() + ") until reload";
     }
 
     /** "; next run in 4m0s" for a scheduled job, else "". */

@@ -38,4 +38,9 @@ public record DroverConfig(
         processes = Collections.unmodifiableMap(new LinkedHashMap<>(processes));
         routes = List.copyOf(routes);
     }
+
+    /** The same configuration with other processes (what `drover scale` runs). */
+    public DroverConfig withProcesses(Map<String, ProcessSpec> replaced) {
+        return new DroverConfig(file, baseDir, version, env, logDir, replaced, routes, proxy, api);
+    }
 }

@@ -55,6 +55,8 @@ class CompletionIT {
         assertThat(complete(file, "drover", "up", "--no").lines()).containsExactly("--no-pre-start");
         assertThat(complete(file, "drover", "-f", "drover.yaml", "stop", "").lines())
                 .containsExactly("web", "worker");
+        assertThat(complete(file, "drover", "sc").lines()).containsExactly("scale");
+        assertThat(complete(file, "drover", "scale", "wo").lines()).containsExactly("worker");
 
         DroverProcess unknown = DroverProcess.run(dir, "completion", "tcsh");
         assertThat(unknown.exitCode()).isEqualTo(2);
