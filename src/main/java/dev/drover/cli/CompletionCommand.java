@@ -99,7 +99,7 @@ final class CompletionCommand implements Command {
             // no daemon: the file, then
         }
         try {
-            names.addAll(ConfigLoader.load(arguments.configFile, System.getenv())
+            names.addAll(ConfigLoader.load(arguments.configFiles, System.getenv())
                     .processes()
                     .keySet());
         } catch (Exception e) {

@@ -127,6 +127,9 @@ public final class Main {
         text.append("before the command or after it (but after `logs`, -f follows, as in tail, docker and kubectl),\n");
         text.append("and --runtime-dir DIR (default .drover/ beside drover.yaml, .drover/NAME/ beside NAME.yaml,\n");
         text.append("or $DROVER_RUNTIME_DIR). -v or --version prints the version.\n");
+        text.append(
+                "Several -f files merge in order (later values win, maps merge, lists are replaced); without -f,\n");
+        text.append("drover.override.yaml beside drover.yaml is merged too when it exists (see `drover config`).\n");
         text.append("Exit status: 0 ok, 1 failed, 2 usage error, 3 no daemon running.\n");
         System.out.print(text);
         return ExitCodes.OK;

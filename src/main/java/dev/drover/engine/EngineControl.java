@@ -317,7 +317,7 @@ public final class EngineControl implements Control {
     @Override
     public ReloadResult reload() throws ControlException {
         try {
-            return engine.reload(ConfigLoader.load(engine.config().file()));
+            return engine.reload(ConfigLoader.load(engine.config().files()));
         } catch (Engine.ShuttingDownException e) {
             throw new ControlException(409, e.getMessage());
         } catch (RolloutException e) {
