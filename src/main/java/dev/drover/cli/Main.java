@@ -36,6 +36,7 @@ public final class Main {
                 new SimpleRemoteCommands.Scale(),
                 new CleanupCommand(),
                 new ValidateCommand(),
+                new ConfigCommand(),
                 new ImportCommand(),
                 new ExportCommand(),
                 new InstallCommand(true),
