@@ -70,6 +70,7 @@ class ScaleCliIT {
                 .isEqualTo(1);
         DaemonHarness.Result ps = drover.run("ps");
         assertThat(ps.output()).as(ps.toString()).contains("scaled to 3 (file: 1) until reload");
+        assertThat(drover.daemonLogText()).contains("scaled web to 3 until the next reload (the file says 1)");
 
         DaemonHarness.Result two = drover.run("scale", "web", "2");
         assertThat(two.exitCode()).as(two.toString()).isZero();
