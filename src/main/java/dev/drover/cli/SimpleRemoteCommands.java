@@ -176,11 +176,11 @@ final class SimpleRemoteCommands {
             List<ProcessInfo> instances = control.scale(process, Integer.parseInt(arguments.names.get(1)));
             ProcessInfo.Scaled scaled =
                     instances.isEmpty() ? null : instances.getFirst().scaled();
+            // Their states right after the command say little (new ones have not started yet): `ps` does.
             System.out.println(process + ": " + instances.size() + (instances.size() == 1 ? " instance" : " instances")
-                    + (scaled == null ? " (as the file says)" : " (" + ProcessNotes.scaled(scaled) + ")"));
-            for (ProcessInfo p : instances) {
-                System.out.println("  " + p.id() + ": " + p.state() + (p.pid() > 0 ? " (pid " + p.pid() + ")" : ""));
-            }
+                    + (scaled == null ? " (as the file says)" : " (" + ProcessNotes.scaled(scaled) + ")") + ": "
+                    + String.join(", ", instances.stream().map(ProcessInfo::id).toList())
+                    + "; `drover ps` shows how they run");
             return ExitCodes.OK;
         }
     }

@@ -54,7 +54,8 @@ class ScaleCliIT {
 
         DaemonHarness.Result three = drover.run("scale", "web", "3");
         assertThat(three.exitCode()).as(three.toString()).isZero();
-        assertThat(three.output()).contains("web: 3 instances (scaled to 3 (file: 1) until reload)");
+        assertThat(three.output())
+                .contains("web: 3 instances (scaled to 3 (file: 1) until reload): web.0, web.1, web.2");
         awaitRunning(List.of("web.0", "web.1", "web.2"));
         Map<String, JsonNode> scaled = drover.processes();
         assertThat(scaled).doesNotContainKey("web");
