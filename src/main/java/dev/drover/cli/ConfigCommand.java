@@ -34,7 +34,8 @@ final class ConfigCommand implements Command {
                 written out, every ${VAR} expanded, every path absolute, the env files' variables
                 written into env. Values are masked as ****** when an env_file defines the
                 variable or its name contains PASSWORD, PASSWD, SECRET, TOKEN, KEY or CREDENTIAL,
-                and so is api.token; --show-secrets prints them. The output is YAML, or JSON with
+                and so is api.token, also where such a value (4 characters or more) was
+                interpolated into another; --show-secrets prints them. The output is YAML, or JSON with
                 --json; either loads again as the same configuration (`drover config -f OUT`).
                 Reads the files only: no daemon is needed.
 

@@ -28,6 +28,12 @@ public final class ConfigTree {
     /** What a masked value is written as. */
     public static final String MASK = "******";
 
+    /**
+     * Secret values shorter than this are masked only as values of their own variable, not where
+     * they appear inside other values (a secret of "1" would mask every 1 in the file).
+     */
+    static final int MIN_MASKED_LENGTH = 4;
+
     /** Parts of a variable's name that make its value a secret, whatever file it came from. */
     static final List<String> SECRET_WORDS = List.of("PASSWORD", "PASSWD", "SECRET", "TOKEN", "KEY", "CREDENTIAL");
 
@@ -57,7 +63,56 @@ public final class ConfigTree {
      *     name looks secret ({@link #SECRET_WORDS}), and the API token
      */
     public static Map<String, Object> of(ConfigLoader.Resolved resolved, boolean showSecrets) {
-        return new ConfigTree(resolved.fromEnvFiles(), showSecrets).root(resolved.config());
+        ConfigTree tree = new ConfigTree(resolved.fromEnvFiles(), showSecrets);
+        Map<String, Object> root = tree.root(resolved.config());
+        if (showSecrets) {
+            return root;
+        }
+        // A secret interpolated into another value (a command's --password ${DB_PASSWORD}) is masked there too.
+        List<String> values = new java.util.ArrayList<>();
+        tree.secrets(resolved.config()).forEach(value -> values.add(text(value)));
+        values.removeIf(value -> value.length() < MIN_MASKED_LENGTH);
+        values.sort(java.util.Comparator.comparingInt(String::length).reversed());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> masked = (Map<String, Object>) maskWithin(root, values);
+        return masked;
+    }
+
+    /** The values of the variables masked in {@code env}, top level and per process. */
+    private Set<String> secrets(DroverConfig config) {
+        Set<String> values = new java.util.HashSet<>();
+        java.util.function.Consumer<Map<String, String>> collect = env -> env.forEach((key, value) -> {
+            if (secret.contains(key) || looksSecret(key)) {
+                values.add(value);
+            }
+        });
+        collect.accept(config.env());
+        config.processes().values().forEach(p -> collect.accept(p.env()));
+        if (config.api() != null && config.api().token() != null) {
+            values.add(config.api().token());
+        }
+        return values;
+    }
+
+    /** Every string in the tree with each secret value in it replaced by the mask. */
+    private static Object maskWithin(Object node, List<String> secrets) {
+        return switch (node) {
+            case String text -> {
+                String masked = text;
+                for (String secret : secrets) {
+                    masked = masked.replace(secret, MASK);
+                }
+                yield masked;
+            }
+            case Map<?, ?> map -> {
+                Map<String, Object> out = new LinkedHashMap<>();
+                map.forEach((key, value) -> out.put((String) key, maskWithin(value, secrets)));
+                yield out;
+            }
+            case List<?> list ->
+                list.stream().map(item -> maskWithin(item, secrets)).toList();
+            default -> node;
+        };
     }
 
     /** The tree as YAML, in the style of the files drover writes (drover import). */

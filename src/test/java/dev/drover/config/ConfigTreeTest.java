@@ -126,6 +126,28 @@ class ConfigTreeTest {
         assertThat(ConfigTree.looksSecret("HOME")).isFalse();
     }
 
+    @Test
+    void aSecretInterpolatedIntoAnotherValueIsMaskedThereToo() throws Exception {
+        write(".env", "DB_PASS=hunter2\nID=7\n");
+        Path file = write("drover.yaml", """
+                env_file: .env
+                processes:
+                  api:
+                    command: "./api --db postgres://app:${DB_PASS}@db --id ${ID}"
+                    readiness: {exec: "check --password=${DB_PASS}"}
+                """);
+        ConfigLoader.Resolved resolved = ConfigLoader.resolve(List.of(file), Map.of());
+
+        String masked = ConfigTree.yaml(ConfigTree.of(resolved, false));
+
+        assertThat(masked)
+                .doesNotContain("hunter2")
+                .contains("postgres://app:******@db", "--password=******")
+                .as("a value too short to look for elsewhere is masked as its variable only")
+                .contains("- \"7\"", "ID: '******'");
+        assertThat(ConfigTree.yaml(ConfigTree.of(resolved, true))).contains("postgres://app:hunter2@db");
+    }
+
     /** Writes the tree as YAML beside the file, loads it, and compares everything but the file names. */
     private void assertRoundTrip(Path file) throws IOException, ConfigException {
         ConfigLoader.Resolved resolved = ConfigLoader.resolve(List.of(file), ENVIRONMENT);
