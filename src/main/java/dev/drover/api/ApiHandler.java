@@ -84,6 +84,7 @@ public final class ApiHandler extends Handler.Abstract {
                 .add("POST", "/api/processes/{id}/run", this::runProcess)
                 .add("GET", "/api/processes/{id}/exec", this::execContext)
                 .add("POST", "/api/processes/{id}/signal", this::signalProcess)
+                .add("POST", "/api/processes/{id}/scale", this::scaleProcess)
                 .add("POST", "/api/processes/{id}/drain", x -> x.reply(200, control.drain(x.parameter("id"))))
                 .add("POST", "/api/processes/{id}/undrain", x -> x.reply(200, control.undrain(x.parameter("id"))))
                 .add("GET", "/api/routes", x -> x.reply(200, new Bodies.RouteList(control.routes())))
@@ -256,6 +257,19 @@ public final class ApiHandler extends Handler.Abstract {
     private void signalProcess(Exchange x) throws ControlException {
         JsonNode body = x.jsonObjectBody();
         x.reply(202, control.signal(x.parameter("id"), Exchange.requiredText(body, "signal")));
+    }
+
+    /** {@code {"replicas": N}}: N instances until the next reload; answers with the process's instances. */
+    private void scaleProcess(Exchange x) throws ControlException {
+        JsonNode body = x.jsonObjectBody();
+        JsonNode replicas = body.get("replicas");
+        if (replicas == null || replicas.isNull()) {
+            throw new ControlException(400, "missing field \"replicas\" in the JSON body");
+        }
+        if (!replicas.isIntegralNumber() || !replicas.canConvertToInt()) {
+            throw new ControlException(400, "field \"replicas\" must be a whole number of 1 or more, got " + replicas);
+        }
+        x.reply(200, new Bodies.ProcessList(control.scale(x.parameter("id"), replicas.intValue())));
     }
 
     /** {@code ?lines=N} of one process; with {@code &follow=true} they are followed by every new line. */

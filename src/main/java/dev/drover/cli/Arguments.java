@@ -13,17 +13,33 @@ import java.util.Set;
  * DIR}) and its own flags, valued options and names, parsed without a library so the CLI starts
  * fast. A command that lists {@code -f} among its flags (logs: follow) takes the file as {@code
  * --file} only.
+ *
+ * <p>Several {@code -f} merge in order, as Compose's override files do; without any, the default
+ * file ({@code $DROVER_CONFIG}, else {@code ./drover.yaml}) is merged with {@code
+ * NAME.override.yaml} beside it when that exists.
  */
 final class Arguments {
+    /** Suffix of the override file picked up beside the default config file: drover.yaml → drover.override.yaml. */
+    static final String OVERRIDE_SUFFIX = ".override";
+
+    /** The config file: the first one named; its directory anchors relative paths and the runtime dir. */
     final Path configFile;
+    /** Every config file to merge, in order: {@code configFile} first. */
+    final List<Path> configFiles;
+
     final String runtimeDir;
     final Set<String> flags;
     final Map<String, String> values;
     final List<String> names;
 
     private Arguments(
-            Path configFile, String runtimeDir, Set<String> flags, Map<String, String> values, List<String> names) {
-        this.configFile = configFile;
+            List<Path> configFiles,
+            String runtimeDir,
+            Set<String> flags,
+            Map<String, String> values,
+            List<String> names) {
+        this.configFile = configFiles.getFirst();
+        this.configFiles = List.copyOf(configFiles);
         this.runtimeDir = runtimeDir;
         this.flags = flags;
         this.values = values;
@@ -40,7 +56,7 @@ final class Arguments {
      */
     static Arguments parse(String command, List<String> args, Set<String> allowedFlags, Set<String> valued)
             throws CliException {
-        Path file = null;
+        List<Path> files = new ArrayList<>();
         String runtimeDir = null;
         Set<String> flags = new LinkedHashSet<>();
         Map<String, String> values = new LinkedHashMap<>();
@@ -62,7 +78,7 @@ final class Arguments {
                     value = args.get(++i);
                 }
                 if (fileOption) {
-                    file = Path.of(value);
+                    files.add(Path.of(value).toAbsolutePath().normalize());
                 } else if (option.equals("--runtime-dir")) {
                     runtimeDir = value;
                 } else {
@@ -80,11 +96,26 @@ final class Arguments {
                 names.add(arg);
             }
         }
-        if (file == null) {
+        if (files.isEmpty()) {
             String env = System.getenv("DROVER_CONFIG");
-            file = Path.of(env != null && !env.isEmpty() ? env : "drover.yaml");
+            Path file = Path.of(env != null && !env.isEmpty() ? env : "drover.yaml")
+                    .toAbsolutePath()
+                    .normalize();
+            files.add(file);
+            overrideBeside(file).filter(java.nio.file.Files::isRegularFile).ifPresent(files::add);
         }
-        return new Arguments(file.toAbsolutePath().normalize(), runtimeDir, flags, values, names);
+        return new Arguments(files.stream().distinct().toList(), runtimeDir, flags, values, names);
+    }
+
+    /** NAME.override.yaml beside NAME.yaml (or .yml); empty for a file without either extension. */
+    static java.util.Optional<Path> overrideBeside(Path file) {
+        String name = file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        if (dot <= 0 || !(name.endsWith(".yaml") || name.endsWith(".yml"))) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(
+                file.resolveSibling(name.substring(0, dot) + OVERRIDE_SUFFIX + name.substring(dot)));
     }
 
     /** A valued option as a non-negative integer. */

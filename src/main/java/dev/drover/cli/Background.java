@@ -65,14 +65,12 @@ final class Background {
             throw new CliException(
                     ExitCodes.FAILED, "cannot copy " + jar() + " into " + runtime.dir() + ": " + e.getMessage());
         }
-        command.addAll(List.of(
-                "-jar",
-                runnable.toString(),
-                "daemon",
-                "-f",
-                arguments.configFile.toString(),
-                "--runtime-dir",
-                runtime.dir().toString()));
+        command.addAll(List.of("-jar", runnable.toString(), "daemon"));
+        // Every file by name: the daemon (and its reloads) merge the same ones, override file included.
+        for (Path file : arguments.configFiles) {
+            command.addAll(List.of("-f", file.toString()));
+        }
+        command.addAll(List.of("--runtime-dir", runtime.dir().toString()));
         if (arguments.flags.contains(UpCommand.NO_PRE_START)) {
             command.add(UpCommand.NO_PRE_START);
         }

@@ -23,7 +23,7 @@ final class CompletionCommand implements Command {
     /** Commands whose words after the options are process names. */
     private static final Set<String> TAKE_NAMES = Set.of(
             "up", "ps", "status", "start", "stop", "restart", "run", "exec", "logs", "signal", "drain", "undrain",
-            "daemon");
+            "scale", "daemon");
 
     private final Map<String, Command> commands;
 
@@ -99,7 +99,7 @@ final class CompletionCommand implements Command {
             // no daemon: the file, then
         }
         try {
-            names.addAll(ConfigLoader.load(arguments.configFile, System.getenv())
+            names.addAll(ConfigLoader.load(arguments.configFiles, System.getenv())
                     .processes()
                     .keySet());
         } catch (Exception e) {

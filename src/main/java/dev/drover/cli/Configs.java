@@ -5,20 +5,33 @@ import dev.drover.config.ConfigException;
 import dev.drover.config.ConfigLoader;
 import dev.drover.config.DroverConfig;
 import java.nio.file.Path;
+import java.util.List;
 
 /** Loads the configuration for the commands that run processes, turning errors into exit status 1. */
 final class Configs {
     private Configs() {}
 
-    static DroverConfig load(Path file) throws CliException {
+    /** Loads the files merged in order (the config file, then its override files). */
+    static DroverConfig load(List<Path> files) throws CliException {
+        return resolve(files).config();
+    }
+
+    /** The same, with what `drover config` needs to mask secrets. */
+    static ConfigLoader.Resolved resolve(List<Path> files) throws CliException {
+        Path file = files.getFirst();
         if (!java.nio.file.Files.exists(file)) {
             throw new CliException(
                     ExitCodes.FAILED,
                     "no config file at " + file + "; name one with --file FILE (or -f FILE),"
                             + " set $DROVER_CONFIG, or create drover.yaml here (see examples/stack.yaml)");
         }
+        for (Path override : files.subList(1, files.size())) {
+            if (!java.nio.file.Files.exists(override)) {
+                throw new CliException(ExitCodes.FAILED, "no config file at " + override + " (named with -f)");
+            }
+        }
         try {
-            return ConfigLoader.load(file);
+            return ConfigLoader.resolve(files, System.getenv());
         } catch (ConfigException e) {
             StringBuilder message = new StringBuilder("invalid configuration:");
             for (ConfigError error : e.errors()) {

@@ -35,7 +35,7 @@ final class DaemonCommand implements Command {
     @Override
     public int run(List<String> args) throws CliException {
         Arguments arguments = Arguments.parse(name(), args, Set.of(UpCommand.NO_PRE_START));
-        DroverConfig config = Configs.load(arguments.configFile);
+        DroverConfig config = Configs.load(arguments.configFiles);
         Configs.checkNames(config, arguments.names);
         return runDaemon(
                 Daemons.runtime(arguments),

@@ -58,7 +58,7 @@ final class ExportCommand implements Command {
                         ExitCodes.USAGE, "unknown target " + targetName + "; export takes " + ExportTarget.names()));
         DroverConfig config;
         try {
-            config = ConfigLoader.load(arguments.configFile);
+            config = ConfigLoader.load(arguments.configFiles);
         } catch (ConfigException e) {
             StringBuilder text = new StringBuilder("the configuration is not valid, nothing exported:");
             for (ConfigError error : e.errors()) {

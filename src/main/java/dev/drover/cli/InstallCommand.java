@@ -109,7 +109,7 @@ final class InstallCommand implements Command {
         if (envFile != null && !Files.isRegularFile(envFile)) {
             throw new CliException(ExitCodes.FAILED, "--env-file " + envFile + " does not exist");
         }
-        String unit = unit(arguments.configFile, stableJar, user, runAs, envFile);
+        String unit = unit(arguments.configFiles, stableJar, user, runAs, envFile);
         if (arguments.flags.contains("--print")) {
             System.out.print(unit);
             return ExitCodes.OK;
@@ -189,13 +189,20 @@ final class InstallCommand implements Command {
     }
 
     static String unit(Path configFile, Path jar, boolean user, String runAs, Path envFile) {
+        return unit(List.of(configFile), jar, user, runAs, envFile);
+    }
+
+    /** The unit for the config files merged in order (the override file included, by name). */
+    static String unit(List<Path> configFiles, Path jar, boolean user, String runAs, Path envFile) {
+        Path configFile = configFiles.getFirst();
         String java = ProcessHandle.current()
                 .info()
                 .command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         Path configDir = configFile.getParent();
-        String exec = java + " " + String.join(" ", Background.DAEMON_JVM_OPTIONS) + " -jar " + jar + " daemon --file "
-                + configFile;
+        StringBuilder files = new StringBuilder();
+        configFiles.forEach(file -> files.append(" --file ").append(file));
+        String exec = java + " " + String.join(" ", Background.DAEMON_JVM_OPTIONS) + " -jar " + jar + " daemon" + files;
         StringBuilder environment = new StringBuilder();
         Path dotEnv = configDir.resolve(".env");
         if (envFile != null) {

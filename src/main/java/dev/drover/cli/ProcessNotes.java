@@ -12,7 +12,7 @@ final class ProcessNotes {
 
     /** The note for one process, or "" when there is nothing to say. */
     static String why(ProcessInfo p, long nowMillis) {
-        String note = join(state(p, nowMillis), notified(p));
+        String note = join(join(state(p, nowMillis), notified(p)), p.scaled() == null ? "" : scaled(p.scaled()));
         if (p.role() != null) {
             String role = p.role().equals("surge")
                     ? "surge: the rollout's replacement, beside the old instance"
@@ -43,6 +43,11 @@ final class ProcessNotes {
 
     private static String join(String first, String second) {
         return first.isEmpty() ? second : second.isEmpty() ? first : first + "; " + second;
+    }
+
+    /** "scaled to 3 (file: 1) until reload": a count set by `drover scale`, which a reload ends. */
+    static String scaled(ProcessInfo.Scaled scaled) {
+        return "scaled to " + scaled.replicas() + " (file: " + scaled.fileReplicas() + ") until reload";
     }
 
     /** "; next run in 4m0s" for a scheduled job, else "". */

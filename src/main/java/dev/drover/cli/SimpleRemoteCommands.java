@@ -8,7 +8,7 @@ import dev.drover.control.ReloadResult;
 import java.util.List;
 import java.util.Set;
 
-/** The small daemon commands: reload, health, signal. */
+/** The small daemon commands: reload, health, signal, scale. */
 final class SimpleRemoteCommands {
     private SimpleRemoteCommands() {}
 
@@ -123,6 +123,64 @@ final class SimpleRemoteCommands {
                 control.signal(id, signal);
                 System.out.println(id + ": sent " + signal);
             }
+            return ExitCodes.OK;
+        }
+    }
+
+    static final class Scale extends RemoteCommand {
+        @Override
+        public String name() {
+            return "scale";
+        }
+
+        @Override
+        public String summary() {
+            return "run N instances of a process until the next reload (drover scale NAME N)";
+        }
+
+        @Override
+        public String usage() {
+            return """
+                    Usage: drover scale [-f FILE] [--runtime-dir DIR] NAME N
+
+                    Runs N instances of process NAME (N is 1 or more; to stop them all, use
+                    `drover stop NAME`) until the next reload, which restores the file's
+                    `replicas`; `ps` says "scaled to N (file: M) until reload" meanwhile.
+                    Between counts above 1 the instances both counts have keep running (same PID):
+                    scaling up starts NAME.M… if the process runs, scaling down drains (when a
+                    route sends it traffic) and stops the highest-numbered ones. From or to one
+                    instance the names change (NAME ↔ NAME.0, NAME.1…), so its instances are
+                    replaced. A process with a fixed port runs only one instance.
+                    Exit status: 0 scaled, 1 unknown process or refused count, 2 usage error,
+                    3 no daemon running.
+                    """;
+        }
+
+        @Override
+        Arguments parse(List<String> args) throws CliException {
+            Arguments arguments = Arguments.parse(name(), args, Set.of());
+            if (arguments.names.size() != 2) {
+                throw new CliException(ExitCodes.USAGE, "scale needs NAME and N; see `drover help scale`");
+            }
+            String count = arguments.names.get(1);
+            if (!count.matches("\\d{1,9}")) {
+                throw new CliException(
+                        ExitCodes.USAGE, "N must be a whole number of instances (1 or more), got \"" + count + "\"");
+            }
+            return arguments;
+        }
+
+        @Override
+        int run(Arguments arguments, Control control) throws ControlException {
+            String process = arguments.names.getFirst();
+            List<ProcessInfo> instances = control.scale(process, Integer.parseInt(arguments.names.get(1)));
+            ProcessInfo.Scaled scaled =
+                    instances.isEmpty() ? null : instances.getFirst().scaled();
+            // Their states right after the command say little (new ones have not started yet): `ps` does.
+            System.out.println(process + ": " + instances.size() + (instances.size() == 1 ? " instance" : " instances")
+                    + (scaled == null ? " (as the file says)" : " (" + ProcessNotes.scaled(scaled) + ")") + ": "
+                    + String.join(", ", instances.stream().map(ProcessInfo::id).toList())
+                    + "; `drover ps` shows how they run");
             return ExitCodes.OK;
         }
     }

@@ -51,7 +51,7 @@ final class UpCommand implements Command {
     public int run(List<String> args) throws CliException {
         Arguments arguments =
                 Arguments.parse(name(), args, Set.of("-d", "--detach", NO_PRE_START), Set.of("--timeout"));
-        DroverConfig config = Configs.load(arguments.configFile);
+        DroverConfig config = Configs.load(arguments.configFiles);
         Configs.checkNames(config, arguments.names);
         if (arguments.flags.contains("-d") || arguments.flags.contains("--detach")) {
             return Background.start(arguments, Durations.parse(arguments.values.getOrDefault("--timeout", "60s")));

@@ -35,7 +35,7 @@ final class ValidateCommand implements Command {
             throw new CliException(ExitCodes.USAGE, "validate takes no names; see `drover help validate`");
         }
         try {
-            ConfigLoader.load(arguments.configFile);
+            ConfigLoader.load(arguments.configFiles);
             System.out.println("ok");
             return ExitCodes.OK;
         } catch (ConfigException e) {

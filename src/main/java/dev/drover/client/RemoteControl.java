@@ -145,6 +145,11 @@ public final class RemoteControl implements Control {
     }
 
     @Override
+    public List<ProcessInfo> scale(String process, int replicas) throws ControlException {
+        return WireBodies.processList(call("POST", processPath(process) + "/scale", WireBodies.scaleRequest(replicas)));
+    }
+
+    @Override
     public ReloadResult reload() throws ControlException {
         return WireJson.read(call("POST", "/api/reload", null), ReloadResult.class);
     }

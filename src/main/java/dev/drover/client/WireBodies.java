@@ -72,6 +72,11 @@ final class WireBodies {
         return out.append('}').toString().getBytes(StandardCharsets.UTF_8);
     }
 
+    /** {@code {"replicas": N}}, the body of a scale request. */
+    static byte[] scaleRequest(int replicas) {
+        return ("{\"replicas\":" + replicas + "}").getBytes(StandardCharsets.UTF_8);
+    }
+
     private static List<String> details(Object detail) {
         if (detail == null) {
             return List.of();
@@ -129,7 +134,8 @@ final class WireBodies {
                 text(p, "role"),
                 Boolean.TRUE.equals(p.get("heldOutOfRotation")),
                 schedule(p.get("schedule")),
-                notify(p.get("sdNotify")));
+                notify(p.get("sdNotify")),
+                scaled(p.get("scaled")));
     }
 
     private static dev.drover.control.NotifyInfo notify(Object node) throws IOException {
@@ -142,6 +148,14 @@ final class WireBodies {
                 (int) whole(n, "mainPid"),
                 Boolean.TRUE.equals(n.get("stopping")),
                 whole(n, "lastWatchdog"));
+    }
+
+    private static ProcessInfo.Scaled scaled(Object node) throws IOException {
+        if (node == null) {
+            return null;
+        }
+        Map<String, Object> s = object(node);
+        return new ProcessInfo.Scaled((int) whole(s, "replicas"), (int) whole(s, "fileReplicas"));
     }
 
     private static dev.drover.control.ScheduleInfo schedule(Object node) throws IOException {

@@ -8,17 +8,29 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * Loads {@code drover.yaml}: parse with positions → read env files → interpolate → bind with
- * defaults → validate, collecting every problem before failing.
+ * Loads {@code drover.yaml}: parse with positions → merge override files → read env files →
+ * interpolate → bind with defaults → validate, collecting every problem before failing.
  */
 public final class ConfigLoader {
 
     private ConfigLoader() {}
+
+    /**
+     * A loaded configuration and what {@code drover config} needs besides: which variables came
+     * from {@code env_file}s (it masks their values).
+     */
+    public record Resolved(DroverConfig config, Set<String> fromEnvFiles) {
+        public Resolved {
+            fromEnvFiles = Set.copyOf(fromEnvFiles);
+        }
+    }
 
     /** Loads a config file, interpolating from this process's environment. */
     public static DroverConfig load(Path file) throws ConfigException {
@@ -26,7 +38,39 @@ public final class ConfigLoader {
     }
 
     public static DroverConfig load(Path file, Map<String, String> environment) throws ConfigException {
-        return parse(read(file), file, environment);
+        return load(List.of(file), environment);
+    }
+
+    /** Loads config files merged in order ({@link YamlMerge}), interpolating from this process's environment. */
+    public static DroverConfig load(List<Path> files) throws ConfigException {
+        return load(files, System.getenv());
+    }
+
+    public static DroverConfig load(List<Path> files, Map<String, String> environment) throws ConfigException {
+        return resolve(files, environment).config();
+    }
+
+    /**
+     * Loads config files merged in order: the first is the config file (relative paths in every
+     * file resolve against its directory, as Compose does); each later one is merged onto it, its
+     * values winning. Errors name the file each value came from.
+     */
+    public static Resolved resolve(List<Path> files, Map<String, String> environment) throws ConfigException {
+        if (files.isEmpty()) {
+            throw new IllegalArgumentException("no config file");
+        }
+        Path primary = files.getFirst();
+        var errors = new ErrorCollector(primary);
+        Mapping root = parseTree(read(primary), errors);
+        for (Path override : files.subList(1, files.size())) {
+            var own = new ErrorCollector(override);
+            Mapping layer = parseTree(read(override), own);
+            own.errors().forEach(errors::add);
+            root = YamlMerge.merge(root, (Mapping) YamlMerge.located(layer, override));
+        }
+        List<Path> absolute =
+                files.stream().map(f -> f.toAbsolutePath().normalize()).toList();
+        return resolve(root, primary, environment, errors, absolute);
     }
 
     /**
@@ -39,8 +83,19 @@ public final class ConfigLoader {
         Objects.requireNonNull(fileForMessages, "fileForMessages");
         Objects.requireNonNull(environment, "environment");
         var errors = new ErrorCollector(fileForMessages);
-        var reader = new NodeReader(errors);
         Mapping root = parseTree(yaml, errors);
+        return resolve(root, fileForMessages, environment, errors, List.of()).config();
+    }
+
+    /** Steps 2 to 5, on the (merged) tree. */
+    private static Resolved resolve(
+            Mapping root,
+            Path fileForMessages,
+            Map<String, String> environment,
+            ErrorCollector errors,
+            List<Path> files)
+            throws ConfigException {
+        var reader = new NodeReader(errors);
         Path configFile = fileForMessages.toAbsolutePath().normalize();
         Path baseDir = Optional.ofNullable(configFile.getParent()).orElse(configFile);
 
@@ -50,7 +105,7 @@ public final class ConfigLoader {
                 ConfigBinder.bind(interpolated, configFile, baseDir, overridden(fileEnv, environment), reader);
         ConfigValidator.validate(config, interpolated, errors);
         errors.throwIfAny();
-        return config;
+        return new Resolved(config.mergedFrom(files), fileEnv.keySet());
     }
 
     private static String read(Path file) throws ConfigException {

@@ -34,7 +34,8 @@ final class ErrorCollector {
         if (silenced.contains(where)) {
             return;
         }
-        errors.add(new ConfigError(file, where.line(), where.column(), key, message));
+        errors.add(new ConfigError(
+                where.file() == null ? file : where.file(), where.line(), where.column(), key, message));
     }
 
     /** Records a problem located in another file, such as an env file. */

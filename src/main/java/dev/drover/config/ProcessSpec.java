@@ -81,4 +81,36 @@ public record ProcessSpec(
         Objects.requireNonNull(hooks, "hooks");
         Objects.requireNonNull(startDelay, "startDelay");
     }
+
+    /** The same definition with another replica count: what `drover scale` runs until the next reload. */
+    public ProcessSpec withReplicas(int count) {
+        return new ProcessSpec(
+                name,
+                command,
+                cwd,
+                env,
+                port,
+                count,
+                dependsOn,
+                restart,
+                maxRestarts,
+                restartWindow,
+                backoff,
+                stopSignal,
+                stopTimeout,
+                readiness,
+                liveness,
+                limits,
+                log,
+                enabled,
+                minUptime,
+                startPeriod,
+                traffic,
+                runAs,
+                hooks,
+                startDelay,
+                schedule,
+                pidFile,
+                sdNotify);
+    }
 }

@@ -17,9 +17,16 @@ sealed interface YamlNode {
     /** How the value reads in an error message: "a map", "a list", {@code string "abc"}. */
     String describe();
 
-    /** A 1-based line and column; {@link #UNKNOWN} is 0:0. */
-    record Position(int line, int column) {
+    /**
+     * A 1-based line and column; {@link #UNKNOWN} is 0:0. {@code file} is null in the file being
+     * loaded, and names the override file a value came from once files are merged ({@link YamlMerge}).
+     */
+    record Position(int line, int column, java.nio.file.Path file) {
         static final Position UNKNOWN = new Position(0, 0);
+
+        Position(int line, int column) {
+            this(line, column, null);
+        }
     }
 
     /** The type YAML's own rules gave a scalar; the binder still converts by text where sensible. */

@@ -60,6 +60,14 @@ public interface Control {
      */
     AutoCloseable followEvents(java.util.function.Consumer<ProcessEvent> sink) throws ControlException;
 
+    /**
+     * Runs {@code replicas} instances of a process (a process name, not an instance) until the next
+     * reload, which restores the file's count; returns its instances afterwards. Surplus instances
+     * are drained (when routed) and stopped, new ones started if the process is wanted. 404 for an
+     * unknown process, 400 for a count below 1 or above 1 with a fixed port.
+     */
+    List<ProcessInfo> scale(String process, int replicas) throws ControlException;
+
     /** Re-reads the configuration; an invalid file is a 400 with every error, and changes nothing. */
     ReloadResult reload() throws ControlException;
 

@@ -17,6 +17,11 @@ public abstract class ForwardingControl implements Control {
     }
 
     @Override
+    public List<ProcessInfo> scale(String process, int replicas) throws ControlException {
+        return delegate.scale(process, replicas);
+    }
+
+    @Override
     public List<ProcessInfo> processes() throws ControlException {
         return delegate.processes();
     }

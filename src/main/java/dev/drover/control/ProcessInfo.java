@@ -14,6 +14,8 @@ package dev.drover.control;
  * @param heldOutOfRotation drained by hand ({@code drover drain}): it runs, the proxy sends it nothing
  * @param schedule its last and next runs when it is a scheduled job, else null
  * @param sdNotify what its current run said over sd_notify ({@code notify: true}), else null
+ * @param scaled how many instances {@code drover scale} set for its process, and how many the file
+ *     says, until the next reload; null when it runs as many as the file says
  */
 public record ProcessInfo(
         String id,
@@ -39,7 +41,11 @@ public record ProcessInfo(
         String role,
         boolean heldOutOfRotation,
         ScheduleInfo schedule,
-        NotifyInfo sdNotify) {
+        NotifyInfo sdNotify,
+        Scaled scaled) {
+
+    /** A replica count set by {@code drover scale}: {@code replicas} run, the file says {@code fileReplicas}. */
+    public record Scaled(int replicas, int fileReplicas) {}
 
     public ProcessInfo {
         lastOutput = lastOutput == null ? java.util.List.of() : java.util.List.copyOf(lastOutput);

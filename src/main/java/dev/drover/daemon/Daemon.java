@@ -157,7 +157,11 @@ public final class Daemon {
                                         + HostPort.parse(config.proxy().tls().listen())
                                                 .authority(proxy.tlsPort())));
             }
-            Control control = new DaemonControl(engineControl, () -> reload(engineControl), proxy);
+            Control control = new DaemonControl(
+                    engineControl,
+                    () -> reload(engineControl),
+                    (process, replicas) -> scale(engineControl, process, replicas),
+                    proxy);
             ApiSpec api = config.api();
             String listen = api == null ? null : api.listen();
             handler = new ApiHandler(control, metrics, api == null ? null : api.token());
@@ -310,6 +314,26 @@ public final class Daemon {
                 systemd.send("READY=1\nSTATUS=" + statusLine());
                 handler.setReady(wasReady);
             }
+        }
+    }
+
+    /** A scale from the API or the CLI: written to the log, like a reload. */
+    private List<dev.drover.control.ProcessInfo> scale(EngineControl control, String process, int replicas)
+            throws ControlException {
+        try {
+            List<dev.drover.control.ProcessInfo> instances = control.scale(process, replicas);
+            dev.drover.control.ProcessInfo.Scaled scaled =
+                    instances.isEmpty() ? null : instances.getFirst().scaled();
+            face.say("scaled " + process + " to " + instances.size()
+                    + (scaled == null
+                            ? ", as the file says"
+                            : " until the next reload (the file says " + scaled.fileReplicas() + ")"));
+            return instances;
+        } catch (ControlException e) {
+            face.say("scale of " + process + " to " + replicas + " refused: " + e.getMessage());
+            throw e;
+        } finally {
+            scheduleStateWrite();
         }
     }
 

@@ -131,6 +131,10 @@ public final class Engine implements AutoCloseable {
     private final ProcessSupervisor.Shared shared;
     private final Scheduler scheduler;
     private volatile Layout layout;
+    /** The configuration as its file says, before any {@code drover scale}; written under the reload lock. */
+    private volatile DroverConfig fileConfig;
+    /** The replica counts `drover scale` set, by process, until the next reload; written under the reload lock. */
+    private volatile Map<String, Integer> scaled = Map.of();
     /** Set by a forced stop: every stop from then on skips its grace period. */
     private volatile boolean forced;
     /** Cleared by {@code up --no-pre-start}: starts skip their pre_start hooks. */
@@ -169,6 +173,7 @@ public final class Engine implements AutoCloseable {
                 () -> forced,
                 () -> preStart,
                 dev.drover.config.Defaults.stateDir(config.file()).resolve("notify"));
+        this.fileConfig = config;
         this.layout = build(config, Map.of());
         this.resources = new ResourceMonitor(() -> layout.instances().values(), sampleEvery);
         layout.instances().values().forEach(ProcessSupervisor::start);
@@ -211,8 +216,21 @@ public final class Engine implements AutoCloseable {
         this.preStart = run;
     }
 
+    /** The configuration that runs: the file's, with the replica counts `drover scale` set. */
     public DroverConfig config() {
         return layout.config();
+    }
+
+    /**
+     * The replica count the file gives a process that {@code drover scale} changed (until the next
+     * reload); null when it runs as many as the file says.
+     */
+    public Integer fileReplicas(String process) {
+        if (!scaled.containsKey(process)) {
+            return null;
+        }
+        ProcessSpec spec = fileConfig.processes().get(process);
+        return spec == null ? null : spec.replicas();
     }
 
     public List<String> instanceNames() {
@@ -409,19 +427,86 @@ public final class Engine implements AutoCloseable {
     /**
      * Applies a new configuration as {@link ReloadPlan} decides: changed processes are stopped and
      * started anew (if they were wanted), removed ones are stopped, added ones started, and
-     * unchanged ones are not touched (same PID).
+     * unchanged ones are not touched (same PID). Replica counts set by {@link #scale} end here: the
+     * file's count applies again.
      */
     public ReloadResult reload(DroverConfig next) throws RolloutException, InterruptedException {
+        return apply(file -> next, (file, before) -> Map.of());
+    }
+
+    /**
+     * Runs {@code replicas} instances of {@code process} until the next reload: a reload of the
+     * running file with that one count changed, so the same plan applies — between counts above
+     * one, the instances both counts have keep running, surplus ones (the highest numbers) are
+     * drained and stopped, missing ones started if the process is wanted; from or to one instance
+     * the instance names change ({@code api} ↔ {@code api.0}…), so its instances are replaced.
+     *
+     * @throws UnknownProcessException when {@code process} is not a process of the running config
+     *     (an instance name such as {@code api.1} is not one)
+     * @throws IllegalArgumentException when {@code replicas} is below 1, or above 1 for a process
+     *     with a fixed port or a {@code pid_file} or {@code log_file} the replicas would share
+     */
+    public ReloadResult scale(String process, int replicas) throws RolloutException, InterruptedException {
+        return apply(file -> file, (file, before) -> {
+            ProcessSpec spec = file.processes().get(process);
+            if (spec == null) {
+                throw new UnknownProcessException(process, file.processes().keySet());
+            }
+            if (replicas < 1) {
+                throw new IllegalArgumentException("replicas must be 1 or more, got " + replicas
+                        + " (to stop every instance of " + process + ", use `drover stop " + process + "`)");
+            }
+            if (replicas > 1 && spec.port() instanceof PortSpec.Fixed fixed) {
+                throw new IllegalArgumentException(process + " has the fixed port " + fixed.port()
+                        + ", which cannot serve " + replicas + " replicas (each needs its own); use port: auto");
+            }
+            for (String path :
+                    java.util.Arrays.asList(spec.pidFile(), spec.log().file())) {
+                if (replicas > 1 && path != null && !path.contains("${DROVER_REPLICA}")) {
+                    throw new IllegalArgumentException(process + " writes " + path + ", which " + replicas
+                            + " replicas cannot share; put ${DROVER_REPLICA} in its path");
+                }
+            }
+            Map<String, Integer> after = new LinkedHashMap<>(before);
+            after.remove(process);
+            if (spec.replicas() != replicas) {
+                after.put(process, replicas);
+            }
+            return Map.copyOf(after);
+        });
+    }
+
+    /** The file's configuration with the scaled processes' replica counts in place of its own. */
+    private static DroverConfig withScale(DroverConfig file, Map<String, Integer> scale) {
+        if (scale.isEmpty()) {
+            return file;
+        }
+        Map<String, ProcessSpec> processes = new LinkedHashMap<>(file.processes());
+        scale.forEach((name, count) -> processes.computeIfPresent(name, (k, spec) -> spec.withReplicas(count)));
+        return file.withProcesses(processes);
+    }
+
+    /**
+     * A reload: {@code nextFile} gives the file's configuration to run from the running one,
+     * {@code nextScale} the replica counts set by hand; both are decided under the reload lock, so a
+     * scale and a reload never lose each other's change.
+     */
+    private ReloadResult apply(
+            java.util.function.UnaryOperator<DroverConfig> nextFile,
+            java.util.function.BiFunction<DroverConfig, Map<String, Integer>, Map<String, Integer>> nextScale)
+            throws RolloutException, InterruptedException {
         List<ProcessSupervisor> toRollOut = new ArrayList<>();
         ReloadResult result;
+        DroverConfig next;
         synchronized (reloadLock) {
             refuseWhenClosing();
+            DroverConfig file = nextFile.apply(fileConfig);
+            Map<String, Integer> scale = nextScale.apply(file, scaled);
+            next = withScale(file, scale);
             Layout current = layout;
-            ReloadPlan plan = ReloadPlan.of(
-                    running(current, routedBy(next)),
-                    next,
-                    name -> current.byProcess().get(name).stream()
-                            .anyMatch(s -> s.status().goal() && !s.status().completed()));
+            Predicate<String> wanted = name -> current.byProcess().get(name).stream()
+                    .anyMatch(s -> s.status().goal() && !s.status().completed());
+            ReloadPlan plan = ReloadPlan.of(running(current, routedBy(next)), next, wanted);
             // A changed process that serves routed traffic (and stays routed) is rolled out after the
             // swap, in place of a stop and start: its old instances are kept in the new layout till then.
             List<String> rolled = plan.changed().stream()
@@ -440,12 +525,30 @@ public final class Engine implements AutoCloseable {
             plan.unchanged().forEach(name -> kept.put(name, current.byProcess().get(name)));
             rolled.forEach(name -> kept.put(name, current.byProcess().get(name)));
             rolled.forEach(name -> toRollOut.addAll(current.byProcess().get(name)));
+            // Rescaled: the first instances stay; surplus ones are stopped (drained first when routed).
+            List<ProcessSupervisor> surplus = new ArrayList<>();
+            List<String> notes = new ArrayList<>();
+            for (String name : plan.rescaled()) {
+                List<ProcessSupervisor> instances = current.byProcess().get(name);
+                int keep = Math.min(instances.size(), next.processes().get(name).replicas());
+                kept.put(name, instances.subList(0, keep));
+                surplus.addAll(instances.subList(keep, instances.size()));
+                notes.add(name + " rescaled from " + instances.size() + " to "
+                        + next.processes().get(name).replicas() + " instances");
+            }
+            stopTogether(surplus);
+            Set<ProcessSupervisor> keptSupervisors =
+                    java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            kept.values().forEach(keptSupervisors::addAll);
             Layout replacement = build(next, kept);
-            replacement.instances().values().stream()
-                    .filter(s -> !kept.containsKey(s.definition().spec().name()))
-                    .forEach(ProcessSupervisor::start);
+            List<ProcessSupervisor> fresh = replacement.instances().values().stream()
+                    .filter(s -> !keptSupervisors.contains(s))
+                    .toList();
+            fresh.forEach(ProcessSupervisor::start);
             synchronized (this) {
                 layout = replacement;
+                fileConfig = file;
+                scaled = scale;
                 lastVerdicts.clear();
                 next.processes().keySet().forEach(this::reevaluate);
             }
@@ -456,12 +559,24 @@ public final class Engine implements AutoCloseable {
                     retired(old);
                 }
             }
+            for (ProcessSupervisor old : surplus) {
+                old.close();
+                retired(old);
+            }
+            notifyBackendsChanged();
             List<String> toStart = new ArrayList<>(plan.restart().stream()
                     .filter(name -> !rolled.contains(name))
                     .toList());
             toStart.addAll(plan.start());
             post(replacement.supervisorsOf(toStart), new Event.Start());
-            result = new ReloadResult(plan.changed(), plan.added(), plan.removed(), plan.unchanged());
+            post(
+                    fresh.stream()
+                            .filter(s -> plan.rescaled()
+                                    .contains(s.definition().spec().name()))
+                            .filter(s -> wanted.test(s.definition().spec().name()))
+                            .toList(),
+                    new Event.Start());
+            result = new ReloadResult(plan.changed(), plan.added(), plan.removed(), plan.unchanged(), notes);
         }
         // Outside the reload lock: a due run takes the scheduler's lock, then the reload lock.
         scheduler.apply(next, false);
@@ -477,12 +592,14 @@ public final class Engine implements AutoCloseable {
     private static Map<String, ProcessSpec> running(Layout layout, Set<String> routed) {
         Map<String, ProcessSpec> running = new HashMap<>();
         layout.byProcess().forEach((name, instances) -> {
+            // Instances a rescale kept still carry the count they were made with: the count is the layout's.
             ProcessSpec first = instances.isEmpty()
                     ? layout.config().processes().get(name)
-                    : instances.getFirst().definition().spec();
+                    : instances.getFirst().definition().spec().withReplicas(instances.size());
             boolean same = instances.stream()
-                    .allMatch(s -> s.definition().spec().equals(first)
-                            && s.definition().rules().drains() == routed.contains(name));
+                    .allMatch(s ->
+                            s.definition().spec().withReplicas(first.replicas()).equals(first)
+                                    && s.definition().rules().drains() == routed.contains(name));
             running.put(name, same ? first : null);
         });
         return running;
@@ -569,13 +686,10 @@ public final class Engine implements AutoCloseable {
         environment.putAll(config.env());
         Set<String> routed = routedBy(config);
         for (ProcessSpec spec : Layout.topologicalOrder(config)) {
-            List<ProcessSupervisor> replicas = kept.get(spec.name());
-            if (replicas == null) {
-                replicas = new ArrayList<>();
-                for (int replica = 0; replica < spec.replicas(); replica++) {
-                    replicas.add(
-                            supervisor(config, spec, replica, environment, routed.contains(spec.name()), byProcess));
-                }
+            // Kept instances stay; a process rescaled upwards gets the replicas it lacks.
+            List<ProcessSupervisor> replicas = new ArrayList<>(kept.getOrDefault(spec.name(), List.of()));
+            for (int replica = replicas.size(); replica < spec.replicas(); replica++) {
+                replicas.add(supervisor(config, spec, replica, environment, routed.contains(spec.name()), byProcess));
             }
             replicas.forEach(s -> instances.put(s.name(), s));
             byProcess.put(spec.name(), List.copyOf(replicas));
@@ -725,34 +839,41 @@ public final class Engine implements AutoCloseable {
     private static boolean stopInOrder(Layout layout, Collection<String> processes) {
         boolean clean = true;
         for (List<ProcessSupervisor> level : layout.stopLevels(processes)) {
-            List<CompletableFuture<Status>> stopped = level.stream()
-                    .map(s -> s.postAndAwait(new Event.Stop(), Status::settled))
-                    .toList();
-            for (int i = 0; i < level.size(); i++) {
-                ProcessSupervisor supervisor = level.get(i);
-                ProcessSpec spec = supervisor.definition().spec();
-                Duration bound = spec.stopTimeout()
-                        .plus(STOP_MARGIN)
-                        .plus(
-                                supervisor.definition().rules().drains()
-                                        ? spec.traffic().drainTimeout()
-                                        : Duration.ZERO);
-                Status settled;
-                try {
-                    settled = stopped.get(i).get(bound.toMillis(), TimeUnit.MILLISECONDS);
-                } catch (TimeoutException | ExecutionException e) {
-                    supervisor.forceKill();
-                    settled = stopped.get(i)
-                            .completeOnTimeout(supervisor.status(), STOP_MARGIN.toMillis(), TimeUnit.MILLISECONDS)
-                            .join();
-                    clean = false;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
-                if (settled.lastEnd() != null && settled.lastEnd().forced()) {
-                    clean = false;
-                }
+            clean &= stopTogether(level);
+        }
+        return clean;
+    }
+
+    /** Stops the instances at once and waits for each within its bound (then kills it); true if none had to be killed. */
+    private static boolean stopTogether(List<ProcessSupervisor> level) {
+        boolean clean = true;
+        List<CompletableFuture<Status>> stopped = level.stream()
+                .map(s -> s.postAndAwait(new Event.Stop(), Status::settled))
+                .toList();
+        for (int i = 0; i < level.size(); i++) {
+            ProcessSupervisor supervisor = level.get(i);
+            ProcessSpec spec = supervisor.definition().spec();
+            Duration bound = spec.stopTimeout()
+                    .plus(STOP_MARGIN)
+                    .plus(
+                            supervisor.definition().rules().drains()
+                                    ? spec.traffic().drainTimeout()
+                                    : Duration.ZERO);
+            Status settled;
+            try {
+                settled = stopped.get(i).get(bound.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                supervisor.forceKill();
+                settled = stopped.get(i)
+                        .completeOnTimeout(supervisor.status(), STOP_MARGIN.toMillis(), TimeUnit.MILLISECONDS)
+                        .join();
+                clean = false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            if (settled.lastEnd() != null && settled.lastEnd().forced()) {
+                clean = false;
             }
         }
         return clean;

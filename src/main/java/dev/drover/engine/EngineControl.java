@@ -292,9 +292,32 @@ public final class EngineControl implements Control {
     }
 
     @Override
+    public List<ProcessInfo> scale(String process, int replicas) throws ControlException {
+        try {
+            engine.scale(process, replicas);
+        } catch (Engine.ShuttingDownException e) {
+            throw new ControlException(409, e.getMessage());
+        } catch (UnknownProcessException e) {
+            throw new ControlException(404, e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new ControlException(400, e.getMessage());
+        } catch (RolloutException e) {
+            throw new ControlException(409, "scaled, but " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ControlException(503, "interrupted while scaling " + process);
+        }
+        List<ProcessInfo> instances = new ArrayList<>();
+        for (String instance : instances(process)) {
+            instances.add(process(instance));
+        }
+        return instances;
+    }
+
+    @Override
     public ReloadResult reload() throws ControlException {
         try {
-            return engine.reload(ConfigLoader.load(engine.config().file()));
+            return engine.reload(ConfigLoader.load(engine.config().files()));
         } catch (Engine.ShuttingDownException e) {
             throw new ControlException(409, e.getMessage());
         } catch (RolloutException e) {
@@ -379,7 +402,8 @@ public final class EngineControl implements Control {
                 s.role(),
                 engine.traffic().held(s.name()),
                 schedule(engine.schedule(s.process())),
-                notify(s.notified()));
+                notify(s.notified()),
+                scaled(s.process()));
     }
 
     private static dev.drover.control.NotifyInfo notify(NotifyChannel.Facts facts) {
@@ -387,6 +411,12 @@ public final class EngineControl implements Control {
                 ? null
                 : new dev.drover.control.NotifyInfo(
                         facts.status(), facts.mainPid(), facts.stopping(), facts.lastWatchdogMillis());
+    }
+
+    private ProcessInfo.Scaled scaled(String process) {
+        Integer file = engine.fileReplicas(process);
+        dev.drover.config.ProcessSpec running = engine.config().processes().get(process);
+        return file == null || running == null ? null : new ProcessInfo.Scaled(running.replicas(), file);
     }
 
     private static dev.drover.control.ScheduleInfo schedule(Scheduler.View view) {

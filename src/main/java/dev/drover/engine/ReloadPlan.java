@@ -10,7 +10,11 @@ import java.util.function.Predicate;
 /**
  * What a reload does, decided from the two configurations alone (a pure function, unit-tested):
  * processes whose definition changed are stopped and started anew if they were wanted, removed ones
- * stopped, added ones started when enabled, unchanged ones left alone.
+ * stopped, added ones started when enabled, unchanged ones left alone. A process whose definition
+ * differs only in its replica count, and whose instance names stay the same ({@code api.0}… before
+ * and after, so not from or to one instance, which is named {@code api}), is rescaled: the instances
+ * both counts have keep running, surplus ones are stopped (drained first when routed) and missing
+ * ones started if the process was wanted.
  *
  * @param restart the changed processes to start again once their old instances are stopped
  * @param start the added processes to start
@@ -20,6 +24,7 @@ record ReloadPlan(
         List<String> added,
         List<String> changed,
         List<String> unchanged,
+        List<String> rescaled,
         List<String> restart,
         List<String> start) {
 
@@ -35,12 +40,15 @@ record ReloadPlan(
         List<String> removed = new ArrayList<>(),
                 added = new ArrayList<>(),
                 changed = new ArrayList<>(),
-                unchanged = new ArrayList<>();
+                unchanged = new ArrayList<>(),
+                rescaled = new ArrayList<>();
         for (String name : before.keySet()) {
             if (!after.containsKey(name)) {
                 removed.add(name);
             } else if (after.get(name).equals(before.get(name)) && before.get(name) != null) {
                 unchanged.add(name);
+            } else if (rescales(before.get(name), after.get(name))) {
+                rescaled.add(name);
             } else {
                 changed.add(name);
             }
@@ -53,7 +61,22 @@ record ReloadPlan(
                         && after.get(name).schedule() == null)
                 .toList();
         return new ReloadPlan(
-                List.copyOf(removed), List.copyOf(added), List.copyOf(changed), List.copyOf(unchanged), restart, start);
+                List.copyOf(removed),
+                List.copyOf(added),
+                List.copyOf(changed),
+                List.copyOf(unchanged),
+                List.copyOf(rescaled),
+                restart,
+                start);
+    }
+
+    /** Only the replica count differs, and on both sides the instances are numbered ({@code api.0}…). */
+    private static boolean rescales(ProcessSpec before, ProcessSpec after) {
+        return before != null
+                && before.replicas() != after.replicas()
+                && before.replicas() > 1
+                && after.replicas() > 1
+                && before.withReplicas(after.replicas()).equals(after);
     }
 
     /** The processes whose running instances go away: removed and changed. */

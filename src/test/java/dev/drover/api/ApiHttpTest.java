@@ -164,6 +164,22 @@ class ApiHttpTest {
         assertThat(engine.snapshot("web").state().label()).isEqualTo("running");
     }
 
+    @Test
+    void aScaleNeedsAWholeNumberOfReplicasAndAKnownProcess() throws Exception {
+        Path socket = serve(WEB);
+        awaitRunning("web");
+        assertBadRequest(RawHttp.post(socket, "/api/processes/web/scale", "{}"), "missing field \"replicas\"");
+        assertBadRequest(RawHttp.post(socket, "/api/processes/web/scale", "{\"replicas\": \"3\"}"), "whole number");
+        assertBadRequest(RawHttp.post(socket, "/api/processes/web/scale", "{\"replicas\": 2.5}"), "whole number");
+        assertBadRequest(
+                RawHttp.post(socket, "/api/processes/web/scale", "{\"replicas\": 99999999999}"), "whole number");
+        assertBadRequest(RawHttp.post(socket, "/api/processes/web/scale", "{\"replicas\": 0}"), "1 or more");
+        RawHttp.Answer unknown = RawHttp.post(socket, "/api/processes/ghost/scale", "{\"replicas\": 2}");
+        assertThat(unknown.status()).as(unknown.body()).isEqualTo(404);
+        assertThat(unknown.json().get("error").asText()).isEqualTo("unknown process ghost (known: web)");
+        assertThat(engine.instanceNames()).containsExactly("web");
+    }
+
     private static void assertBadRequest(RawHttp.Answer answer, String message) throws IOException {
         assertThat(answer.status()).as(answer.body()).isEqualTo(400);
         assertThat(answer.json().get("error").asText()).contains(message);

@@ -55,6 +55,14 @@ class CompletionIT {
         assertThat(complete(file, "drover", "up", "--no").lines()).containsExactly("--no-pre-start");
         assertThat(complete(file, "drover", "-f", "drover.yaml", "stop", "").lines())
                 .containsExactly("web", "worker");
+        assertThat(complete(file, "drover", "sc").lines()).containsExactly("scale");
+        assertThat(complete(file, "drover", "scale", "wo").lines()).containsExactly("worker");
+        assertThat(complete(file, "drover", "con").lines()).containsExactly("config");
+        assertThat(complete(file, "drover", "config", "--").lines()).contains("--json", "--show-secrets", "--file");
+
+        // Names come from the merged files: drover.override.yaml adds a process.
+        Files.writeString(dir.resolve("drover.override.yaml"), "processes:\n  cron: {command: \"sleep 1\"}\n");
+        assertThat(complete(file, "drover", "scale", "").lines()).containsExactly("cron", "web", "worker");
 
         DroverProcess unknown = DroverProcess.run(dir, "completion", "tcsh");
         assertThat(unknown.exitCode()).isEqualTo(2);

@@ -413,6 +413,66 @@ abstract class ControlContract {
     }
 
     @Test
+    void scaleKeepsTheInstancesBothCountsHaveUntilAReloadRestoresTheFilesCount() throws Exception {
+        start("""
+                processes:
+                  web:
+                    command: "exec sleep 300"
+                    min_uptime: 0s
+                    replicas: 2
+                """);
+        int first = awaitRunning("web.0");
+        int second = awaitRunning("web.1");
+
+        List<ProcessInfo> three = control.scale("web", 3);
+
+        assertThat(three).extracting(ProcessInfo::id).containsExactly("web.0", "web.1", "web.2");
+        assertThat(three).extracting(ProcessInfo::scaled).containsOnly(new ProcessInfo.Scaled(3, 2));
+        int third = awaitRunning("web.2");
+        assertThat(control.process("web.0").pid()).isEqualTo(first);
+        assertThat(control.process("web.1").pid()).isEqualTo(second);
+
+        List<ProcessInfo> back = control.scale("web", 2);
+        assertThat(back).extracting(ProcessInfo::id).containsExactly("web.0", "web.1");
+        assertThat(back).extracting(ProcessInfo::scaled).containsOnlyNulls();
+        assertThat(TestEngines.alive(third))
+                .as("a surplus instance is stopped before scale returns")
+                .isFalse();
+
+        control.scale("web", 3);
+        awaitRunning("web.2");
+        ReloadResult reload = control.reload();
+        assertThat(reload.unchanged()).as(reload.toString()).isEmpty();
+        assertThat(control.processes()).extracting(ProcessInfo::id).containsExactly("web.0", "web.1");
+        assertThat(control.processes()).extracting(ProcessInfo::scaled).containsOnlyNulls();
+        assertThat(control.process("web.0").pid()).isEqualTo(first);
+    }
+
+    @Test
+    void scaleOfAnUnknownProcessIsA404AndABadCountA400() throws Exception {
+        start(TWO_SLEEPERS);
+        int web = awaitRunning("web");
+
+        assertThatExceptionOfType(ControlException.class)
+                .isThrownBy(() -> control.scale("nope", 2))
+                .satisfies(e -> {
+                    assertThat(e.status()).isEqualTo(404);
+                    assertThat(e.getMessage()).contains("unknown process nope", "web", "worker");
+                });
+        assertThatExceptionOfType(ControlException.class)
+                .isThrownBy(() -> control.scale("web", 0))
+                .satisfies(e -> {
+                    assertThat(e.status()).isEqualTo(400);
+                    assertThat(e.getMessage()).contains("replicas must be 1 or more, got 0");
+                });
+        assertThatExceptionOfType(ControlException.class)
+                .isThrownBy(() -> control.scale("web", -3))
+                .satisfies(e -> assertThat(e.status()).isEqualTo(400));
+        assertThat(control.processes()).extracting(ProcessInfo::id).containsExactly("web", "worker");
+        assertThat(control.process("web").pid()).isEqualTo(web);
+    }
+
+    @Test
     void anInvalidReloadIsA400WithEveryErrorAndChangesNothing() throws Exception {
         start(TWO_SLEEPERS);
         int web = awaitRunning("web");

@@ -94,4 +94,29 @@ class ReloadPlanTest {
         assertThat(plan.unchanged()).containsExactly("db");
         assertThat(plan.restart()).containsExactly("web");
     }
+
+    @Test
+    void aReplicaCountAloneRescalesWhileInstanceNamesStayNumbered() throws Exception {
+        DroverConfig before = config("""
+                processes:
+                  web: {command: "sleep 1", port: auto, replicas: 3}
+                  single: {command: "sleep 1", port: auto}
+                  edited: {command: "sleep 1", replicas: 2}
+                """);
+        DroverConfig after = config("""
+                processes:
+                  web: {command: "sleep 1", port: auto, replicas: 2}
+                  single: {command: "sleep 1", port: auto, replicas: 3}
+                  edited: {command: "sleep 2", replicas: 4}
+                """);
+
+        ReloadPlan plan = ReloadPlan.of(before.processes(), after, name -> true);
+
+        assertThat(plan.rescaled()).as("3 → 2: web.0 and web.1 keep running").containsExactly("web");
+        assertThat(plan.changed())
+                .as("single → single.0…: the names change; edited: more than the count changed")
+                .containsExactly("single", "edited");
+        assertThat(plan.leaving()).doesNotContain("web");
+        assertThat(plan.restart()).doesNotContain("web");
+    }
 }
