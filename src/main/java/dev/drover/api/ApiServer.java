@@ -29,8 +29,6 @@ public final class ApiServer {
     private static final int MAX_CONCURRENT_REQUESTS = 64;
     /** TCP connections beyond this wait in the accept queue, so a flood cannot exhaust descriptors. */
     private static final int MAX_TCP_CONNECTIONS = 128;
-    /** sun_path holds 108 bytes, the terminating NUL included. */
-    private static final int MAX_SOCKET_PATH = 107;
 
     /**
      * @param idle how long a connection may send nothing (between requests, or in the middle of one)
@@ -45,16 +43,13 @@ public final class ApiServer {
     private final Handler front;
     private final Path socket;
     private final ServerConnector tcp;
-    private final String tcpListen;
 
-    private ApiServer(
-            Server server, ApiHandler handler, Handler front, Path socket, ServerConnector tcp, String tcpListen) {
+    private ApiServer(Server server, ApiHandler handler, Handler front, Path socket, ServerConnector tcp) {
         this.server = server;
         this.handler = handler;
         this.front = front;
         this.socket = socket;
         this.tcp = tcp;
-        this.tcpListen = tcpListen;
     }
 
     /** On the Unix socket only. */
@@ -81,18 +76,6 @@ public final class ApiServer {
      * innermost handler is {@code handler}, and which serves what it does not pass on itself.
      */
     public static ApiServer start(
-            Control control, ApiHandler handler, Handler front, Path socket, String tcpListen, Timeouts timeouts)
-            throws IOException {
-        return bind(control, handler, front, socket, tcpListen, timeouts).serve();
-    }
-
-    /**
-     * Everything {@link #start} does except serving: the TCP port is bound (a port in use fails
-     * here) and the socket's path checked, but nothing is accepted until {@link #serve()}. The
-     * daemon binds before its first spawn and serves after it, so starting Jetty does not delay
-     * the processes, and an address that cannot be had still stops it before anything started.
-     */
-    public static ApiServer bind(
             Control control, ApiHandler handler, Handler front, Path socket, String tcpListen, Timeouts timeouts)
             throws IOException {
         if (front != handler && !(front instanceof Handler.Wrapper wrapper && wrapper.getHandler() == handler)) {
@@ -162,47 +145,17 @@ public final class ApiServer {
         server.setHandler(front);
         server.setErrorHandler(new JsonErrorHandler());
         server.setStopTimeout(2_000);
-        ApiServer bound = new ApiServer(server, handler, front, socket, tcp, tcpListen);
-        checkSocketPath(socket);
-        if (tcp != null) {
-            try {
-                tcp.open();
-            } catch (Exception e) {
-                bound.failed(e);
-            }
-        }
-        return bound;
-    }
-
-    /** Fails when {@code socket} is too long a path to bind a Unix socket to. */
-    public static void checkSocketPath(Path socket) throws IOException {
-        if (socket.toAbsolutePath().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
-                > MAX_SOCKET_PATH) {
-            throw new IOException("cannot serve the API on " + socket + ": the path is longer than the "
-                    + MAX_SOCKET_PATH + " bytes a Unix socket's name may have (use --runtime-dir)");
-        }
-    }
-
-    /** Serves what {@link #bind} prepared; a failure leaves nothing open. */
-    public ApiServer serve() throws IOException {
         try {
             server.start();
             Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
         } catch (Exception e) {
-            failed(e);
+            stopQuietly(server);
+            String where = tcpListen == null ? socket.toString() : socket + " and " + tcpListen;
+            throw e instanceof IOException io && tcpListen == null
+                    ? io
+                    : new IOException("cannot serve the API on " + where + ": " + e.getMessage(), e);
         }
-        return this;
-    }
-
-    private void failed(Exception e) throws IOException {
-        stopQuietly(server);
-        if (tcp != null) {
-            tcp.close();
-        }
-        String where = tcpListen == null ? socket.toString() : socket + " and " + tcpListen;
-        throw e instanceof IOException io && tcpListen == null
-                ? io
-                : new IOException("cannot serve the API on " + where + ": " + e.getMessage(), e);
+        return new ApiServer(server, handler, front, socket, tcp);
     }
 
     public Path socket() {

@@ -172,13 +172,10 @@ public final class Daemon {
                     engine::config,
                     () -> dashboardAddress[0],
                     runtime.dir().resolve("dashboard-sessions.json"));
-            // Jetty's set-up (~0.1 s) need not delay the first spawns: it is served once they are under
-            // way. A TCP address is bound first all the same, so that one in use stops the daemon
-            // before anything started; the socket is ours (under the lock), only its path is checked.
-            ApiServer.checkSocketPath(runtime.socket());
+            // Served before the first spawn, although Jetty's set-up takes ~0.1 s: under a low
+            // descriptor limit the processes would otherwise take every descriptor the API needs.
+            server = ApiServer.start(control, handler, dashboard, runtime.socket(), listen, ApiServer.Timeouts.DEFAULT);
             if (listen != null) {
-                server = ApiServer.bind(
-                        control, handler, dashboard, runtime.socket(), listen, ApiServer.Timeouts.DEFAULT);
                 // The login link is redeemed only from this machine: a wildcard listener is reached on loopback.
                 HostPort bound = HostPort.parse(listen);
                 boolean wildcard =
@@ -190,13 +187,6 @@ public final class Daemon {
             String tcp = listen == null
                     ? ""
                     : " and http://" + HostPort.parse(listen).authority(server.tcpPort());
-            engine.up(names);
-            if (server == null) {
-                server =
-                        ApiServer.bind(control, handler, dashboard, runtime.socket(), null, ApiServer.Timeouts.DEFAULT);
-            }
-            server.serve();
-            // Said once the socket answers: `drover ps` works from here on.
             if (face.foreground()) {
                 face.say("supervising " + engine.instanceNames().size() + " processes from " + config.file() + " (pid "
                         + Launcher.selfPid() + "); Ctrl-C stops them; `drover ps` in another terminal shows them");
@@ -204,6 +194,7 @@ public final class Daemon {
                 face.say("drover daemon " + Launcher.selfPid() + " serving " + runtime.socket() + tcp + " for "
                         + config.file());
             }
+            engine.up(names);
             metrics.instrumentJvm(); // after the first spawns: they do not need it
             Thread.ofVirtual().name("drover-readiness").start(this::announceWhenReady);
             startWatchdog();
