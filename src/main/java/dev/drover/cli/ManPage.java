@@ -42,7 +42,7 @@ final class ManPage {
             page.append(".SS ").append(escape(command.name())).append('\n');
             page.append(escape(command.summary())).append('\n');
             page.append(".PP\n.nf\n");
-            command.usage().lines().forEach(line -> page.append(verbatim(line)).append('\n'));
+            command.usage().lines().forEach(line -> page.append(escape(line)).append('\n'));
             page.append(".fi\n");
         }
         page.append(".SH OPTIONS\n");
@@ -71,13 +71,10 @@ final class ManPage {
         return out.toString();
     }
 
-    /** A line shown as it is (inside .nf): a leading dot or quote would be read as a request. */
-    private static String verbatim(String line) {
-        String escaped = escape(line);
-        return escaped.startsWith(".") || escaped.startsWith("'") ? "\\&" + escaped : escaped;
-    }
-
-    /** Backslashes, hyphens and what is not ASCII (as {@code \[u2026]}) as roff wants them. */
+    /**
+     * Backslashes, hyphens and what is not ASCII (as {@code \[u2026]}) as roff wants them, and a
+     * leading dot or quote guarded, which roff would read as a request (also inside .nf).
+     */
     static String escape(String text) {
         StringBuilder out = new StringBuilder(text.length());
         text.codePoints().forEach(c -> {

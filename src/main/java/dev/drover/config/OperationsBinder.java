@@ -142,7 +142,7 @@ final class OperationsBinder {
         return f.text(key)
                 .map(String::strip)
                 .filter(text -> {
-                    if (replicas > 1 && !text.contains("${DROVER_REPLICA}")) {
+                    if (replicas > 1 && !ProcessSpec.perReplica(text)) {
                         f.reader()
                                 .error(
                                         f.node(key).orElseThrow(),

@@ -82,6 +82,11 @@ public record ProcessSpec(
         Objects.requireNonNull(startDelay, "startDelay");
     }
 
+    /** Whether a file path names one file per replica ({@code pid_file}, {@code log_file}). */
+    public static boolean perReplica(String path) {
+        return path.contains("${DROVER_REPLICA}");
+    }
+
     /** The same definition with another replica count: what `drover scale` runs until the next reload. */
     public ProcessSpec withReplicas(int count) {
         return new ProcessSpec(

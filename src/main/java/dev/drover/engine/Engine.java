@@ -462,7 +462,7 @@ public final class Engine implements AutoCloseable {
             }
             for (String path :
                     java.util.Arrays.asList(spec.pidFile(), spec.log().file())) {
-                if (replicas > 1 && path != null && !path.contains("${DROVER_REPLICA}")) {
+                if (replicas > 1 && path != null && !ProcessSpec.perReplica(path)) {
                     throw new IllegalArgumentException(process + " writes " + path + ", which " + replicas
                             + " replicas cannot share; put ${DROVER_REPLICA} in its path");
                 }
