@@ -142,7 +142,7 @@ public final class ApiServer {
             server.addConnector(tcp);
             server.addBean(new NetworkConnectionLimit(MAX_TCP_CONNECTIONS, tcp));
         }
-        server.setHandler(front);
+        server.setHandler(new UnreadBodyGuard(front));
         server.setErrorHandler(new JsonErrorHandler());
         server.setStopTimeout(2_000);
         try {

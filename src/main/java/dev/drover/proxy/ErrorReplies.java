@@ -20,6 +20,11 @@ final class ErrorReplies {
             return;
         }
         response.setStatus(status);
+        if (!request.consumeAvailable()) {
+            // Answered before the body arrived: Jetty closes the connection after this answer, so say so, or a
+            // client that keeps connections alive sends its next request into a closing one.
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        }
         String accept = request.getHeaders().get(HttpHeader.ACCEPT);
         boolean browser = accept != null && accept.contains("text/html");
         String body;

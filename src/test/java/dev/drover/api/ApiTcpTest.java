@@ -118,6 +118,39 @@ class ApiTcpTest {
         assertThat(othersServed.get()).isTrue();
     }
 
+    /**
+     * A 401 sent before the request's body has arrived must not leave the client with a kept-alive
+     * connection that the server then closes: either the answer says {@code Connection: close}, or the
+     * connection serves the next request. (Java's HttpClient reused such a connection and got "header
+     * parser received no bytes".)
+     */
+    @Test
+    void anAnswerSentBeforeTheBodyArrivedSaysWhetherTheConnectionStays() throws Exception {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            String body = "{\"signal\":\"TERM\"}";
+            out.write(("POST /api/processes/web/stop HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                            + "Content-Length: " + body.length() + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            var in = socket.getInputStream();
+            String head = RawHttp.head(in);
+            assertThat(head).startsWith("HTTP/1.1 401");
+            RawHttp.skipBody(in, head);
+            if (head.toLowerCase(java.util.Locale.ROOT).contains("connection: close")) {
+                return; // the client was told; it will not reuse the connection
+            }
+            out.write((body + "GET /alive HTTP/1.1\r\nHost: localhost\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String second = RawHttp.head(in);
+            assertThat(second)
+                    .as("the first answer (%s) kept the connection, so it must serve the next request", head)
+                    .startsWith("HTTP/1.1 200");
+        }
+    }
+
     @Test
     void aConnectionThatSendsNothingIsClosedAfterTheHeaderDeadline() throws Exception {
         try (Socket socket = new Socket()) {

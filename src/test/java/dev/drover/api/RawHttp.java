@@ -139,6 +139,25 @@ final class RawHttp {
         }
     }
 
+    /** The status line and headers of one answer, up to the blank line, each line ended by a newline. */
+    static String head(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        for (String l = line(in); !l.isEmpty(); l = line(in)) {
+            head.append(l).append('\n');
+        }
+        return head.toString();
+    }
+
+    /** Reads past the body of an answer whose {@link #head} gave a Content-Length. */
+    static void skipBody(InputStream in, String head) throws IOException {
+        long length = head.lines()
+                .filter(l -> l.regionMatches(true, 0, "content-length:", 0, 15))
+                .mapToLong(l -> Long.parseLong(l.substring(15).trim()))
+                .findFirst()
+                .orElseThrow(() -> new IOException("no Content-Length in " + head));
+        in.readNBytes((int) length);
+    }
+
     static String line(InputStream in) throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         for (int b = in.read(); b != '\n'; b = in.read()) {

@@ -414,6 +414,16 @@ class ProxyIT {
         assertThat(stack.json(large).get("error").asText())
                 .contains("5000 bytes")
                 .contains("proxy.max_body");
+        // Refused from its Content-Length before the body was sent: the connection cannot serve another request,
+        // and the answer must say so, or a client that keeps connections alive reuses it and gets nothing.
+        try (java.net.Socket raw = new java.net.Socket("127.0.0.1", stack.port)) {
+            raw.setSoTimeout(10_000);
+            raw.getOutputStream()
+                    .write("POST /post HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5000\r\n\r\n"
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String head = new String(raw.getInputStream().readNBytes(400), java.nio.charset.StandardCharsets.US_ASCII);
+            assertThat(head).startsWith("HTTP/1.1 413").containsIgnoringCase("\r\nConnection: close\r\n");
+        }
         HttpResponse<String> gone = stack.get("/gone");
         assertThat(gone.statusCode()).isEqualTo(502);
         assertThat(stack.json(gone).get("error").asText())
