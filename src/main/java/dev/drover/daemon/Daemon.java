@@ -435,11 +435,8 @@ public final class Daemon {
 
     private void writeState() {
         List<StateFile.Child> children = new ArrayList<>();
-        for (ProcessSnapshot s : engine.snapshots()) {
-            if (s.pid() > 0) {
-                children.add(new StateFile.Child(s.name(), s.pid(), startTime(s.pid())));
-            }
-        }
+        engine.children()
+                .forEach((name, child) -> children.add(new StateFile.Child(name, child.pid(), child.startTime())));
         int self = Launcher.selfPid();
         StateFile.Daemon daemon = new StateFile.Daemon(
                 self, startTime(self), Launcher.markerPrefix(), config.file().toString());

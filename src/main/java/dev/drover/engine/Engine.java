@@ -8,7 +8,9 @@ import dev.drover.config.RouteSpec;
 import dev.drover.control.Backends;
 import dev.drover.control.ReloadResult;
 import dev.drover.control.Traffic;
+import dev.drover.launch.Child;
 import dev.drover.launch.OsEdge;
+import dev.drover.launch.ProcessRef;
 import dev.drover.logs.LogListener;
 import dev.drover.logs.ProcessLog;
 import dev.drover.logs.RotatingFile;
@@ -403,6 +405,23 @@ public final class Engine implements AutoCloseable {
         layout.instances().values().forEach(s -> all.add(ProcessSnapshot.of(s)));
         extras.forEach((supervisor, role) -> all.add(ProcessSnapshot.of(supervisor, role)));
         return all;
+    }
+
+    /**
+     * Each instance's child until it has been reaped, as its PID and start time, by instance name
+     * (the replacements of a rollout too): what the daemon's state file records. The start times
+     * are the children's own, read once at spawn, so this reads nothing from /proc.
+     */
+    public Map<String, ProcessRef> children() {
+        Map<String, ProcessRef> children = new LinkedHashMap<>();
+        java.util.stream.Stream.concat(layout.instances().values().stream(), extras.keySet().stream())
+                .forEach(supervisor -> {
+                    Child child = supervisor.unreapedChild();
+                    if (child != null) {
+                        children.put(supervisor.name(), child.ref());
+                    }
+                });
+        return children;
     }
 
     /** What the traffic layer asks of the engine: the instances of a process that serve now, and more. */

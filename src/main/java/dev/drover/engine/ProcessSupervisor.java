@@ -254,6 +254,12 @@ final class ProcessSupervisor {
         return counts;
     }
 
+    /** The child until it has been reaped (running or stopping), else null. */
+    Child unreapedChild() {
+        Child current = child;
+        return current != null && !current.onExit().isDone() ? current : null;
+    }
+
     /** The child while it runs (for the resource monitor), else null. */
     Child runningChild() {
         Child current = child;

@@ -94,9 +94,11 @@ public final class Child {
      */
     public CompletableFuture<StopOutcome> stop(int signal, Duration grace) {
         CompletableFuture<StopOutcome> outcome = new CompletableFuture<>();
+        TreeStop stop = new TreeStop(this, tree, exit);
+        stop.signalGroup(signal);
         Thread.ofVirtual().name("drover-stop-" + pid).start(() -> {
             try {
-                outcome.complete(new TreeStop(this, tree, exit).run(signal, grace));
+                outcome.complete(stop.run(signal, grace));
             } catch (Throwable t) {
                 outcome.completeExceptionally(t);
             }

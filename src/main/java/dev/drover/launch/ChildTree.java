@@ -10,9 +10,11 @@ import java.util.Set;
 import java.util.function.IntPredicate;
 
 /**
- * Finds everything one child started: the members of its cgroup, and through /proc its session,
- * its process group, its descendants and the orphans that carry its marker — which also covers
- * what it forked in the instant before its move into the cgroup, and escapees without a cgroup.
+ * Finds everything one child started: the members of its cgroup, and through /proc its
+ * descendants and the orphans handed to us that carry its marker or belong to its session or
+ * process group — which also covers what it forked in the instant before its move into the
+ * cgroup, and escapees without a cgroup. A stop reads only the files of that tree; the resource
+ * meter, which measures every child in one round, walks one snapshot of all of /proc instead.
  */
 final class ChildTree {
     private final int pid;
@@ -59,7 +61,11 @@ final class ChildTree {
                 }
             }
         }
-        if (walk || !inCgroup) {
+        if ((walk || !inCgroup) && Children.LISTED) {
+            for (ProcessRef member : family(mainExited)) {
+                refs.putIfAbsent(member.pid(), member);
+            }
+        } else if (walk || !inCgroup) {
             ProcessTable table = ProcessTable.scan(System.nanoTime());
             for (int member : walk(table)) {
                 refs.putIfAbsent(
@@ -72,12 +78,69 @@ final class ChildTree {
         return new ArrayList<>(refs.values());
     }
 
+    /**
+     * The live, non-zombie processes of this child found from the top of its tree down, without
+     * reading all of /proc: the main process while it runs, and the orphans that reached us as child
+     * subreaper and are its own (its marker in their environment, or its session or process group),
+     * each with all its descendants. Whatever the child started is below one of those: while it
+     * runs, below it; once its parent has gone, below the orphan it was handed to us as. So this
+     * finds what {@link #walk} finds (a member of its session or group descends from it, since the
+     * child leads both), at the cost of reading the files of our own tree.
+     */
+    private List<ProcessRef> family(boolean mainExited) {
+        // A member that exits during the look hands its children to us: look again, from a new listing.
+        for (int attempt = 1; ; attempt++) {
+            List<ProcessRef> members = new ArrayList<>();
+            if (family(mainExited, members) || attempt == 3) {
+                return members;
+            }
+        }
+    }
+
+    /** Adds the members found to {@code members}; false when one of them exited meanwhile. */
+    private boolean family(boolean mainExited, List<ProcessRef> members) {
+        boolean settled = true;
+        List<Integer> roots = new ArrayList<>();
+        if (!mainExited) {
+            roots.add(pid);
+        }
+        int self = Launcher.selfPid();
+        for (int orphan : Children.handedToSelf()) {
+            if (orphan != pid && !spawnedByUs.test(orphan)) {
+                ProcStat stat = ProcStat.read(orphan);
+                if (stat != null
+                        && !stat.zombie()
+                        && (stat.session() == pid || stat.pgrp() == pid || ProcessTable.environHas(orphan, marker))) {
+                    roots.add(orphan);
+                }
+            }
+        }
+        Set<Integer> seen = new java.util.HashSet<>();
+        java.util.ArrayDeque<Integer> todo = new java.util.ArrayDeque<>(roots);
+        while (!todo.isEmpty()) {
+            int member = todo.pop();
+            if (member == self || !seen.add(member)) {
+                continue;
+            }
+            ProcStat stat = ProcStat.read(member);
+            if (stat == null) {
+                settled = false; // gone, and its children (if any) were handed to us
+                continue;
+            }
+            if (!stat.zombie() && (member != pid || !mainExited)) {
+                members.add(new ProcessRef(member, stat.startTime()));
+            }
+            todo.addAll(Children.of(member));
+        }
+        return settled;
+    }
+
     /** The live, non-zombie processes of this child found through /proc: its session, group, tree and marked orphans. */
     Set<Integer> walk(ProcessTable table) {
         List<Integer> roots = new ArrayList<>(table.inSessionOrGroupOf(pid));
         int self = Launcher.selfPid();
         for (int orphan : table.childrenOf(self)) {
-            if (!spawnedByUs.test(orphan) && ProcessTable.environHas(orphan, marker)) {
+            if (!spawnedByUs.test(orphan) && !table.get(orphan).zombie() && ProcessTable.environHas(orphan, marker)) {
                 roots.add(orphan);
             }
         }

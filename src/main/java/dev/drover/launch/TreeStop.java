@@ -38,13 +38,22 @@ final class TreeStop {
         this.exit = exit;
     }
 
+    /**
+     * The stop signal to the child's process group: the first step of a stop, taken on the caller's
+     * thread so that a hundred stops begun together send a hundred signals at once, before any of
+     * them runs the rest ({@link #run}) on its own thread.
+     */
+    void signalGroup(int signal) {
+        if (!exit.isDone()) {
+            Signals.sendGroup(child.pid(), signal);
+            Signals.sendGroup(child.pid(), Signals.SIGCONT);
+        }
+    }
+
+    /** The rest of the stop, after {@link #signalGroup}: what else it started, the wait, then SIGKILL. */
     StopOutcome run(int signal, Duration grace) throws InterruptedException {
         long deadline = System.nanoTime() + grace.toNanos();
         int pid = child.pid();
-        if (!exit.isDone()) {
-            Signals.sendGroup(pid, signal);
-            Signals.sendGroup(pid, Signals.SIGCONT);
-        }
         // First what is cheap to find (the group, the cgroup); after the main process is gone, one
         // look for everything else it started.
         signalAll(look(false), signal);

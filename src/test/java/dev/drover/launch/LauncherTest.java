@@ -133,6 +133,50 @@ class LauncherTest {
         assertThat(child.leftovers()).isEmpty();
     }
 
+    /**
+     * An orphan with no marker (its environment cleared) in a process group of its own, that stayed
+     * in the child's session: the stop signal to the child's group misses it, and once its parent
+     * has exited it is found by its session alone (no cgroup here).
+     */
+    @Test
+    void stopKillsAnOrphanedGrandchildWithoutMarkerThatStayedInTheSession() throws Exception {
+        Path pidFile = dir.resolve("grandchild.pid");
+        Child child = spawn(
+                "(env -i /usr/bin/python3 -c 'import os; os.setpgid(0, 0); open(\"" + pidFile
+                        + "\", \"w\").write(str(os.getpid())); os.execv(\"/bin/sleep\", [\"sleep\", \"300\"])' &) ;"
+                        + " exec sleep 300",
+                null,
+                OutputSink.DISCARD);
+        Waits.until(
+                Duration.ofSeconds(10),
+                "a pid in grandchild.pid",
+                () -> Files.exists(pidFile) && !Files.readString(pidFile).isBlank(),
+                () -> Describe.file(pidFile) + describe(child));
+        int grandchild = Integer.parseInt(Files.readString(pidFile).trim());
+        ProcessRef ref = ProcessRef.of(grandchild);
+        assertThat(ref).isNotNull();
+        Waits.until(
+                Duration.ofSeconds(10),
+                "the grandchild to be handed to us (its parent, the subshell, exits at once)",
+                () -> ProcStat.read(grandchild).ppid() == Launcher.selfPid(),
+                () -> "grandchild " + Describe.process(ref) + "\n" + describe(child));
+        ProcStat stat = ProcStat.read(grandchild);
+        assertThat(stat.session()).isEqualTo(child.pid());
+        assertThat(stat.pgrp()).isEqualTo(grandchild);
+        assertThat(ProcessTable.environStartsWith(grandchild, Launcher.MARKER_VARIABLE + "="))
+                .isFalse();
+
+        StopOutcome outcome = child.stop(Signals.SIGTERM, Duration.ofSeconds(5)).get(20, TimeUnit.SECONDS);
+
+        assertThat(outcome.exit()).isEqualTo(ExitStatus.killed(15, false));
+        Waits.until(
+                Duration.ofSeconds(5),
+                "the grandchild to be gone",
+                () -> !ref.isAlive(),
+                () -> "grandchild " + Describe.process(ref) + "\n" + describe(child));
+        assertThat(child.leftovers()).isEmpty();
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"cgroup", "tree"})
     void usageCountsTheMemoryAndCpuOfTheWholeTree(String mode) throws Exception {
