@@ -4,7 +4,7 @@ import dev.drover.control.Control;
 import dev.drover.control.ControlException;
 import dev.drover.daemon.DaemonLock;
 import dev.drover.daemon.RuntimeDir;
-import dev.drover.launch.ProcessRef;
+import dev.drover.launch.ProcStat;
 import java.io.IOException;
 import java.util.List;
 import java.util.Set;
@@ -42,13 +42,14 @@ final class DownCommand extends RemoteCommand {
     @Override
     int run(Arguments arguments, Control control) throws ControlException, CliException {
         RuntimeDir runtime = Daemons.runtime(arguments);
-        ProcessRef daemon = ProcessRef.of(runtime.recordedPid());
+        int pid = runtime.recordedPid();
+        ProcStat daemon = pid > 0 ? ProcStat.readLight(pid) : null;
         control.shutdown(arguments.flags.contains("--force"));
         long deadline = System.nanoTime()
                 + Durations.parse(arguments.values.getOrDefault("--timeout", "120s"))
                         .toNanos();
         try {
-            while (DaemonLock.isHeld(runtime) || (daemon != null && daemon.isRunning())) {
+            while (DaemonLock.isHeld(runtime) || running(daemon)) {
                 if (System.nanoTime() > deadline) {
                     throw new CliException(ExitCodes.FAILED, "the daemon is still stopping; see " + runtime.log());
                 }
@@ -61,5 +62,17 @@ final class DownCommand extends RemoteCommand {
         }
         System.out.println("all processes stopped; daemon exited");
         return ExitCodes.OK;
+    }
+
+    /**
+     * Whether the daemon seen before is still running: the same PID and start time, and not a
+     * zombie (an exited daemon waits as one until its parent, often init, reaps it).
+     */
+    private static boolean running(ProcStat before) {
+        if (before == null) {
+            return false;
+        }
+        ProcStat now = ProcStat.readLight(before.pid());
+        return now != null && now.startTime() == before.startTime() && !now.zombie();
     }
 }

@@ -29,6 +29,23 @@ public record ProcStat(
         }
     }
 
+    /**
+     * Like {@link #read}, with the JDK's own file I/O and no descriptor reserve: for a short-lived
+     * command, for which linking Drover's system calls (FFM) costs more than the look itself.
+     * Null when the process does not exist, or could not be read.
+     */
+    public static ProcStat readLight(int pid) {
+        try {
+            return parse(
+                    pid,
+                    java.nio.file.Files.readString(
+                            Path.of("/proc", Integer.toString(pid), "stat"),
+                            java.nio.charset.StandardCharsets.ISO_8859_1));
+        } catch (IOException e) {
+            return null; // ENOENT, or ESRCH when it vanished while being read
+        }
+    }
+
     /** Like {@link #read}, without the reserve: a full descriptor table is an IOException. */
     static ProcStat readOrFail(int pid) throws IOException {
         byte[] bytes;
