@@ -43,9 +43,25 @@ final class DaemonHarness implements AutoCloseable {
     private final List<String> wrapper = new ArrayList<>();
     private final List<ProcessRef> tracked = new CopyOnWriteArrayList<>();
     private volatile ProcessRef daemon;
+    private boolean throughLauncher;
 
     DaemonHarness(Path dir) {
         this.dir = dir;
+    }
+
+    /** Runs every later command through the project's `./drover` script instead of `java -jar`. */
+    DaemonHarness throughLauncher() {
+        throughLauncher = true;
+        return this;
+    }
+
+    /** The project's `./drover` script, beside the {@code target} directory of the jar under test. */
+    static Path launcher() {
+        return Path.of(DroverProcess.jar())
+                .toAbsolutePath()
+                .getParent()
+                .getParent()
+                .resolve("drover");
     }
 
     /** Sets (or, with null, removes) a variable in the environment of every later CLI run, and so of the daemon. */
@@ -109,9 +125,22 @@ final class DaemonHarness implements AutoCloseable {
         if (wrapped) {
             command.addAll(wrapper);
         }
-        command.addAll(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", DroverProcess.jar()));
+        if (throughLauncher) {
+            command.add(launcher().toString());
+        } else {
+            command.addAll(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", DroverProcess.jar()));
+        }
         command.addAll(List.of(args));
+        return execute(command, timeout, failOnTimeout, "drover " + String.join(" ", args));
+    }
+
+    /** Runs {@code command} as given (a wrapper of drover, say) in the test's directory and environment. */
+    Result runWith(Duration timeout, String... command) {
+        return execute(List.of(command), timeout, true, String.join(" ", command));
+    }
+
+    private Result execute(List<String> command, Duration timeout, boolean failOnTimeout, String label) {
         ProcessBuilder builder =
                 new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
         builder.environment().remove("NO_COLOR");
@@ -138,8 +167,8 @@ final class DaemonHarness implements AutoCloseable {
                             "(no answer within " + timeout.toSeconds() + " s) " + out.toString(StandardCharsets.UTF_8),
                             Duration.ofNanos(System.nanoTime() - start));
                 }
-                throw new AssertionError("drover " + String.join(" ", args) + " did not finish within " + timeout
-                        + "; output:\n" + out.toString(StandardCharsets.UTF_8));
+                throw new AssertionError(label + " did not finish within " + timeout + "; output:\n"
+                        + out.toString(StandardCharsets.UTF_8));
             }
             reader.join(5000);
             return new Result(
@@ -147,7 +176,7 @@ final class DaemonHarness implements AutoCloseable {
                     out.toString(StandardCharsets.UTF_8),
                     Duration.ofNanos(System.nanoTime() - start));
         } catch (IOException e) {
-            throw new AssertionError("cannot run drover " + String.join(" ", args), e);
+            throw new AssertionError("cannot run " + label, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted", e);
