@@ -86,7 +86,9 @@ final class Background {
         long deadline = System.nanoTime() + timeout.toNanos();
         List<ProcessInfo> processes = null;
         while (System.nanoTime() < deadline) {
-            if (daemon == null || !daemon.isAlive()) {
+            // The daemon is this process's child until it exits: a zombie then, which nobody reaps
+            // here, so "running" (a zombie has exited), not "alive".
+            if (daemon == null || !daemon.isRunning()) {
                 throw new CliException(
                         ExitCodes.FAILED,
                         "the daemon exited at start; its log " + runtime.log() + " ends with:\n" + tail(runtime.log()));
