@@ -22,6 +22,11 @@ final class ClientTraining {
                 List.of("stop", "a"),
                 List.of("start", "a"),
                 List.of("ps"));
+        if (Boolean.getBoolean("drover.training.down")) {
+            // Last, as it stops the daemon: only for the runtime that `down` runs on.
+            commands = new ArrayList<>(commands);
+            commands.add(List.of("down"));
+        }
         int failed = 0;
         for (List<String> command : commands) {
             List<String> args = new ArrayList<>(List.of(options));

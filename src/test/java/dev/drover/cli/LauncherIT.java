@@ -83,8 +83,21 @@ class LauncherIT {
             assertThat(json.exitCode()).as("%s", json).isZero();
             assertThat(json.output()).contains("\"id\":\"web.0\"");
 
-            DaemonHarness.Result down = drover.run("down");
+            DaemonHarness.Result down = drover.runWith(
+                    Duration.ofSeconds(60),
+                    "/bin/sh",
+                    "-x",
+                    DaemonHarness.launcher().toString(),
+                    "down");
             assertThat(down.exitCode()).as("%s", down).isZero();
+            assertThat(down.output())
+                    .as("down runs on the java.base runtime too")
+                    .contains("target/client-runtime/bin/java")
+                    .contains("dev.drover.cli.Main down")
+                    .contains("all processes stopped; daemon exited");
+            assertThat(drover.daemon().isRunning())
+                    .as("the daemon after down: %s", drover.daemonLogText())
+                    .isFalse();
         }
     }
 }
