@@ -20,18 +20,18 @@ final class Colours {
     /** Whether standard output is a terminal that may get colours. */
     static boolean enabled() {
         String noColor = System.getenv("NO_COLOR");
-        return (noColor == null || noColor.isEmpty()) && stdoutIsTerminal();
+        return (noColor == null || noColor.isEmpty()) && isTerminal(1);
     }
 
     /**
-     * Whether standard output is a terminal, told by the device it names in /proc rather than by
-     * isatty(3): the short commands then link no system call at all, which saves them a third of
-     * their start-up (the JDK has no isatty of its own for one descriptor).
+     * Whether descriptor {@code fd} of this process is a terminal, told by the device it names in
+     * /proc rather than by isatty(3): the short commands then link no system call at all, which
+     * saves them a third of their start-up (the JDK has no isatty of its own for one descriptor).
      */
-    static boolean stdoutIsTerminal() {
+    static boolean isTerminal(int fd) {
         try {
             return isTerminalDevice(
-                    Files.readSymbolicLink(Path.of("/proc/self/fd/1")).toString());
+                    Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString());
         } catch (IOException | UnsupportedOperationException e) {
             return false;
         }

@@ -2,7 +2,6 @@ package dev.drover.cli;
 
 import dev.drover.config.DroverConfig;
 import dev.drover.daemon.Face;
-import dev.drover.launch.Launcher;
 import dev.drover.logs.Console;
 import java.util.List;
 import java.util.Set;
@@ -57,7 +56,7 @@ final class UpCommand implements Command {
             return Background.start(arguments, Durations.parse(arguments.values.getOrDefault("--timeout", "60s")));
         }
         // The same daemon as `up -d`, in this process, printing everything to this terminal.
-        Face face = Face.foreground(Console.stdout(Launcher.isTerminal(1)));
+        Face face = Face.foreground(Console.stdout(Colours.isTerminal(1)));
         return DaemonCommand.runDaemon(
                 Daemons.runtime(arguments), config, arguments.names, face, arguments.flags.contains(NO_PRE_START));
     }

@@ -222,7 +222,8 @@ final class OperationsBinder {
     static ScheduleSpec schedule(Fields f, RestartPolicy restart, int replicas) {
         NodeReader reader = f.reader();
         Optional<YamlNode> node = f.node("schedule");
-        ZoneId zone = f.text("timezone").flatMap(text -> zone(text, f)).orElse(ZoneId.systemDefault());
+        // The system's zone only when a schedule needs it: looking it up loads the zone rules (~20 ms).
+        Optional<ZoneId> zone = f.text("timezone").flatMap(text -> zone(text, f));
         ScheduleSpec.Overlap overlap = f.text("overlap")
                 .flatMap(text -> {
                     Optional<ScheduleSpec.Overlap> found = Arrays.stream(ScheduleSpec.Overlap.values())
@@ -290,7 +291,7 @@ final class OperationsBinder {
         if (replicas > 1) {
             reader.error(node.get(), f.path("schedule"), "a scheduled job runs one instance; remove replicas");
         }
-        return new ScheduleSpec(expression, every, zone, overlap, catchUp);
+        return new ScheduleSpec(expression, every, zone.orElseGet(ZoneId::systemDefault), overlap, catchUp);
     }
 
     private static Optional<ZoneId> zone(String text, Fields f) {

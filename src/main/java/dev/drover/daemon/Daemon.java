@@ -60,6 +60,20 @@ public final class Daemon {
         }
     }
 
+    static {
+        // Jetty sizes the padding of its queues by whether references are compressed, and finds out
+        // by starting the JVM's platform MBean server: 60-80 ms before the first spawn. Below a
+        // 32 GB heap (the daemon's is far smaller) they are 4 bytes: 16 to a 64-byte cache line.
+        if (System.getProperty("org.eclipse.jetty.util.referencesPerCacheLine") == null) {
+            System.setProperty("org.eclipse.jetty.util.referencesPerCacheLine", "16");
+        }
+    }
+
+    /** Descriptors the API's start may take (listener, selectors, first connections), and each process's share. */
+    private static final int API_DESCRIPTORS = 64;
+
+    private static final int DESCRIPTORS_PER_INSTANCE = 8;
+
     private final RuntimeDir runtime;
     private final DroverConfig config;
     private final List<String> names;
@@ -172,29 +186,25 @@ public final class Daemon {
                     engine::config,
                     () -> dashboardAddress[0],
                     runtime.dir().resolve("dashboard-sessions.json"));
-            // Served before the first spawn, although Jetty's set-up takes ~0.1 s: under a low
-            // descriptor limit the processes would otherwise take every descriptor the API needs.
-            server = ApiServer.start(control, handler, dashboard, runtime.socket(), listen, ApiServer.Timeouts.DEFAULT);
-            if (listen != null) {
-                // The login link is redeemed only from this machine: a wildcard listener is reached on loopback.
-                HostPort bound = HostPort.parse(listen);
-                boolean wildcard =
-                        bound.host().equals("0.0.0.0") || bound.host().equals("::");
-                dashboardAddress[0] =
-                        "http://" + (wildcard ? new HostPort("127.0.0.1", 0) : bound).authority(server.tcpPort());
+            // The API is served before the first spawn when it has to be: with a TCP address (in use,
+            // it must stop the daemon before anything started) or under a descriptor limit the
+            // processes could fill, leaving none for the API (ResourceTroubleIT). Otherwise after:
+            // Jetty's set-up (~0.1 s of class initialisation) then does not delay the first spawns.
+            long needed = API_DESCRIPTORS
+                    + (long) DESCRIPTORS_PER_INSTANCE * engine.instanceNames().size();
+            boolean apiFirst = listen != null || Descriptors.room() < needed;
+            if (apiFirst) {
+                server = serveApi(control, dashboard, listen, dashboardAddress);
             }
             installSignals(engineControl);
-            String tcp = listen == null
-                    ? ""
-                    : " and http://" + HostPort.parse(listen).authority(server.tcpPort());
-            if (face.foreground()) {
-                face.say("supervising " + engine.instanceNames().size() + " processes from " + config.file() + " (pid "
-                        + Launcher.selfPid() + "); Ctrl-C stops them; `drover ps` in another terminal shows them");
-            } else {
-                face.say("drover daemon " + Launcher.selfPid() + " serving " + runtime.socket() + tcp + " for "
-                        + config.file());
+            if (apiFirst) {
+                announce(listen, server);
             }
             engine.up(names);
+            if (!apiFirst) {
+                server = serveApi(control, dashboard, listen, dashboardAddress);
+                announce(listen, server); // it says `drover ps` works: only once it does
+            }
             metrics.instrumentJvm(); // after the first spawns: they do not need it
             Thread.ofVirtual().name("drover-readiness").start(this::announceWhenReady);
             startWatchdog();
@@ -221,6 +231,35 @@ public final class Daemon {
             chores.shutdownNow();
         }
         return clean;
+    }
+
+    /** Says that the daemon supervises (foreground) or serves its socket (in drover.log). */
+    private void announce(String listen, ApiServer server) {
+        if (face.foreground()) {
+            face.say("supervising " + engine.instanceNames().size() + " processes from " + config.file() + " (pid "
+                    + Launcher.selfPid() + "); Ctrl-C stops them; `drover ps` in another terminal shows them");
+        } else {
+            String tcp = listen == null
+                    ? ""
+                    : " and http://" + HostPort.parse(listen).authority(server.tcpPort());
+            face.say("drover daemon " + Launcher.selfPid() + " serving " + runtime.socket() + tcp + " for "
+                    + config.file());
+        }
+    }
+
+    /** Starts the API on the control socket (and TCP when configured); notes the dashboard's address. */
+    private ApiServer serveApi(Control control, DashboardHandler dashboard, String listen, String[] dashboardAddress)
+            throws IOException {
+        ApiServer server =
+                ApiServer.start(control, handler, dashboard, runtime.socket(), listen, ApiServer.Timeouts.DEFAULT);
+        if (listen != null) {
+            // The login link is redeemed only from this machine: a wildcard listener is reached on loopback.
+            HostPort bound = HostPort.parse(listen);
+            boolean wildcard = bound.host().equals("0.0.0.0") || bound.host().equals("::");
+            dashboardAddress[0] =
+                    "http://" + (wildcard ? new HostPort("127.0.0.1", 0) : bound).authority(server.tcpPort());
+        }
+        return server;
     }
 
     /**

@@ -100,6 +100,30 @@ public final class Descriptors {
         }
     }
 
+    /**
+     * How many more descriptors this process may open now: its soft {@code RLIMIT_NOFILE} less the
+     * descriptors it has open (from /proc/self/limits and /proc/self/fd); 0 when either cannot be read.
+     */
+    public static long room() {
+        try {
+            long limit = -1;
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/limits"))) {
+                if (line.startsWith("Max open files")) {
+                    String soft =
+                            line.substring("Max open files".length()).trim().split("\\s+")[0];
+                    limit = soft.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(soft);
+                }
+            }
+            long open;
+            try (var fds = java.nio.file.Files.list(Path.of("/proc/self/fd"))) {
+                open = fds.count();
+            }
+            return limit < 0 ? 0 : Math.max(0, limit - open);
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
     /** True when the reserve holds fewer than it should (a moment of exhaustion took some). */
     public static boolean depleted() {
         return held() < RESERVE;

@@ -19,7 +19,7 @@ public final class Launcher implements OsEdge {
     public static final String MARKER_VARIABLE = "DROVER_SPAWN_ID";
 
     private static Launcher instance;
-    private static final int SELF = Libc.getpid();
+    private static final int SELF = (int) ProcessHandle.current().pid();
     /** This JVM's identity in markers: its PID and start time, so a recycled PID never matches. */
     private static final String SELF_ID = SELF + "." + ProcStat.read(SELF).startTime();
 
@@ -74,10 +74,6 @@ public final class Launcher implements OsEdge {
     /** The prefix of the markers of every process this JVM started: "<pid>.<start time>-". */
     public static String markerPrefix() {
         return SELF_ID + "-";
-    }
-
-    public static boolean isTerminal(int fd) {
-        return Libc.isatty(fd);
     }
 
     public boolean cgroupsAvailable() {

@@ -97,31 +97,57 @@ final class Libc {
     static final MethodHandle fcntl = errnoCall("fcntl", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
     static final MethodHandle close = errnoCall("close", JAVA_INT, JAVA_INT);
     static final MethodHandle read = errnoCall("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
-    static final MethodHandle kill = errnoCall("kill", JAVA_INT, JAVA_INT, JAVA_INT);
-    static final MethodHandle waitid = errnoCall("waitid", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-    static final MethodHandle getpid = plain("getpid", JAVA_INT);
-    static final MethodHandle isatty = plain("isatty", JAVA_INT, JAVA_INT);
     static final MethodHandle pidfd_open = errnoCall("pidfd_open", JAVA_INT, JAVA_INT, JAVA_INT);
-    static final MethodHandle pidfd_send_signal =
-            errnoCall("pidfd_send_signal", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
     static final MethodHandle epoll_create1 = errnoCall("epoll_create1", JAVA_INT, JAVA_INT);
     static final MethodHandle epoll_ctl = errnoCall("epoll_ctl", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
     static final MethodHandle epoll_wait = errnoCall("epoll_wait", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
     static final MethodHandle eventfd = errnoCall("eventfd", JAVA_INT, JAVA_INT, JAVA_INT);
     static final MethodHandle write = errnoCall("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
-    static final MethodHandle socket = errnoCall("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
-    static final MethodHandle sendto =
-            errnoCall("sendto", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
-    static final MethodHandle bind = errnoCall("bind", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-    static final MethodHandle recv = errnoCall("recv", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
     static final MethodHandle open = errnoCall("open", JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
-    static final MethodHandle strerror = plain("strerror", ADDRESS, JAVA_INT);
     static final MethodHandle prctl = LINKER.downcallHandle(
             LIBC.find("prctl").orElseThrow(),
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
             Linker.Option.firstVariadicArg(1));
 
     private Libc() {}
+
+    // Each new shape of call costs ~6 ms to link when the JVM is cold (a stub class is generated for
+    // it), and start-up runs before the JIT is warm: the calls the first spawn does not need are
+    // linked on first use, by holder classes (a class is initialised when first touched).
+
+    /** Signals to processes: needed once something is stopped. */
+    static final class Signalling {
+        static final MethodHandle kill = errnoCall("kill", JAVA_INT, JAVA_INT, JAVA_INT);
+        static final MethodHandle pidfd_send_signal =
+                errnoCall("pidfd_send_signal", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+
+        private Signalling() {}
+    }
+
+    /** Collecting exit statuses: needed once a child or an orphan exits. */
+    static final class Reaping {
+        static final MethodHandle waitid = errnoCall("waitid", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+
+        private Reaping() {}
+    }
+
+    /** Datagram sockets: the notify socket of a process with {@code notify}, and systemd's. */
+    static final class Notifying {
+        static final MethodHandle socket = errnoCall("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+        static final MethodHandle sendto =
+                errnoCall("sendto", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
+        static final MethodHandle bind = errnoCall("bind", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+        static final MethodHandle recv = errnoCall("recv", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+
+        private Notifying() {}
+    }
+
+    /** The words for an errno: needed only when something failed. */
+    private static final class Words {
+        static final MethodHandle strerror = plain("strerror", ADDRESS, JAVA_INT);
+
+        private Words() {}
+    }
 
     /** A segment to pass as the first argument of an errno-capturing call. */
     static MemorySegment errnoState(Arena arena) {
@@ -134,18 +160,10 @@ final class Libc {
 
     static String strerror(int errno) {
         try {
-            MemorySegment s = (MemorySegment) strerror.invokeExact(errno);
+            MemorySegment s = (MemorySegment) Words.strerror.invokeExact(errno);
             return s.reinterpret(256).getString(0);
         } catch (Throwable t) {
             return "errno " + errno;
-        }
-    }
-
-    static boolean isatty(int fd) {
-        try {
-            return (int) isatty.invokeExact(fd) == 1;
-        } catch (Throwable t) {
-            return false;
         }
     }
 
@@ -155,14 +173,6 @@ final class Libc {
             int ignored = (int) close.invokeExact(errnoState(arena), fd);
         } catch (Throwable t) {
             throw new LinkageError("close", t);
-        }
-    }
-
-    static int getpid() {
-        try {
-            return (int) getpid.invokeExact();
-        } catch (Throwable t) {
-            throw new LinkageError("getpid", t);
         }
     }
 

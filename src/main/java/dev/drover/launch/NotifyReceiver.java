@@ -65,7 +65,7 @@ final class NotifyReceiver {
         int fd;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment err = Libc.errnoState(arena);
-            fd = (int) Libc.socket.invokeExact(
+            fd = (int) Libc.Notifying.socket.invokeExact(
                     err, Libc.AF_UNIX, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC | Libc.SOCK_NONBLOCK, 0);
             if (fd < 0) {
                 throw new IOException("socket(AF_UNIX, SOCK_DGRAM): " + Libc.strerror(Libc.errno(err)));
@@ -78,7 +78,7 @@ final class NotifyReceiver {
                 sockaddr.set(ValueLayout.JAVA_BYTE, 2, (byte) 0); // no trailing NUL: it would be part of the name
                 length = 2 + name.length;
             }
-            if ((int) Libc.bind.invokeExact(err, fd, sockaddr, length) != 0) {
+            if ((int) Libc.Notifying.bind.invokeExact(err, fd, sockaddr, length) != 0) {
                 int errno = Libc.errno(err);
                 Libc.closeQuietly(fd);
                 throw new IOException("bind " + address + ": " + Libc.strerror(errno));
@@ -154,8 +154,8 @@ final class NotifyReceiver {
                     return;
                 }
                 // MSG_TRUNC: the datagram's real length, so that a longer one is seen and dropped, not cut.
-                length = (long)
-                        Libc.recv.invokeExact(err, fd, buffer, (long) MAX_MESSAGE, Libc.MSG_DONTWAIT | Libc.MSG_TRUNC);
+                length = (long) Libc.Notifying.recv.invokeExact(
+                        err, fd, buffer, (long) MAX_MESSAGE, Libc.MSG_DONTWAIT | Libc.MSG_TRUNC);
                 if (length < 0) {
                     if (Libc.errno(err) == Libc.EINTR) {
                         continue;

@@ -145,8 +145,8 @@ final class Reaper {
         while (true) {
             reapAll(err, info);
             info.fill((byte) 0);
-            int rc =
-                    (int) Libc.waitid.invokeExact(err, Libc.P_ALL, 0, info, Libc.WEXITED | Libc.WNOHANG | Libc.WNOWAIT);
+            int rc = (int) Libc.Reaping.waitid.invokeExact(
+                    err, Libc.P_ALL, 0, info, Libc.WEXITED | Libc.WNOHANG | Libc.WNOWAIT);
             boolean childless = rc != 0 && Libc.errno(err) == Libc.ECHILD;
             if (childless || System.nanoTime() > deadline) {
                 return;
@@ -162,7 +162,7 @@ final class Reaper {
     private int reapAll(MemorySegment err, MemorySegment info) throws Throwable {
         for (int reaped = 0; ; reaped++) {
             info.fill((byte) 0);
-            int rc = (int) Libc.waitid.invokeExact(err, Libc.P_ALL, 0, info, Libc.WEXITED | Libc.WNOHANG);
+            int rc = (int) Libc.Reaping.waitid.invokeExact(err, Libc.P_ALL, 0, info, Libc.WEXITED | Libc.WNOHANG);
             int pid = info.get(ValueLayout.JAVA_INT, 16);
             if (rc != 0 || pid == 0) {
                 return reaped;

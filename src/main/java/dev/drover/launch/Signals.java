@@ -80,7 +80,8 @@ public final class Signals {
             }
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment err = Libc.errnoState(arena);
-                return (int) Libc.pidfd_send_signal.invokeExact(err, pidfd, signal, MemorySegment.NULL, 0) == 0;
+                return (int) Libc.Signalling.pidfd_send_signal.invokeExact(err, pidfd, signal, MemorySegment.NULL, 0)
+                        == 0;
             }
         } catch (IOException | RuntimeException e) {
             throw e;
@@ -99,7 +100,7 @@ public final class Signals {
     static boolean sendGroup(int leader, int signal) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment err = Libc.errnoState(arena);
-            return (int) Libc.kill.invokeExact(err, -leader, signal) == 0;
+            return (int) Libc.Signalling.kill.invokeExact(err, -leader, signal) == 0;
         } catch (Throwable t) {
             throw new IllegalStateException("signal group " + leader, t);
         }

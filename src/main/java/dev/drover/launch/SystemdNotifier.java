@@ -38,7 +38,7 @@ public final class SystemdNotifier {
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment err = Libc.errnoState(arena);
-            int fd = (int) Libc.socket.invokeExact(err, Libc.AF_UNIX, Libc.SOCK_DGRAM | Libc.O_CLOEXEC, 0);
+            int fd = (int) Libc.Notifying.socket.invokeExact(err, Libc.AF_UNIX, Libc.SOCK_DGRAM | Libc.O_CLOEXEC, 0);
             if (fd < 0) {
                 return false;
             }
@@ -54,7 +54,8 @@ public final class SystemdNotifier {
                 }
                 byte[] payload = message.getBytes(StandardCharsets.UTF_8);
                 MemorySegment data = arena.allocateFrom(ValueLayout.JAVA_BYTE, payload);
-                long sent = (long) Libc.sendto.invokeExact(err, fd, data, (long) payload.length, 0, address, length);
+                long sent = (long)
+                        Libc.Notifying.sendto.invokeExact(err, fd, data, (long) payload.length, 0, address, length);
                 return sent == payload.length;
             } finally {
                 int ignored = (int) Libc.close.invokeExact(err, fd);

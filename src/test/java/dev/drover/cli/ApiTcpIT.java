@@ -11,6 +11,8 @@ import dev.drover.launch.Signals;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -147,6 +149,29 @@ class ApiTcpIT {
                 command: "exec sleep 300"
                 backoff: {initial: 200ms}
             """;
+
+    @Test
+    void anApiAddressInUseStopsTheDaemonBeforeAnythingStarted() throws Exception {
+        // The API is served before the first spawn when it has a TCP address, so that an address in
+        // use refuses the start with nothing started (without one it may come after the spawns).
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Files.writeString(
+                    dir.resolve("drover.yaml"),
+                    "processes:\n  marker: {command: \"touch started; exec sleep 600\"}\n"
+                            + "api: {listen: \"127.0.0.1:" + taken.getLocalPort() + "\", token: \"" + TOKEN + "\"}\n");
+            DroverProcess up = DroverProcess.run(dir, "up", "-d");
+            assertThat(up.exitCode()).as(up.text()).isEqualTo(1);
+            assertThat(up.text()).as(up.text()).contains("127.0.0.1:" + taken.getLocalPort());
+            assertThat(dir.resolve("started"))
+                    .as("the process must not have started; daemon log:%n%s", daemonLog())
+                    .doesNotExist();
+        }
+    }
+
+    private String daemonLog() throws Exception {
+        Path log = dir.resolve(".drover/drover.log");
+        return Files.exists(log) ? Files.readString(log) : "(no daemon log)";
+    }
 
     @Test
     void everyApiRouteOnTcpNeedsTheTokenAndNothingChangesWithoutIt() throws Exception {

@@ -20,6 +20,6 @@ class ColoursTest {
     @Test
     void standardOutputOfTheTestRunIsNoTerminal() {
         // Surefire's forked JVM writes to a pipe (or a file), never to a terminal.
-        assertThat(Colours.stdoutIsTerminal()).isFalse();
+        assertThat(Colours.isTerminal(1)).isFalse();
     }
 }

@@ -93,6 +93,9 @@ class OperationsConfigTest {
                         """).processes();
         ScheduleSpec nightly = processes.get("nightly").schedule();
         assertThat(nightly.zone()).isEqualTo(ZoneId.of("Europe/Berlin"));
+        assertThat(processes.get("poll").schedule().zone())
+                .as("without a timezone, the system's")
+                .isEqualTo(ZoneId.systemDefault());
         assertThat(nightly.overlap()).isEqualTo(ScheduleSpec.Overlap.QUEUE);
         assertThat(nightly.catchUp()).isTrue();
         // 2026-12-04 10:00 UTC is 11:00 in Berlin: the next 02:30 Berlin is 01:30 UTC on the 5th.

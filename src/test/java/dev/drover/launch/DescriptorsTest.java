@@ -29,6 +29,31 @@ class DescriptorsTest {
     }
 
     @Test
+    void roomIsTheSoftLimitLessWhatIsOpenAndShrinksWithEachOpenDescriptor() throws Exception {
+        long limit = -1;
+        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/limits"))) {
+            if (line.startsWith("Max open files")) {
+                limit = Long.parseLong(
+                        line.substring("Max open files".length()).trim().split("\\s+")[0]);
+            }
+        }
+        long before = Descriptors.room();
+        assertThat(before).isPositive().isLessThan(limit);
+        java.util.List<java.io.FileInputStream> held = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 20; i++) {
+                held.add(new java.io.FileInputStream("/dev/null"));
+            }
+            // Other threads of the test JVM may open or close a descriptor meanwhile: a little slack.
+            assertThat(Descriptors.room()).isBetween(before - 23, before - 17);
+        } finally {
+            for (java.io.FileInputStream in : held) {
+                in.close();
+            }
+        }
+    }
+
+    @Test
     void otherFailuresPassThroughWithoutARetry() {
         int[] runs = {0};
         assertThatThrownBy(() -> Descriptors.withReserve(() -> {
