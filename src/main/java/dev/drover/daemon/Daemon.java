@@ -205,7 +205,7 @@ public final class Daemon {
                 server = serveApi(control, dashboard, listen, dashboardAddress);
                 announce(listen, server); // it says `drover ps` works: only once it does
             }
-            metrics.instrumentJvm(); // after the first spawns: they do not need it
+            metrics.instrumentJvm(); // registered by the first scrape: an idle daemon never needs them
             Thread.ofVirtual().name("drover-readiness").start(this::announceWhenReady);
             startWatchdog();
             stopRequested.await();
