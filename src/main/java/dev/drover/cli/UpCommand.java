@@ -56,7 +56,7 @@ final class UpCommand implements Command {
             return Background.start(arguments, Durations.parse(arguments.values.getOrDefault("--timeout", "60s")));
         }
         // The same daemon as `up -d`, in this process, printing everything to this terminal.
-        Face face = Face.foreground(Console.stdout(Colours.isTerminal(1)));
+        Face face = Face.foreground(Console.stdout());
         return DaemonCommand.runDaemon(
                 Daemons.runtime(arguments), config, arguments.names, face, arguments.flags.contains(NO_PRE_START));
     }

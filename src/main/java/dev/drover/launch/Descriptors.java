@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.FileSystemException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.TreeSet;
 import java.util.concurrent.locks.ReentrantLock;
@@ -107,7 +108,7 @@ public final class Descriptors {
     public static long room() {
         try {
             long limit = -1;
-            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/limits"))) {
+            for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
                 if (line.startsWith("Max open files")) {
                     String soft =
                             line.substring("Max open files".length()).trim().split("\\s+")[0];
@@ -115,7 +116,7 @@ public final class Descriptors {
                 }
             }
             long open;
-            try (var fds = java.nio.file.Files.list(Path.of("/proc/self/fd"))) {
+            try (var fds = Files.list(Path.of("/proc/self/fd"))) {
                 open = fds.count();
             }
             return limit < 0 ? 0 : Math.max(0, limit - open);

@@ -42,19 +42,29 @@ public final class Console implements LogListener {
     }
 
     /** Standard output, coloured when it is a terminal and NO_COLOR is not set. */
-    public static Console stdout(boolean terminal) {
-        boolean colour = terminal && System.getenv("NO_COLOR") == null;
-        return new Console(new FileOutputStream(FileDescriptor.out), colour, stdoutIsDevNull());
+    public static Console stdout() {
+        String device = device(1);
+        boolean colour = isTerminalDevice(device) && System.getenv("NO_COLOR") == null;
+        return new Console(new FileOutputStream(FileDescriptor.out), colour, device.equals("/dev/null"));
     }
 
-    private static boolean stdoutIsDevNull() {
+    /**
+     * What descriptor {@code fd} of this process names, from /proc ("/dev/pts/3", "pipe:[1234]",
+     * "/dev/null"), or "" when it cannot be read. Read rather than asked of isatty(3): the JDK has
+     * no isatty for one descriptor, and the short commands then link no system call at all.
+     */
+    public static String device(int fd) {
         try {
-            return java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/1"))
-                    .toString()
-                    .equals("/dev/null");
+            return java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/" + fd))
+                    .toString();
         } catch (java.io.IOException | UnsupportedOperationException e) {
-            return false;
+            return "";
         }
+    }
+
+    /** Whether a device path names a terminal: a pseudo-terminal, a virtual or serial one, the console. */
+    public static boolean isTerminalDevice(String device) {
+        return device.startsWith("/dev/pts/") || device.startsWith("/dev/tty") || device.equals("/dev/console");
     }
 
     /** Names shorter than this are padded so the separators line up. */

@@ -40,12 +40,7 @@ class LauncherIT {
             assertThat(up.exitCode()).as("%s", up).isZero();
 
             // Which java and class path the script picked: sh -x shows its exec line.
-            DaemonHarness.Result traced = drover.runWith(
-                    Duration.ofSeconds(60),
-                    "/bin/sh",
-                    "-x",
-                    DaemonHarness.launcher().toString(),
-                    "ps");
+            DaemonHarness.Result traced = traced(drover, "ps");
             assertThat(traced.exitCode()).as("%s", traced).isZero();
             assertThat(traced.output())
                     .as("ps runs on the java.base runtime with Drover's own classes first")
@@ -83,12 +78,7 @@ class LauncherIT {
             assertThat(json.exitCode()).as("%s", json).isZero();
             assertThat(json.output()).contains("\"id\":\"web.0\"");
 
-            DaemonHarness.Result down = drover.runWith(
-                    Duration.ofSeconds(60),
-                    "/bin/sh",
-                    "-x",
-                    DaemonHarness.launcher().toString(),
-                    "down");
+            DaemonHarness.Result down = traced(drover, "down");
             assertThat(down.exitCode()).as("%s", down).isZero();
             assertThat(down.output())
                     .as("down runs on the java.base runtime too")
@@ -99,5 +89,15 @@ class LauncherIT {
                     .as("the daemon after down: %s", drover.daemonLogText())
                     .isFalse();
         }
+    }
+
+    /** `drover COMMAND` through the script under `sh -x`, whose trace shows the java and class path it picked. */
+    private static DaemonHarness.Result traced(DaemonHarness drover, String command) {
+        return drover.runWith(
+                Duration.ofSeconds(60),
+                "/bin/sh",
+                "-x",
+                DaemonHarness.launcher().toString(),
+                command);
     }
 }
