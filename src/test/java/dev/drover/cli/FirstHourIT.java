@@ -39,17 +39,21 @@ class FirstHourIT {
 
     @AfterEach
     void stopEverything() throws Exception {
-        for (DroverProcess up : foreground) {
-            up.close();
-        }
-        for (String config : configs) {
-            if (Files.exists(dir.resolve(config))) {
-                DroverProcess.run(dir, "down", "--force", "--file", config);
-                DroverProcess.run(dir, "cleanup", "--file", config);
+        try {
+            for (DroverProcess up : foreground) {
+                up.close();
             }
-        }
-        for (ProcessRef ref : toKill) {
-            Signals.send(ref, Signals.SIGKILL);
+            for (String config : configs) {
+                if (Files.exists(dir.resolve(config))) {
+                    DroverProcess.run(dir, "down", "--force", "--file", config);
+                    DroverProcess.run(dir, "cleanup", "--file", config);
+                }
+            }
+        } finally {
+            // Even when drover itself cannot be run: what the test started on its own must end.
+            for (ProcessRef ref : toKill) {
+                Signals.send(ref, Signals.SIGKILL);
+            }
         }
     }
 
