@@ -12,6 +12,7 @@ import dev.drover.launch.Child;
 import dev.drover.launch.OsEdge;
 import dev.drover.launch.ProcessRef;
 import dev.drover.logs.LogListener;
+import dev.drover.logs.LogListeners;
 import dev.drover.logs.ProcessLog;
 import dev.drover.logs.RotatingFile;
 import dev.drover.state.Event;
@@ -61,13 +62,8 @@ public final class Engine implements AutoCloseable {
     private final Map<String, Dependencies.Verdict> lastVerdicts = new HashMap<>();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     /** Told every line of every instance, including instances that a reload creates later. */
-    private final List<LogListener> logListeners = new CopyOnWriteArrayList<>();
+    private final LogListeners logListeners = new LogListeners();
 
-    private final LogListener logFanOut = (process, source, timeMillis, buffer, offset, length) -> {
-        for (LogListener listener : logListeners) {
-            listener.line(process, source, timeMillis, buffer, offset, length);
-        }
-    };
     private final Object reloadLock = new Object();
     /** One rollout at a time; commands and reloads do not wait for it (it takes the reload lock only to swap). */
     private final Object rolloutLock = new Object();
@@ -767,7 +763,7 @@ public final class Engine implements AutoCloseable {
         if (echo != null && spec.log().echo()) {
             log.addListener(echo);
         }
-        log.addListener(logFanOut);
+        log.addListener(logListeners);
         return log;
     }
 

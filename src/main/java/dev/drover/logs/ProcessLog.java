@@ -4,8 +4,6 @@ import dev.drover.launch.OutputSink;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The log of one process instance: its stdout and stderr cut into lines, and Drover's own events
@@ -29,7 +27,7 @@ public final class ProcessLog implements AutoCloseable {
     private final boolean timestamps;
     private final RingBuffer ring;
     private final Timestamps clock = new Timestamps();
-    private final List<LogListener> listeners = new CopyOnWriteArrayList<>();
+    private final LogListeners listeners = new LogListeners();
     private String fileError;
     private long failedAtMillis;
     private long linesNotWritten;
@@ -125,9 +123,7 @@ public final class ProcessLog implements AutoCloseable {
     private void tell(long now, String message) {
         byte[] text = message.getBytes(StandardCharsets.UTF_8);
         ring.add(now, LogLine.Source.DROVER, text, 0, text.length);
-        for (LogListener listener : listeners) {
-            listener.line(process, LogLine.Source.DROVER, now, text, 0, text.length);
-        }
+        listeners.line(process, LogLine.Source.DROVER, now, text, 0, text.length);
     }
 
     private static String reason(IOException e) {
@@ -213,9 +209,7 @@ public final class ProcessLog implements AutoCloseable {
                 failed("cannot write log file " + file.path() + ": " + reason(e), now, true);
             }
         }
-        for (LogListener listener : listeners) {
-            listener.line(process, source, now, buffer, offset, length);
-        }
+        listeners.line(process, source, now, buffer, offset, length);
     }
 
     private void flushAll() {
@@ -228,9 +222,7 @@ public final class ProcessLog implements AutoCloseable {
                 failed("cannot write log file " + file.path() + ": " + reason(e), System.currentTimeMillis(), true);
             }
         }
-        for (LogListener listener : listeners) {
-            listener.flush();
-        }
+        listeners.flush();
     }
 
     @Override
