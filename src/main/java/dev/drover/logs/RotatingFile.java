@@ -13,7 +13,7 @@ import java.nio.file.StandardCopyOption;
  */
 public final class RotatingFile implements AutoCloseable {
     /** The write buffer starts small and grows to this as batches need it. */
-    private static final int BUFFER = 64 * 1024;
+    private static final int BUFFER = 256 * 1024;
 
     private final Path path;
     private final long maxSize;

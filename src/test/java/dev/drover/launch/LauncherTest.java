@@ -54,6 +54,73 @@ class LauncherTest {
         assertThat(out.closed.get(10, TimeUnit.SECONDS)).isEqualTo("hello\nworld\n");
     }
 
+    /**
+     * Floods its stdout until the pipe has grown to 1 MiB (or 32 MiB went by), says on stderr how
+     * big the pipe is and how much it wrote, then waits to be stopped with the pipe still open.
+     */
+    private static final String FLOOD = """
+            import fcntl, sys, time
+            block, written, size = b"x" * 99 + b"\\n", 0, 0
+            while written < 32 << 20:
+                sys.stdout.buffer.write(block * 1000); sys.stdout.buffer.flush(); written += 100000
+                size = fcntl.fcntl(1, 1032)  # F_GETPIPE_SZ
+                if size >= 1 << 20: break
+            sys.stderr.write(f"{size} {written}\\n"); sys.stderr.flush()
+            time.sleep(120)
+            """;
+
+    private Child flood(Count out, Capture err) throws SpawnException {
+        Child child = launcher.spawn(
+                new SpawnSpec(List.of("python3", "-c", FLOOD), Map.of("PATH", System.getenv("PATH")), dir, null),
+                out,
+                err);
+        started.add(child);
+        return child;
+    }
+
+    @Test
+    void aPipeFoundFullGrowsAndItsOutputArrivesWhole() throws Exception {
+        Count out = new Count();
+        Capture err = new Capture();
+        Child child = flood(out, err);
+        Waits.until(
+                Duration.ofSeconds(30),
+                "the flooding child reports its pipe size",
+                () -> err.text().contains("\n"),
+                () -> err.text() + "; read from its stdout: " + out.bytes() + " bytes; " + describe(child));
+        String[] report = err.text().strip().split(" ");
+        assertThat(Integer.parseInt(report[0])).as(err.text()).isEqualTo(OutputPump.GROWN_PIPE);
+        long written = Long.parseLong(report[1]);
+        Waits.until(
+                Duration.ofSeconds(30),
+                "every byte it wrote was read",
+                () -> out.bytes() == written,
+                () -> out.bytes() + " of " + written);
+    }
+
+    @Test
+    void onlySoManyPipesAreGrownAtATime() throws Exception {
+        int children = OutputPump.MAX_GROWN + 1;
+        List<Capture> reports = new ArrayList<>();
+        for (int i = 0; i < children; i++) {
+            Capture err = new Capture();
+            reports.add(err);
+            flood(new Count(), err);
+        }
+        Waits.until(
+                Duration.ofSeconds(45),
+                "every flooding child reports its pipe size",
+                () -> reports.stream().allMatch(err -> err.text().contains("\n")),
+                () -> reports.stream().map(Capture::text).toList().toString());
+        List<Integer> sizes = reports.stream()
+                .map(err -> Integer.parseInt(err.text().strip().split(" ")[0]))
+                .sorted()
+                .toList();
+        assertThat(sizes)
+                .as("one stays at the kernel's 64 KiB, the rest grow")
+                .containsExactly(64 * 1024, 1 << 20, 1 << 20, 1 << 20, 1 << 20, 1 << 20, 1 << 20, 1 << 20, 1 << 20);
+    }
+
     @Test
     void reportsTheKillingSignal() throws Exception {
         Child child = spawn("exec sleep 30", null, OutputSink.DISCARD);
@@ -263,6 +330,22 @@ class LauncherTest {
         return table.childrenOf(Launcher.selfPid()).stream()
                 .filter(pid -> table.get(pid).zombie())
                 .toList();
+    }
+
+    static final class Count implements OutputSink {
+        private final java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
+
+        @Override
+        public void onData(byte[] buffer, int length) {
+            bytes.addAndGet(length);
+        }
+
+        @Override
+        public void onClose() {}
+
+        long bytes() {
+            return bytes.get();
+        }
     }
 
     static final class Capture implements OutputSink {
