@@ -88,6 +88,9 @@ public final class Daemon {
             .stackSize(256 * 1024)
             .unstarted(r));
     private volatile String stopCause = "stopping all processes";
+    /** Orders the first READY=1 against STOPPING=1. */
+    private final Object readiness = new Object();
+
     private Engine engine;
     private ApiHandler handler;
     private ProxyServer proxy;
@@ -201,7 +204,8 @@ public final class Daemon {
                 announce(listen, server);
             }
             engine.up(names);
-            if (!apiFirst) {
+            // A stop asked for while the first spawns went out: no API to start, nothing to announce.
+            if (!apiFirst && stopRequested.getCount() > 0) {
                 server = serveApi(control, dashboard, listen, dashboardAddress);
                 announce(listen, server); // it says `drover ps` works: only once it does
             }
@@ -211,10 +215,12 @@ public final class Daemon {
             stopRequested.await();
         } finally {
             // Whatever happened above, nothing this daemon started outlives it.
-            if (handler != null) {
-                handler.setReady(false);
+            synchronized (readiness) {
+                if (handler != null) {
+                    handler.setReady(false);
+                }
+                systemd.send("STOPPING=1\nSTATUS=stopping all processes");
             }
-            systemd.send("STOPPING=1\nSTATUS=stopping all processes");
             face.say(stopCause);
             clean = engine.shutdown();
             face.say(
@@ -410,8 +416,13 @@ public final class Daemon {
         try {
             while (stopRequested.getCount() > 0) {
                 if (everyWantedProcessSettledOrReady()) {
-                    handler.setReady(true);
-                    systemd.send("READY=1\nSTATUS=" + statusLine());
+                    synchronized (readiness) {
+                        // Never READY=1 after STOPPING=1: a stop may have come since the loop looked.
+                        if (stopRequested.getCount() > 0) {
+                            handler.setReady(true);
+                            systemd.send("READY=1\nSTATUS=" + statusLine());
+                        }
+                    }
                     return;
                 }
                 Thread.sleep(50);

@@ -188,7 +188,12 @@ class UpCommandIT {
                     () -> "drover " + Describe.process(drover) + ": " + ProcChildren.children(drover.pid())
                             + " children, " + ProcChildren.zombieChildren(drover.pid()) + " of them zombies\n"
                             + Describe.file(dir.resolve("out.txt")));
-            assertThat(Files.readString(dir.resolve("out.txt"))).contains("supervising 1 processes");
+            // Said once the API serves, which is after the first spawn: wait for it too.
+            Waits.until(
+                    Duration.ofSeconds(20),
+                    "supervising in drover's output",
+                    () -> Files.readString(dir.resolve("out.txt")).contains("supervising 1 processes"),
+                    () -> Describe.file(dir.resolve("out.txt")));
         } finally {
             Signals.send(ProcessRef.of((int) unshare.pid()), Signals.SIGTERM);
             ProcessRef drover = ProcChildren.onlyChildOf(unshare.pid());
