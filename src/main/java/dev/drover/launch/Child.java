@@ -95,11 +95,22 @@ public final class Child {
     public CompletableFuture<StopOutcome> stop(int signal, Duration grace) {
         CompletableFuture<StopOutcome> outcome = new CompletableFuture<>();
         TreeStop stop = new TreeStop(this, tree, exit);
-        stop.signalGroup(signal);
+        RuntimeException unsent = null;
+        try {
+            stop.signalGroup(signal);
+        } catch (RuntimeException e) {
+            // The rest of the stop signals the group again and kills it after the grace; the caller
+            // always gets an outcome to act on, never an exception instead of one.
+            unsent = e;
+        }
+        RuntimeException first = unsent;
         Thread.ofVirtual().name("drover-stop-" + pid).start(() -> {
             try {
                 outcome.complete(stop.run(signal, grace));
             } catch (Throwable t) {
+                if (first != null) {
+                    t.addSuppressed(first);
+                }
                 outcome.completeExceptionally(t);
             }
         });
