@@ -144,6 +144,9 @@ final class DaemonHarness implements AutoCloseable {
         ProcessBuilder builder =
                 new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
         builder.environment().remove("NO_COLOR");
+        // A developer's own DROVER_* settings (DROVER_NO_AOT, DROVER_JAVA_OPTS, a DROVER_PROCESS when
+        // the suite runs under Drover) must not change what a test sees: tests set theirs with env().
+        builder.environment().keySet().removeIf(name -> name.startsWith("DROVER_"));
         removedEnv.forEach(builder.environment()::remove);
         builder.environment().putAll(env);
         long start = System.nanoTime();
