@@ -324,9 +324,13 @@ public final class Daemon {
 
     /** A reload from the API, the CLI or SIGHUP: not ready meanwhile, and told to systemd and the log. */
     private ReloadResult reload(EngineControl control) throws ControlException {
+        // Before the first READY=1 (a SIGHUP while the first starts go out) there is nothing to
+        // take back: the readiness announcement tells systemd READY=1 when it comes.
         boolean wasReady = handler.isReady();
-        handler.setReady(false);
-        systemd.send("RELOADING=1\nSTATUS=reloading " + config.file());
+        if (wasReady) {
+            handler.setReady(false);
+            systemd.send("RELOADING=1\nSTATUS=reloading " + config.file());
+        }
         try {
             ReloadResult result;
             try {
@@ -346,9 +350,11 @@ public final class Daemon {
             throw e;
         } finally {
             scheduleStateWrite();
-            if (!engine.closing()) {
-                systemd.send("READY=1\nSTATUS=" + statusLine());
-                handler.setReady(wasReady);
+            synchronized (readiness) {
+                if (wasReady && !engine.closing() && stopRequested.getCount() > 0) {
+                    systemd.send("READY=1\nSTATUS=" + statusLine());
+                    handler.setReady(true);
+                }
             }
         }
     }

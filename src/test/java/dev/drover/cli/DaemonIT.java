@@ -371,11 +371,8 @@ class DaemonIT {
         Waits.until(Duration.ofSeconds(20), "b to run", () -> pids().getOrDefault("b", 0) > 0, this::seen);
     }
 
-    @Test
-    void underSystemdItNotifiesReadyStatusWatchdogAndStopping() throws Exception {
-        config(TWO_SERVICES);
-        Path messages = dir.resolve("notify.txt");
-        Path socket = dir.resolve("notify.sock");
+    /** Stands in for systemd's notify socket: every datagram is appended to {@code messages}. */
+    private Process notifyListener(Path socket, Path messages) throws Exception {
         Process listener = new ProcessBuilder("python3", "-c", """
                 import socket, sys
                 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
@@ -391,28 +388,53 @@ class DaemonIT {
                     "the notify listener's socket",
                     () -> Files.exists(socket),
                     () -> "listener " + Describe.process(listener.pid()) + "\n" + Describe.directory(dir));
-            List<String> command = new ArrayList<>(List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-jar",
-                    DroverProcess.jar(),
-                    "daemon"));
-            ProcessBuilder builder = new ProcessBuilder(command)
-                    .directory(dir.toFile())
-                    .redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("daemon.out").toFile());
-            builder.environment().put("NOTIFY_SOCKET", socket.toString());
-            builder.environment().put("WATCHDOG_USEC", "400000");
-            Process daemon = builder.start();
+        } catch (AssertionError e) {
+            listener.destroyForcibly();
+            throw e;
+        }
+        return listener;
+    }
+
+    /** `drover daemon` as systemd runs it, told to notify {@code socket}. */
+    private Process systemdDaemon(Path socket, String watchdogUsec) throws Exception {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                DroverProcess.jar(),
+                "daemon"));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("daemon.out").toFile());
+        builder.environment().put("NOTIFY_SOCKET", socket.toString());
+        if (watchdogUsec != null) {
+            builder.environment().put("WATCHDOG_USEC", watchdogUsec);
+        }
+        return builder.start();
+    }
+
+    private Waits.Seen notified(Path messages, Process daemon) {
+        return () -> Describe.file(messages) + "daemon " + Describe.process(daemon.pid()) + "\n"
+                + Describe.file(dir.resolve("daemon.out"))
+                + Describe.file(dir.resolve(".drover/drover.log"));
+    }
+
+    private static String read(Path file) throws java.io.IOException {
+        return Files.exists(file) ? Files.readString(file) : "";
+    }
+
+    @Test
+    void underSystemdItNotifiesReadyStatusWatchdogAndStopping() throws Exception {
+        config(TWO_SERVICES);
+        Path messages = dir.resolve("notify.txt");
+        Path socket = dir.resolve("notify.sock");
+        Process listener = notifyListener(socket, messages);
+        try {
+            Process daemon = systemdDaemon(socket, "400000");
             try {
-                Waits.Seen notified = () -> Describe.file(messages) + "daemon " + Describe.process(daemon.pid())
-                        + "\n" + Describe.file(dir.resolve("daemon.out"))
-                        + Describe.file(dir.resolve(".drover/drover.log"));
+                Waits.Seen notified = notified(messages, daemon);
                 Waits.until(
-                        Duration.ofSeconds(30),
-                        "READY=1",
-                        () -> Files.exists(messages)
-                                && Files.readString(messages).contains("READY=1"),
-                        notified);
+                        Duration.ofSeconds(30), "READY=1", () -> read(messages).contains("READY=1"), notified);
                 Waits.until(
                         Duration.ofSeconds(10),
                         "WATCHDOG=1",
@@ -422,6 +444,66 @@ class DaemonIT {
                 Signals.send(ProcessRef.of((int) daemon.pid()), Signals.SIGTERM);
                 assertThat(daemon.waitFor(30, TimeUnit.SECONDS)).isTrue();
                 assertThat(Files.readString(messages)).contains("STOPPING=1");
+            } finally {
+                daemon.destroyForcibly();
+            }
+        } finally {
+            listener.destroyForcibly();
+            listener.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aReloadBeforeTheFirstReadyTellsSystemdNothingAndOneAfterItReloadingThenReady() throws Exception {
+        Path go = dir.resolve("go");
+        config("""
+                processes:
+                  slow:
+                    command: "exec sleep 300"
+                    readiness: {exec: "test -f %s", interval: 100ms}
+                """.formatted(go));
+        Path messages = dir.resolve("notify.txt");
+        Path socket = dir.resolve("notify.sock");
+        Path log = dir.resolve("daemon.out"); // `drover daemon` run directly writes to its stdout
+        Process listener = notifyListener(socket, messages);
+        try {
+            Process daemon = systemdDaemon(socket, null);
+            ProcessRef ref = ProcessRef.of((int) daemon.pid());
+            try {
+                Waits.Seen notified = notified(messages, daemon);
+                Waits.until(
+                        Duration.ofSeconds(30),
+                        "the daemon to serve",
+                        () -> read(log).contains(" serving "),
+                        notified);
+                Signals.send(ref, Signals.SIGHUP);
+                Waits.until(
+                        Duration.ofSeconds(20),
+                        "the first reload",
+                        () -> read(log).contains("reloaded:"),
+                        notified);
+                assertThat(read(messages))
+                        .as("not ready yet: nothing to take back, nothing to announce")
+                        .doesNotContain("RELOADING=1")
+                        .doesNotContain("READY=1");
+
+                Files.createFile(go);
+                Waits.until(
+                        Duration.ofSeconds(30), "READY=1", () -> read(messages).contains("READY=1"), notified);
+                Signals.send(ref, Signals.SIGHUP);
+                Waits.until(
+                        Duration.ofSeconds(20),
+                        "RELOADING=1, then READY=1 again",
+                        () -> read(messages).contains("RELOADING=1")
+                                && read(messages)
+                                                .indexOf(
+                                                        "READY=1",
+                                                        read(messages).indexOf("RELOADING=1"))
+                                        > 0,
+                        notified);
+                Signals.send(ref, Signals.SIGTERM);
+                assertThat(daemon.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                assertThat(read(messages)).contains("STOPPING=1");
             } finally {
                 daemon.destroyForcibly();
             }
