@@ -5,15 +5,27 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
 
 /**
  * One cgroup v2 directory per started child, under a directory of this Drover's own, when cgroup v2
- * is mounted and writable; found in /proc/self/mountinfo, never at a fixed path.
+ * is mounted and writable; found in /proc/self/mountinfo, never at a fixed path. A name that has
+ * run before gets its next cgroup made ahead (an empty directory), so that a restart does not wait
+ * for the kernel to make one.
  */
 final class Cgroups {
+    private static final Pattern UNSAFE = Pattern.compile("[^A-Za-z0-9_.-]");
+
     private final Path base;
     private final AtomicLong sequence = new AtomicLong();
+    /** The names that have had a cgroup. */
+    private final Set<String> used = ConcurrentHashMap.newKeySet();
+    /** One empty cgroup made ahead for each name that has run more than once. */
+    private final Map<String, Path> spares = new ConcurrentHashMap<>();
 
     private Cgroups(Path base) {
         this.base = base;
@@ -80,8 +92,33 @@ final class Cgroups {
         }
     }
 
-    Path create(String name) throws IOException {
-        Path dir = base.resolve(name.replaceAll("[^A-Za-z0-9_.-]", "_") + "-" + sequence.incrementAndGet());
+    /** A new cgroup for a run of {@code name}: the one made ahead for it when there is one. */
+    Path take(String name) throws IOException {
+        Path spare = spares.remove(name);
+        return spare != null ? spare : create(name);
+    }
+
+    /**
+     * Off the spawn's path, after a run of {@code name} started: when it has run before (it
+     * restarts), makes the cgroup of its next run now. Those left over are removed with the rest at
+     * exit.
+     */
+    void makeAhead(String name) {
+        if (used.add(name) || spares.containsKey(name)) {
+            return;
+        }
+        try {
+            Path made = create(name);
+            if (spares.putIfAbsent(name, made) != null) {
+                remove(made);
+            }
+        } catch (IOException e) {
+            // the next spawn makes its own
+        }
+    }
+
+    private Path create(String name) throws IOException {
+        Path dir = base.resolve(UNSAFE.matcher(name).replaceAll("_") + "-" + sequence.incrementAndGet());
         Files.createDirectory(dir);
         return dir;
     }

@@ -74,6 +74,11 @@ public final class Child {
         return tree.cgroup() != null;
     }
 
+    /** Its cgroup's directory, or null without one. */
+    java.nio.file.Path cgroup() {
+        return tree.cgroup();
+    }
+
     void movedIntoCgroup() {
         tree.movedIntoCgroup();
     }

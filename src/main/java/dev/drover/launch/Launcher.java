@@ -114,7 +114,7 @@ public final class Launcher implements OsEdge {
         Path cgroup = null;
         if (cgroups != null && spec.cgroupLabel() != null) {
             try {
-                cgroup = cgroups.create(spec.cgroupLabel());
+                cgroup = cgroups.take(spec.cgroupLabel());
             } catch (IOException e) {
                 cgroup = null;
             }
@@ -161,6 +161,7 @@ public final class Launcher implements OsEdge {
             // an RCU grace period): done on a thread of its own so that spawning is not held up.
             // Until it is done, the session, tree and marker walk covers the child.
             Path target = cgroup;
+            String label = spec.cgroupLabel();
             cgroupMover.execute(() -> {
                 try {
                     Cgroups.attach(target, pid);
@@ -168,6 +169,7 @@ public final class Launcher implements OsEdge {
                 } catch (IOException e) {
                     // it exited already
                 }
+                cgroups.makeAhead(label);
             });
         }
         return child;

@@ -2,6 +2,7 @@ package dev.drover.launch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.drover.Describe;
 import dev.drover.Waits;
@@ -168,6 +169,46 @@ class LauncherTest {
                         OutputSink.DISCARD))
                 .isInstanceOf(SpawnException.class)
                 .hasMessageContaining("permission denied");
+    }
+
+    /**
+     * A restart does not wait for the kernel to make a cgroup: once a name has run twice, the
+     * cgroup of its next run is made ahead, off the spawn's path, and that run is moved into it.
+     */
+    @Test
+    void aNameThatRunsAgainHasItsNextCgroupMadeAheadAndItsNextRunUsesIt() throws Exception {
+        assumeTrue(launcher.cgroupsAvailable(), "needs a writable cgroup v2 tree");
+        String label = "ahead-" + System.nanoTime();
+        Child first = spawn("exec sleep 300", label, OutputSink.DISCARD);
+        Child second = spawn("exec sleep 300", label, OutputSink.DISCARD);
+        Path base = first.cgroup().getParent();
+        List<Path> inUse = List.of(first.cgroup(), second.cgroup());
+        Path[] spare = {null};
+        Waits.until(
+                Duration.ofSeconds(10),
+                "a third, empty cgroup for " + label + " besides " + inUse,
+                () -> {
+                    try (var dirs = Files.list(base)) {
+                        spare[0] = dirs.filter(d -> d.getFileName().toString().startsWith(label + "-"))
+                                .filter(d -> !inUse.contains(d))
+                                .findFirst()
+                                .orElse(null);
+                    }
+                    return spare[0] != null;
+                },
+                () -> Describe.directory(base));
+        assertThat(Cgroups.pids(spare[0])).as("made ahead: nobody in it yet").isEmpty();
+
+        Child third = spawn("exec sleep 300", label, OutputSink.DISCARD);
+
+        assertThat(third.cgroup())
+                .as("the next run takes the cgroup made ahead")
+                .isEqualTo(spare[0]);
+        Waits.until(
+                Duration.ofSeconds(10),
+                "the third run in its cgroup",
+                () -> Cgroups.pids(spare[0]).contains(third.pid()),
+                () -> describe(third) + "\n" + Describe.directory(base));
     }
 
     @ParameterizedTest
