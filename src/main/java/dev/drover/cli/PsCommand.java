@@ -5,7 +5,6 @@ import dev.drover.control.ControlException;
 import dev.drover.control.ProcessInfo;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /** `drover ps` (alias `status`): a table of every process, or the API's JSON with --json. */
@@ -78,7 +77,7 @@ final class PsCommand extends RemoteCommand {
                 p.pid() > 0 ? Integer.toString(p.pid()) : "-",
                 p.uptime() > 0 ? duration(p.uptime()) : "-",
                 Integer.toString(p.restartCount()),
-                p.cpu() == null ? "-" : String.format(Locale.ROOT, "%.1f%%", p.cpu()),
+                p.cpu() == null ? "-" : Fixed.format(p.cpu(), 1) + "%",
                 p.memory() == null ? "-" : bytes(p.memory()),
                 p.port() == null ? "-" : Integer.toString(p.port()),
                 note
@@ -126,11 +125,11 @@ final class PsCommand extends RemoteCommand {
 
     static String bytes(long bytes) {
         if (bytes < 1024 * 1024) {
-            return String.format(Locale.ROOT, "%.0fK", bytes / 1024.0);
+            return Fixed.format(bytes / 1024.0, 0) + "K";
         }
         if (bytes < 1024L * 1024 * 1024) {
-            return String.format(Locale.ROOT, "%.1fM", bytes / (1024.0 * 1024));
+            return Fixed.format(bytes / (1024.0 * 1024), 1) + "M";
         }
-        return String.format(Locale.ROOT, "%.2fG", bytes / (1024.0 * 1024 * 1024));
+        return Fixed.format(bytes / (1024.0 * 1024 * 1024), 2) + "G";
     }
 }

@@ -164,6 +164,9 @@ final class WireReader {
         }
         String number = text.substring(start, at);
         try {
+            if (!fraction && number.length() <= 18) {
+                return Long.parseLong(number); // without BigInteger, whose start-up a short command feels
+            }
             if (!fraction) {
                 BigInteger value = new BigInteger(number);
                 return value.bitLength() < 64 ? (Object) value.longValue() : (Object) value.doubleValue();

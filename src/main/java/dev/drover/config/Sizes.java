@@ -30,7 +30,6 @@ public final class Sizes {
             Map.entry("t", 1L << 40),
             Map.entry("tb", 1L << 40),
             Map.entry("tib", 1L << 40));
-    private static final BigDecimal MAX_BYTES = BigDecimal.valueOf(Long.MAX_VALUE);
 
     private Sizes() {}
 
@@ -45,9 +44,21 @@ public final class Sizes {
         if (unit == null) {
             throw new IllegalArgumentException(EXPECTED + ", got \"" + text + "\"");
         }
+        long exact = Decimals.times(size.group(1), unit);
+        if (exact == Decimals.TOO_LARGE) {
+            throw new IllegalArgumentException("size \"" + text + "\" is too large");
+        }
+        if (exact != Decimals.INEXACT) {
+            return exact;
+        }
+        return parseExactly(text, size.group(1), unit);
+    }
+
+    /** {@link #parse}'s reading with BigDecimal, for more decimals than {@link Decimals#times} takes. */
+    static long parseExactly(String text, String number, long unit) {
         BigDecimal bytes =
-                new BigDecimal(size.group(1)).multiply(BigDecimal.valueOf(unit)).setScale(0, RoundingMode.DOWN);
-        if (bytes.compareTo(MAX_BYTES) > 0) {
+                new BigDecimal(number).multiply(BigDecimal.valueOf(unit)).setScale(0, RoundingMode.DOWN);
+        if (bytes.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
             throw new IllegalArgumentException("size \"" + text + "\" is too large");
         }
         return bytes.longValue();

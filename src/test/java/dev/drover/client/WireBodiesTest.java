@@ -161,12 +161,13 @@ class WireBodiesTest {
         String body = """
                 {"processes":[{"id":"a\\"b\\\\c\\/d\\u00e9\\ud83d\\ude00\\n","name":"a","replica":0,"state":"backoff",
                  "health":"unknown","pid":0,"startTime":1733300000000,"uptime":0,"restartCount":7,
-                 "healthCheckFailures":2,"lastHealthCheck":null,"port":8080,"cpu":0,"memory":123456789012,
+                 "healthCheckFailures":2,"lastHealthCheck":null,"port":8080,"cpu":0,"memory":123456789012345678,
                  "reason":"exit 3","waitingFor":null,"lastEnd":{"kind":"failure","exitCode":3,"signal":null,
                  "forced":false,"detail":"ünïcode\\t"},"failedStarts":2,"nextStartTime":1.7333e12,
                  "lastOutput":["x","",  "y"],"role":"surge","heldOutOfRotation":true,
-                 "future":{"nested":[1,2.5e-3,true,null,{"k":"v"}]}},
-                 {"id":"b","name":"b","state":"running","health":"ready","cpu":12.75}],"more":1}
+                 "future":{"nested":[1,-12,99999999999999999999,2.5e-3,true,null,{"k":"v"}]}},
+                 {"id":"b","name":"b","state":"running","health":"ready","cpu":12.75,
+                  "memory":9223372036854775807}],"more":1}
                 """;
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         assertThat(WireBodies.processList(bytes))
