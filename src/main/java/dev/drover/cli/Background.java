@@ -175,9 +175,10 @@ final class Background {
     }
 
     /**
-     * The daemon runs from a copy of the jar in its runtime directory: a build rewrites
-     * target/drover.jar in place, and a JVM that loads classes from a jar rewritten under it fails
-     * (NoClassDefFoundError at its next new class: a daemon could not even stop). The copy is made
+     * The daemon runs from a copy of the jar in its runtime directory: a build replaces
+     * target/drover.jar (the build unlinks it first; a build by other means may rewrite it in
+     * place), and a JVM that loads classes from a jar rewritten under it fails (NoClassDefFoundError
+     * at its next new class: a daemon could not even stop). The copy is made
      * when the jar changed, to a temp file renamed over the old copy, which a running daemon keeps.
      */
     static Path privateCopy(Path jar, Path runtimeDir) throws IOException {

@@ -31,7 +31,7 @@ public final class Durations {
         }
         // In whole nanoseconds where it can be (no more than 6 decimals: a unit is a multiple of a
         // millisecond), without BigDecimal, whose class initialisation alone costs a short command
-        // 20-odd ms; the rest (sub-nanosecond decimals) exactly, through it.
+        // 15-25 ms; the rest (sub-nanosecond decimals) exactly, through it.
         Matcher part = PART.matcher(trimmed);
         long sum = 0;
         boolean tooLong = false;

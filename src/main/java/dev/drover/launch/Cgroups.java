@@ -26,6 +26,8 @@ final class Cgroups {
     private final Set<String> used = ConcurrentHashMap.newKeySet();
     /** One empty cgroup made ahead for each name that has run more than once. */
     private final Map<String, Path> spares = new ConcurrentHashMap<>();
+    /** Set when everything is being removed at exit: no more spares are made. */
+    private boolean closed;
 
     private Cgroups(Path base) {
         this.base = base;
@@ -107,13 +109,15 @@ final class Cgroups {
         if (used.add(name) || spares.containsKey(name)) {
             return;
         }
-        try {
-            Path made = create(name);
-            if (spares.putIfAbsent(name, made) != null) {
-                remove(made);
+        synchronized (spares) {
+            if (closed) {
+                return; // removeAll has begun: a directory made now would outlive it
             }
-        } catch (IOException e) {
-            // the next spawn makes its own
+            try {
+                spares.put(name, create(name));
+            } catch (IOException e) {
+                // the next spawn makes its own
+            }
         }
     }
 
@@ -184,6 +188,9 @@ final class Cgroups {
     }
 
     private void removeAll() {
+        synchronized (spares) {
+            closed = true;
+        }
         try (var dirs = Files.list(base)) {
             dirs.forEach(Cgroups::remove);
         } catch (IOException e) {

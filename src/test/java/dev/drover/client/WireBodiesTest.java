@@ -160,7 +160,7 @@ class WireBodiesTest {
     void escapesNumbersAndUnknownFieldsReadAsJacksonReadThem() throws Exception {
         String body = """
                 {"processes":[{"id":"a\\"b\\\\c\\/d\\u00e9\\ud83d\\ude00\\n","name":"a","replica":0,"state":"backoff",
-                 "health":"unknown","pid":0,"startTime":1733300000000,"uptime":0,"restartCount":7,
+                 "health":"unknown","pid":0,"startTime":1733300000000,"uptime":-12,"restartCount":7,
                  "healthCheckFailures":2,"lastHealthCheck":null,"port":8080,"cpu":0,"memory":123456789012345678,
                  "reason":"exit 3","waitingFor":null,"lastEnd":{"kind":"failure","exitCode":3,"signal":null,
                  "forced":false,"detail":"ünïcode\\t"},"failedStarts":2,"nextStartTime":1.7333e12,

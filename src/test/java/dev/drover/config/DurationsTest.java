@@ -30,7 +30,7 @@ class DurationsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"10", "", "s", "10 s", "10x", "-5s", "1.s", "10sec", "1h-2m", "ms"})
+    @ValueSource(strings = {"10", "", "s", "10 s", "10x", "-5s", "1.s", "10sec", "1h-2m", "ms", "9999999999999h5x"})
     void rejectsAnythingElse(String text) {
         assertThatThrownBy(() -> Durations.parse(text))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -98,7 +98,8 @@ class DurationsTest {
                 "9999999999999h",
                 "99999999999999999999999999999999999ms",
                 "2562047h47m16.854776s",
-                "2562047h47m16.8547758079s"
+                "2562047h47m16.8547758079s",
+                "9999999999999h1.0000001s"
             })
     void rejectsDurationsTooLongToHold(String text) {
         assertThatThrownBy(() -> Durations.parse(text)).hasMessage("duration \"" + text + "\" is too long");
