@@ -2,6 +2,8 @@ package dev.drover.config;
 
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -29,59 +31,61 @@ public final class Durations {
         if (trimmed.equals("0")) {
             return Duration.ZERO;
         }
+        List<String[]> parts = parts(text, trimmed);
         // In whole nanoseconds where it can be (no more than 6 decimals: a unit is a multiple of a
         // millisecond), without BigDecimal, whose class initialisation alone costs a short command
         // 15-25 ms; the rest (sub-nanosecond decimals) exactly, through it.
-        Matcher part = PART.matcher(trimmed);
         long sum = 0;
-        boolean tooLong = false;
-        int at = 0;
-        while (at < trimmed.length()) {
-            part.region(at, trimmed.length());
-            if (!part.lookingAt()) {
-                throw new IllegalArgumentException(EXPECTED + ", got \"" + text + "\"");
-            }
-            long nanos = Decimals.times(part.group(1), NANOS_PER_UNIT.get(part.group(2)));
+        for (String[] part : parts) {
+            long nanos = Decimals.times(part[0], NANOS_PER_UNIT.get(part[1]));
             if (nanos == Decimals.INEXACT) {
-                return parseExactly(text, trimmed);
+                return exactly(text, parts);
             }
             if (nanos == Decimals.TOO_LARGE || sum > Long.MAX_VALUE - nanos) {
-                tooLong = true; // said once the whole text has been read, as a malformed part comes first
-            } else {
-                sum += nanos;
+                throw tooLong(text);
             }
-            at = part.end();
-        }
-        if (at == 0) {
-            throw new IllegalArgumentException(EXPECTED + ", got \"" + text + "\"");
-        }
-        if (tooLong) {
-            throw new IllegalArgumentException("duration \"" + text + "\" is too long");
+            sum += nanos;
         }
         return Duration.ofNanos(sum);
     }
 
-    /** {@link #parse}'s reading with BigDecimal: any number of decimals, the sum's fraction dropped. */
-    static Duration parseExactly(String text, String trimmed) {
+    /** {@link #parse}'s reading with BigDecimal alone: any number of decimals, the sum's fraction dropped. */
+    static Duration parseExactly(String text) {
+        return exactly(text, parts(text, text.strip()));
+    }
+
+    /** Each part's number and unit ({@code 1m30s}: 1 m, 30 s); a malformed text is said so before any sum. */
+    private static List<String[]> parts(String text, String trimmed) {
+        List<String[]> parts = new ArrayList<>();
         Matcher part = PART.matcher(trimmed);
-        BigDecimal nanos = BigDecimal.ZERO;
         int at = 0;
         while (at < trimmed.length()) {
             part.region(at, trimmed.length());
             if (!part.lookingAt()) {
                 throw new IllegalArgumentException(EXPECTED + ", got \"" + text + "\"");
             }
-            nanos = nanos.add(
-                    new BigDecimal(part.group(1)).multiply(BigDecimal.valueOf(NANOS_PER_UNIT.get(part.group(2)))));
+            parts.add(new String[] {part.group(1), part.group(2)});
             at = part.end();
         }
-        if (at == 0) {
+        if (parts.isEmpty()) {
             throw new IllegalArgumentException(EXPECTED + ", got \"" + text + "\"");
         }
+        return parts;
+    }
+
+    private static Duration exactly(String text, List<String[]> parts) {
+        BigDecimal nanos = BigDecimal.ZERO;
+        for (String[] part : parts) {
+            nanos = nanos.add(new BigDecimal(part[0]).multiply(BigDecimal.valueOf(NANOS_PER_UNIT.get(part[1]))));
+        }
         if (nanos.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
-            throw new IllegalArgumentException("duration \"" + text + "\" is too long");
+            throw tooLong(text);
         }
         return Duration.ofNanos(nanos.longValue());
+    }
+
+    private static IllegalArgumentException tooLong(String text) {
+        return new IllegalArgumentException("duration \"" + text + "\" is too long");
     }
 
     /** Writes a duration back the way a user would, for messages: {@code 1m30s}, {@code 500ms}. */
