@@ -439,6 +439,9 @@ public final class Daemon {
     }
 
     private boolean everyWantedProcessSettledOrReady() {
+        if (engine.startsPending()) {
+            return false; // a process about to start would count as not wanted
+        }
         for (ProcessSnapshot s : engine.snapshots()) {
             boolean settled = s.completed() || s.state() == dev.drover.state.ProcessState.FATAL;
             if (s.wanted() && !s.serving() && !settled) {

@@ -34,6 +34,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 /**
@@ -65,6 +66,8 @@ public final class Engine implements AutoCloseable {
     private final LogListeners logListeners = new LogListeners();
 
     private final Object reloadLock = new Object();
+    /** The {@link #up} calls whose starts some supervisor has not taken yet. */
+    private final AtomicInteger startsPending = new AtomicInteger();
     /** One rollout at a time; commands and reloads do not wait for it (it takes the reload lock only to swap). */
     private final Object rolloutLock = new Object();
     /** During a rollout: replacements not yet in their place ("surge"), and replaced instances while they stop ("old"). */
@@ -271,7 +274,7 @@ public final class Engine implements AutoCloseable {
                 current.config().processes().values().stream()
                         .filter(s -> s.enabled() && !s.traffic().onDemand() && s.schedule() == null)
                         .forEach(s -> current.withDependencies(s.name(), processes));
-                post(current.supervisorsOf(processes), new Event.Start());
+                startAll(current.supervisorsOf(processes));
                 return;
             }
             List<ProcessSupervisor> named = current.resolve(names);
@@ -280,8 +283,30 @@ public final class Engine implements AutoCloseable {
             named.forEach(s -> processes.remove(s.definition().spec().name()));
             Set<ProcessSupervisor> targets = new LinkedHashSet<>(current.supervisorsOf(processes));
             targets.addAll(named);
-            post(targets, new Event.Start());
+            startAll(targets);
         }
+    }
+
+    /**
+     * Posts a start to each. Until every one of them has taken it, {@link #startsPending} says so:
+     * a supervisor whose thread has not run yet still shows its process as not wanted, and a health
+     * report made then would leave it out (`up -d` returned before it was started).
+     */
+    private void startAll(Collection<ProcessSupervisor> targets) {
+        if (targets.isEmpty()) {
+            return;
+        }
+        startsPending.incrementAndGet();
+        CompletableFuture<?>[] taken = targets.stream()
+                .map(t -> t.postAndAwait(new Event.Start(), status -> true))
+                .toArray(CompletableFuture[]::new);
+        // A supervisor takes its messages in order: a close (reload, shutdown) comes after the start.
+        CompletableFuture.allOf(taken).whenComplete((done, error) -> startsPending.decrementAndGet());
+    }
+
+    /** Whether an {@link #up} posted starts that some supervisor has not taken yet. */
+    public boolean startsPending() {
+        return startsPending.get() > 0;
     }
 
     public void start(Collection<String> names) {

@@ -338,7 +338,8 @@ public final class EngineControl implements Control {
     public HealthReport health() {
         List<ProcessInfo> details = new ArrayList<>();
         int running = 0, ready = 0;
-        boolean healthy = true;
+        // Starts not taken yet: a process about to start would count as not wanted.
+        boolean healthy = !engine.startsPending();
         for (ProcessSnapshot s : engine.snapshots()) {
             details.add(info(s));
             running += s.state() == ProcessState.RUNNING ? 1 : 0;

@@ -473,7 +473,9 @@ class DaemonFaultsIT {
         Map<String, Set<String>> alive = aliveInstances();
         for (String instance : STABLE) {
             assertThat(alive.get(instance))
-                    .as("live copies of " + instance + ": " + alive)
+                    .as(() -> "live copies of " + instance + ": " + alive + "\nprocesses marked "
+                            + live.marker() + ": " + ProcScan.now().marked(live.marker()) + "\n"
+                            + live.describe())
                     .hasSize(1);
             assertThat(alive.get(instance).iterator().next())
                     .as(instance + " belongs to the current daemon")

@@ -28,7 +28,9 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -59,6 +61,61 @@ class EngineLifecycleTest {
             engine.shutdown();
             engine.close();
         }
+    }
+
+    @Test
+    void healthIsNotReportedWhileASupervisorHasNotTakenTheStartOfAnUp() throws Exception {
+        Engine engine = fixture.create("""
+                processes:
+                  a: {command: "exec sleep 300", min_uptime: 0s}
+                  b: {command: "exec sleep 300", min_uptime: 0s}
+                """);
+        EngineControl control = new EngineControl(engine, force -> {});
+        // b runs and is stopped; the moment it is stopped, its supervisor's thread is held (in a
+        // listener, which runs on that thread), so the start that `up` posts waits in its inbox, as
+        // it does when that thread is slow to be scheduled.
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicBoolean hold = new AtomicBoolean();
+        AtomicBoolean held = new AtomicBoolean();
+        engine.addListener((instance, before, after) -> {
+            if (instance.equals("b") && after.state() == ProcessState.STOPPED && hold.getAndSet(false)) {
+                held.set(true);
+                try {
+                    release.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        try {
+            engine.start(List.of("b"));
+            Waits.until(
+                    WAIT,
+                    "b to run",
+                    () -> engine.snapshot("b").state() == ProcessState.RUNNING,
+                    () -> describe(engine));
+            hold.set(true);
+            engine.stop(List.of("b"));
+            Waits.until(WAIT, "b's supervisor held as b stops", held::get, () -> describe(engine));
+
+            engine.up(List.of());
+            Waits.until(WAIT, "a to serve", () -> engine.snapshot("a").serving(), () -> describe(engine));
+            assertThat(engine.snapshot("b").wanted())
+                    .as("b's supervisor has not taken its start yet")
+                    .isFalse();
+            assertThat(engine.startsPending()).isTrue();
+            assertThat(control.health().healthy())
+                    .as("healthy while b is about to start:\n" + describe(engine))
+                    .isFalse();
+        } finally {
+            release.countDown();
+        }
+        Waits.until(
+                WAIT,
+                "b to serve and the engine to be healthy",
+                () -> engine.snapshot("b").serving() && control.health().healthy(),
+                () -> describe(engine));
+        assertThat(engine.startsPending()).isFalse();
     }
 
     @Test
