@@ -196,6 +196,8 @@ public final class Daemon {
             long needed = API_DESCRIPTORS
                     + (long) DESCRIPTORS_PER_INSTANCE * engine.instanceNames().size();
             boolean apiFirst = listen != null || Descriptors.room() < needed;
+            // Not healthy before the starts go out: with nothing wanted yet, a report would say so.
+            Runnable upMade = engine.upToCome();
             if (apiFirst) {
                 server = serveApi(control, dashboard, listen, dashboardAddress);
             }
@@ -203,7 +205,11 @@ public final class Daemon {
             if (apiFirst) {
                 announce(listen, server);
             }
-            engine.up(names);
+            try {
+                engine.up(names);
+            } finally {
+                upMade.run();
+            }
             // A stop asked for while the first spawns went out: no API to start, nothing to announce.
             if (!apiFirst && stopRequested.getCount() > 0) {
                 server = serveApi(control, dashboard, listen, dashboardAddress);

@@ -34,6 +34,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
@@ -66,7 +67,7 @@ public final class Engine implements AutoCloseable {
     private final LogListeners logListeners = new LogListeners();
 
     private final Object reloadLock = new Object();
-    /** The {@link #up} calls whose starts some supervisor has not taken yet. */
+    /** The {@link #up} calls whose starts some supervisor has not taken yet, and the ups announced to come. */
     private final AtomicInteger startsPending = new AtomicInteger();
     /** One rollout at a time; commands and reloads do not wait for it (it takes the reload lock only to swap). */
     private final Object rolloutLock = new Object();
@@ -300,13 +301,32 @@ public final class Engine implements AutoCloseable {
         CompletableFuture<?>[] taken = targets.stream()
                 .map(t -> t.postAndAwait(new Event.Start(), status -> true))
                 .toArray(CompletableFuture[]::new);
-        // A supervisor takes its messages in order: a close (reload, shutdown) comes after the start.
+        // A supervisor takes its messages in order. A reload, a scale, a rollout's swap and the
+        // shutdown post their closes under the reload lock, so after these starts.
         CompletableFuture.allOf(taken).whenComplete((done, error) -> startsPending.decrementAndGet());
     }
 
-    /** Whether an {@link #up} posted starts that some supervisor has not taken yet. */
+    /**
+     * Whether an {@link #up} posted starts that some supervisor has not taken yet, or one announced
+     * by {@link #upToCome} has not been made yet.
+     */
     public boolean startsPending() {
         return startsPending.get() > 0;
+    }
+
+    /**
+     * Announces an {@link #up}: until the returned action runs (after it), {@link #startsPending}
+     * holds. For a daemon that serves its API before it starts anything: a health report made
+     * then would find nothing wanted, so healthy, and `up -d` would return before any start.
+     */
+    public Runnable upToCome() {
+        startsPending.incrementAndGet();
+        AtomicBoolean done = new AtomicBoolean();
+        return () -> {
+            if (done.compareAndSet(false, true)) {
+                startsPending.decrementAndGet();
+            }
+        };
     }
 
     public void start(Collection<String> names) {

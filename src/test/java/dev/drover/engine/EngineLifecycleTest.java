@@ -64,6 +64,34 @@ class EngineLifecycleTest {
     }
 
     @Test
+    void healthIsNotReportedBetweenAnAnnouncedUpAndItsStarts() throws Exception {
+        Engine engine = fixture.create("""
+                processes:
+                  a: {command: "exec sleep 300", min_uptime: 0s}
+                """);
+        EngineControl control = new EngineControl(engine, force -> {});
+        assertThat(control.health().healthy())
+                .as("nothing wanted, no up announced: healthy (an engine driven by starts alone)")
+                .isTrue();
+        // What a daemon serving its API before its first starts does: until the up is made, nothing
+        // is wanted yet, and health must not say healthy.
+        Runnable upMade = engine.upToCome();
+        assertThat(engine.startsPending()).isTrue();
+        assertThat(control.health().healthy())
+                .as("healthy before the announced up:\n" + describe(engine))
+                .isFalse();
+        engine.up(List.of());
+        upMade.run();
+        upMade.run(); // a second run changes nothing
+        Waits.until(
+                WAIT,
+                "a to serve and the engine to be healthy",
+                () -> engine.snapshot("a").serving() && control.health().healthy(),
+                () -> describe(engine));
+        assertThat(engine.startsPending()).isFalse();
+    }
+
+    @Test
     void healthIsNotReportedWhileASupervisorHasNotTakenTheStartOfAnUp() throws Exception {
         Engine engine = fixture.create("""
                 processes:
