@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 
 /**
  * What a listener's acceptor thread does when accepting a connection fails. When the descriptor
@@ -21,20 +22,43 @@ import java.util.concurrent.locks.LockSupport;
  * it waits for a client, so with a full table every attempt fails at once: the spare is the
  * listener's own, never the reserve that stops need.) The daemon's log says so once per episode,
  * with a count, never once per attempt.
+ *
+ * <p>Most shortages pass within milliseconds: a stop holds a pidfd and a /proc file for a moment,
+ * and the connection of the previous request may still be closing when its client, which has read
+ * the whole answer, connects again. So a shortage is waited out for a grace period first, the
+ * accept retried every few milliseconds, before any client is turned away or the log says so.
  */
 final class AcceptFailures {
     /** Pause after a failure that the reserve could not get past, so that a full table costs no CPU. */
     private static final long PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
+    /** How long a fresh shortage is waited out before clients are turned away. */
+    static final long GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+    /** Pause between accepts while a shortage is waited out. */
+    private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+    /** A failure this long after the last one starts a new shortage, with a grace of its own. */
+    private static final long NEW_SHORTAGE_NANOS = TimeUnit.SECONDS.toNanos(1);
+
     private static final byte[] BUSY = busy();
 
     private final String listener;
+    private final LongSupplier clock;
     private final Descriptors.Spare spare = new Descriptors.Spare();
     private boolean exhausted;
     private long refused;
+    private long lastShortage;
+    private long graceEnds;
 
     AcceptFailures(String listener) {
+        this(listener, System::nanoTime);
+    }
+
+    AcceptFailures(String listener, LongSupplier clock) {
         this.listener = listener;
+        this.clock = clock;
+        this.lastShortage = clock.getAsLong() - NEW_SHORTAGE_NANOS;
     }
 
     /**
@@ -49,6 +73,15 @@ final class AcceptFailures {
             return true;
         }
         if (Descriptors.exhausted(failure) && transport instanceof ServerSocketChannel channel) {
+            long now = clock.getAsLong();
+            if (now - lastShortage >= NEW_SHORTAGE_NANOS) {
+                graceEnds = now + GRACE_NANOS;
+            }
+            lastShortage = now;
+            if (now - graceEnds < 0) {
+                LockSupport.parkNanos(RETRY_NANOS); // likely to pass: wait, the client too
+                return true;
+            }
             if (!exhausted) {
                 exhausted = true;
                 say("the API on " + listener + " cannot accept connections: " + failure.getMessage()

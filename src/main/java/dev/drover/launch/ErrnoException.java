@@ -12,7 +12,7 @@ public final class ErrnoException extends IOException {
     private final int errno;
     private volatile String message;
 
-    ErrnoException(String what, int errno) {
+    public ErrnoException(String what, int errno) {
         this.what = what;
         this.errno = errno;
     }
