@@ -307,8 +307,8 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Whether an {@link #up} posted starts that some supervisor has not taken yet, or one announced
-     * by {@link #upToCome} has not been made yet.
+     * Whether an {@link #up}, a {@link #start} or a reload posted starts that some supervisor has
+     * not taken yet, or one announced by {@link #upToCome} has not been made yet.
      */
     public boolean startsPending() {
         return startsPending.get() > 0;
@@ -330,7 +330,11 @@ public final class Engine implements AutoCloseable {
     }
 
     public void start(Collection<String> names) {
-        command(names, new Event.Start());
+        refuseWhenClosing();
+        synchronized (reloadLock) {
+            refuseWhenClosing();
+            startAll(layout.resolve(names));
+        }
     }
 
     public void stop(Collection<String> names) {
@@ -387,14 +391,6 @@ public final class Engine implements AutoCloseable {
                         : process.getValue().getFirst().definition().spec();
                 Rollout.run(process.getValue(), spec, slots);
             }
-        }
-    }
-
-    private void command(Collection<String> names, Event event) {
-        refuseWhenClosing();
-        synchronized (reloadLock) {
-            refuseWhenClosing();
-            post(layout.resolve(names), event);
         }
     }
 
@@ -605,37 +601,42 @@ public final class Engine implements AutoCloseable {
                     .filter(s -> !keptSupervisors.contains(s))
                     .toList();
             fresh.forEach(ProcessSupervisor::start);
-            synchronized (this) {
-                layout = replacement;
-                fileConfig = file;
-                scaled = scale;
-                lastVerdicts.clear();
-                next.processes().keySet().forEach(this::reevaluate);
-            }
-            resources.instancesChanged();
-            for (String name : leaving) {
-                for (ProcessSupervisor old : current.byProcess().get(name)) {
+            // From the swap until the fresh instances have taken their starts, health waits: until
+            // then they show their processes as not wanted, and a report would leave them out.
+            Runnable startsPosted = upToCome();
+            try {
+                synchronized (this) {
+                    layout = replacement;
+                    fileConfig = file;
+                    scaled = scale;
+                    lastVerdicts.clear();
+                    next.processes().keySet().forEach(this::reevaluate);
+                }
+                resources.instancesChanged();
+                for (String name : leaving) {
+                    for (ProcessSupervisor old : current.byProcess().get(name)) {
+                        old.close();
+                        retired(old);
+                    }
+                }
+                for (ProcessSupervisor old : surplus) {
                     old.close();
                     retired(old);
                 }
+                notifyBackendsChanged();
+                List<String> toStart = new ArrayList<>(plan.restart().stream()
+                        .filter(name -> !rolled.contains(name))
+                        .toList());
+                toStart.addAll(plan.start());
+                startAll(replacement.supervisorsOf(toStart));
+                startAll(fresh.stream()
+                        .filter(s ->
+                                plan.rescaled().contains(s.definition().spec().name()))
+                        .filter(s -> wanted.test(s.definition().spec().name()))
+                        .toList());
+            } finally {
+                startsPosted.run();
             }
-            for (ProcessSupervisor old : surplus) {
-                old.close();
-                retired(old);
-            }
-            notifyBackendsChanged();
-            List<String> toStart = new ArrayList<>(plan.restart().stream()
-                    .filter(name -> !rolled.contains(name))
-                    .toList());
-            toStart.addAll(plan.start());
-            post(replacement.supervisorsOf(toStart), new Event.Start());
-            post(
-                    fresh.stream()
-                            .filter(s -> plan.rescaled()
-                                    .contains(s.definition().spec().name()))
-                            .filter(s -> wanted.test(s.definition().spec().name()))
-                            .toList(),
-                    new Event.Start());
             result = new ReloadResult(plan.changed(), plan.added(), plan.removed(), plan.unchanged(), notes);
         }
         // Outside the reload lock: a due run takes the scheduler's lock, then the reload lock.
