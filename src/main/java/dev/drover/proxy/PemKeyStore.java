@@ -3,10 +3,12 @@ package dev.drover.proxy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.PrivateKey;
+import java.security.Signature;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
@@ -36,6 +38,11 @@ final class PemKeyStore {
             throw new IOException("no certificate in " + certFile);
         }
         PrivateKey key = key(keyFile);
+        if (!matches(key, chain.getFirst())) {
+            // A renewal caught between its two files, or a wrong pair: never serve a certificate
+            // whose key cannot complete a handshake.
+            throw new IOException("the key " + keyFile + " does not belong to the certificate in " + certFile);
+        }
         try {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
@@ -43,6 +50,36 @@ final class PemKeyStore {
             return store;
         } catch (java.security.GeneralSecurityException e) {
             throw new IOException("cannot use the key " + keyFile + " with " + certFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Whether {@code key} is the private half of the certificate's public key: a signature made with
+     * it verifies with the certificate. True for a key type this cannot sign with (left to TLS).
+     */
+    static boolean matches(PrivateKey key, Certificate certificate) {
+        String algorithm = switch (key.getAlgorithm()) {
+            case "RSA" -> "SHA256withRSA";
+            case "EC" -> "SHA256withECDSA";
+            case "Ed25519", "EdDSA" -> "Ed25519";
+            case "Ed448" -> "Ed448";
+            default -> null;
+        };
+        if (algorithm == null) {
+            return true;
+        }
+        byte[] challenge = "drover: does this key belong to this certificate?".getBytes(StandardCharsets.US_ASCII);
+        try {
+            Signature signer = Signature.getInstance(algorithm);
+            signer.initSign(key);
+            signer.update(challenge);
+            byte[] signature = signer.sign();
+            Signature verifier = Signature.getInstance(algorithm);
+            verifier.initVerify(certificate.getPublicKey());
+            verifier.update(challenge);
+            return verifier.verify(signature);
+        } catch (java.security.GeneralSecurityException e) {
+            return false; // e.g. an EC key against an RSA certificate
         }
     }
 

@@ -302,15 +302,17 @@ class ApiTcpIT {
                 this::seenWithMetrics);
 
         assertThat(call("POST", "/api/processes/a/stop", TOKEN).statusCode()).isEqualTo(202);
+        // `up` drops to 0 as the stop begins; the exit is counted once the stop has finished.
         Waits.until(
                 Duration.ofSeconds(20),
-                "drover_process_up of a to be 0",
-                () -> sample(metrics(), "drover_process_up", "process=\"a\"") == 0,
+                "the stop of a counted (exits_total reason stopped 1) and its up 0",
+                () -> {
+                    String now = metrics();
+                    return sample(now, "drover_process_exits_total", "process=\"a\",reason=\"stopped\"") == 1
+                            && sample(now, "drover_process_up", "process=\"a\"") == 0;
+                },
                 this::seenWithMetrics);
-        String stopped = metrics();
-        assertThat(sample(stopped, "drover_process_exits_total", "process=\"a\",reason=\"stopped\""))
-                .isEqualTo(1);
-        promtool(stopped);
+        promtool(metrics());
     }
 
     private void promtool(String metrics) throws Exception {
@@ -403,7 +405,13 @@ class ApiTcpIT {
                     command: "trap 'exec sleep 3' TERM; while :; do sleep 0.1; done"
                     stop_timeout: 20s
                 """);
-        assertThat(call("GET", "/ready", null).statusCode()).isEqualTo(200);
+        // `up -d` returns once healthy; the daemon's own readiness (READY=1, /ready) follows within
+        // its 50 ms look.
+        Waits.until(
+                Duration.ofSeconds(20),
+                "/ready to answer 200",
+                () -> call("GET", "/ready", null).statusCode() == 200,
+                this::seen);
         ProcessRef daemon = ProcessRef.of(Integer.parseInt(
                 Files.readString(dir.resolve(".drover/drover.pid")).trim()));
         assertThat(call("POST", "/api/shutdown", TOKEN).statusCode()).isEqualTo(202);
@@ -431,13 +439,17 @@ class ApiTcpIT {
                     command: "exec sleep 300"
                     limits: {memory: 48MB}
                 """);
+        // The reason is shown until the next spawn (after 500 ms of backoff); the last end stays.
         Waits.until(
                 Duration.ofSeconds(40),
                 "hog to be restarted",
                 () -> process("hog").get("restartCount").asInt() >= 1,
                 this::seen);
         JsonNode hog = process("hog");
-        assertThat(hog.get("reason").asText()).contains("memory limit").contains("over the limit of 48.0 MiB");
+        assertThat(hog.get("lastEnd").toString())
+                .as("hog's last end: " + hog)
+                .contains("memory_limit")
+                .contains("over the limit of 48.0 MiB");
         assertThat(sample(metrics(), "drover_process_exits_total", "process=\"hog\",reason=\"memory_limit\""))
                 .isGreaterThanOrEqualTo(1);
         JsonNode small = process("small");

@@ -443,7 +443,12 @@ class DaemonIT {
                 assertThat(Files.readString(messages)).contains("STATUS=2 of 2 processes ready");
                 Signals.send(ProcessRef.of((int) daemon.pid()), Signals.SIGTERM);
                 assertThat(daemon.waitFor(30, TimeUnit.SECONDS)).isTrue();
-                assertThat(Files.readString(messages)).contains("STOPPING=1");
+                // The listener writes each datagram as it takes it: perhaps after the daemon's exit.
+                Waits.until(
+                        Duration.ofSeconds(10),
+                        "STOPPING=1",
+                        () -> Files.readString(messages).contains("STOPPING=1"),
+                        notified);
             } finally {
                 daemon.destroyForcibly();
             }
@@ -503,7 +508,11 @@ class DaemonIT {
                         notified);
                 Signals.send(ref, Signals.SIGTERM);
                 assertThat(daemon.waitFor(30, TimeUnit.SECONDS)).isTrue();
-                assertThat(read(messages)).contains("STOPPING=1");
+                Waits.until(
+                        Duration.ofSeconds(10),
+                        "STOPPING=1",
+                        () -> read(messages).contains("STOPPING=1"),
+                        notified);
             } finally {
                 daemon.destroyForcibly();
             }

@@ -221,11 +221,11 @@ class FirstHourIT {
     void upDetachedDoesNotCallAServerReadyThatCrashesASecondLaterAndShowsItsLastLines() throws Exception {
         config(
                 "processes:\n  web: {command: \"sleep 0.5; echo 'OSError: [Errno 98] Address already in use' >&2; exit 1\"}\n");
-        DroverProcess up = drover("up", "-d", "--timeout", "6s");
+        DroverProcess up = drover("up", "-d", "--timeout", "10s");
         assertThat(up.exitCode()).as(up.text()).isEqualTo(1);
         assertThat(up.text())
                 .doesNotContain("ready.")
-                .contains("not ready after 6s")
+                .contains("not ready after 10s")
                 .contains("web:")
                 .contains("| OSError: [Errno 98] Address already in use");
         // It cycles between a try and its back-off: wait for a look at the back-off.

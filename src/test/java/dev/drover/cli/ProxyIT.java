@@ -137,6 +137,21 @@ class ProxyIT {
                     env: {READY_FILE: "ready-${DROVER_REPLICA}"}
                     readiness: {http: "http://127.0.0.1:${PORT}/health", interval: 100ms, failure_threshold: 1}
                 """, List.of("ready-0", "ready-2"));
+        Waits.until(
+                WAIT,
+                "web.0 and web.2 running and ready",
+                () -> {
+                    String ps = stack.drover("ps", "--json").text();
+                    return java.util.stream.StreamSupport.stream(
+                                            ProxyStack.JSON.readTree(ps).spliterator(), false)
+                                    .filter(p -> p.get("id").asText().equals("web.0")
+                                            || p.get("id").asText().equals("web.2"))
+                                    .filter(p -> p.get("state").asText().equals("running")
+                                            && p.get("health").asText().equals("ready"))
+                                    .count()
+                            == 2;
+                },
+                () -> stack.drover("ps").text());
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < 30; i++) {
             seen.add(stack.json(stack.get("/")).get("name").asText());
