@@ -143,7 +143,11 @@ class ProxyIT {
                 () -> {
                     String ps = stack.drover("ps", "--json").text();
                     return java.util.stream.StreamSupport.stream(
-                                            ProxyStack.JSON.readTree(ps).spliterator(), false)
+                                            ProxyStack.JSON
+                                                    .readTree(ps)
+                                                    .get("processes")
+                                                    .spliterator(),
+                                            false)
                                     .filter(p -> p.get("id").asText().equals("web.0")
                                             || p.get("id").asText().equals("web.2"))
                                     .filter(p -> p.get("state").asText().equals("running")
