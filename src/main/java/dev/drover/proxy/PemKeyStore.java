@@ -55,31 +55,35 @@ final class PemKeyStore {
 
     /**
      * Whether {@code key} is the private half of the certificate's public key: a signature made with
-     * it verifies with the certificate. True for a key type this cannot sign with (left to TLS).
+     * it verifies with the certificate. True for a key this cannot sign with (left to TLS).
      */
     static boolean matches(PrivateKey key, Certificate certificate) {
         String algorithm = switch (key.getAlgorithm()) {
             case "RSA" -> "SHA256withRSA";
             case "EC" -> "SHA256withECDSA";
-            case "Ed25519", "EdDSA" -> "Ed25519";
-            case "Ed448" -> "Ed448";
+            case "Ed25519", "Ed448", "EdDSA" -> key.getAlgorithm();
             default -> null;
         };
         if (algorithm == null) {
             return true;
         }
         byte[] challenge = "drover: does this key belong to this certificate?".getBytes(StandardCharsets.US_ASCII);
+        byte[] signature;
         try {
             Signature signer = Signature.getInstance(algorithm);
             signer.initSign(key);
             signer.update(challenge);
-            byte[] signature = signer.sign();
+            signature = signer.sign();
+        } catch (java.security.GeneralSecurityException e) {
+            return true; // cannot sign with it here: TLS will tell
+        }
+        try {
             Signature verifier = Signature.getInstance(algorithm);
             verifier.initVerify(certificate.getPublicKey());
             verifier.update(challenge);
             return verifier.verify(signature);
         } catch (java.security.GeneralSecurityException e) {
-            return false; // e.g. an EC key against an RSA certificate
+            return false; // e.g. an EC key beside an RSA certificate
         }
     }
 

@@ -43,6 +43,17 @@ class PemKeyStoreTest {
                 .hasMessageContaining("does not belong to the certificate");
     }
 
+    @Test
+    void ed25519KeysLoadWithTheirCertificateAndNotWithAnother() throws Exception {
+        certificate("ed", "ed25519");
+        certificate("ed2", "ed25519");
+        assertThat(PemKeyStore.load(dir.resolve("ed.pem"), dir.resolve("ed.key"))
+                        .containsAlias("drover"))
+                .isTrue();
+        assertThatThrownBy(() -> PemKeyStore.load(dir.resolve("ed.pem"), dir.resolve("ed2.key")))
+                .hasMessageContaining("does not belong to the certificate");
+    }
+
     /** A prime256v1 parameter file for openssl's `-newkey ec:FILE`. */
     private String ecParameters() throws Exception {
         Path file = dir.resolve("p256.pem");
