@@ -197,7 +197,7 @@ public final class Daemon {
                     + (long) DESCRIPTORS_PER_INSTANCE * engine.instanceNames().size();
             boolean apiFirst = listen != null || Descriptors.room() < needed;
             // Not healthy before the starts go out: with nothing wanted yet, a report would say so.
-            Runnable upMade = engine.upToCome();
+            Runnable upMade = engine.startsToCome();
             if (apiFirst) {
                 server = serveApi(control, dashboard, listen, dashboardAddress);
             }

@@ -308,18 +308,19 @@ public final class Engine implements AutoCloseable {
 
     /**
      * Whether an {@link #up}, a {@link #start} or a reload posted starts that some supervisor has
-     * not taken yet, or one announced by {@link #upToCome} has not been made yet.
+     * not taken yet, or starts announced by {@link #startsToCome} have not been posted yet.
      */
     public boolean startsPending() {
         return startsPending.get() > 0;
     }
 
     /**
-     * Announces an {@link #up}: until the returned action runs (after it), {@link #startsPending}
-     * holds. For a daemon that serves its API before it starts anything: a health report made
-     * then would find nothing wanted, so healthy, and `up -d` would return before any start.
+     * Announces starts to come: until the returned action runs (after they are posted),
+     * {@link #startsPending} holds. For a daemon that serves its API before its {@link #up} (a
+     * health report made then would find nothing wanted, so healthy, and `up -d` would return
+     * before any start), and for a reload between its swap and its starts.
      */
-    public Runnable upToCome() {
+    public Runnable startsToCome() {
         startsPending.incrementAndGet();
         AtomicBoolean done = new AtomicBoolean();
         return () -> {
@@ -603,7 +604,7 @@ public final class Engine implements AutoCloseable {
             fresh.forEach(ProcessSupervisor::start);
             // From the swap until the fresh instances have taken their starts, health waits: until
             // then they show their processes as not wanted, and a report would leave them out.
-            Runnable startsPosted = upToCome();
+            Runnable startsPosted = startsToCome();
             try {
                 synchronized (this) {
                     layout = replacement;

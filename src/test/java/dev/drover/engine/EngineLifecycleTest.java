@@ -77,7 +77,7 @@ class EngineLifecycleTest {
                 .isTrue();
         // What a daemon serving its API before its first starts does: until the up is made, nothing
         // is wanted yet, and health must not say healthy.
-        Runnable upMade = engine.upToCome();
+        Runnable upMade = engine.startsToCome();
         assertThat(engine.startsPending()).isTrue();
         assertThat(control.health().healthy())
                 .as("healthy before the announced up:\n" + describe(engine))
@@ -85,12 +85,7 @@ class EngineLifecycleTest {
         engine.up(List.of());
         upMade.run();
         upMade.run(); // a second run changes nothing
-        Waits.until(
-                WAIT,
-                "a to serve and the engine to be healthy",
-                () -> engine.snapshot("a").serving() && control.health().healthy(),
-                () -> describe(engine));
-        assertThat(engine.startsPending()).isFalse();
+        awaitServingAndHealthy(engine, control, "a");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -145,10 +140,15 @@ class EngineLifecycleTest {
         } finally {
             release.countDown();
         }
+        awaitServingAndHealthy(engine, control, "b");
+    }
+
+    /** Waits until {@code instance} serves and the engine is healthy, with no start pending. */
+    private static void awaitServingAndHealthy(Engine engine, EngineControl control, String instance) {
         Waits.until(
                 WAIT,
-                "b to serve and the engine to be healthy",
-                () -> engine.snapshot("b").serving() && control.health().healthy(),
+                instance + " to serve and the engine to be healthy",
+                () -> engine.snapshot(instance).serving() && control.health().healthy(),
                 () -> describe(engine));
         assertThat(engine.startsPending()).isFalse();
     }

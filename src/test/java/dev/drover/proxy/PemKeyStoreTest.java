@@ -10,6 +10,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** PEM pairs made by openssl, as a renewal would leave them. */
 @Timeout(120)
@@ -17,10 +19,12 @@ class PemKeyStoreTest {
     @TempDir
     Path dir;
 
-    @Test
-    void aMatchingPairLoadsAndAKeyOfAnotherCertificateIsRefused() throws Exception {
-        certificate("first", "rsa:2048");
-        certificate("second", "rsa:2048");
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"rsa:2048", "ec", "ed25519"})
+    void aMatchingPairLoadsAndTheKeyOfAnotherCertificateIsRefused(String type) throws Exception {
+        String newKey = type.equals("ec") ? "ec:" + ecParameters() : type;
+        certificate("first", newKey);
+        certificate("second", newKey);
         KeyStore store = PemKeyStore.load(dir.resolve("first.pem"), dir.resolve("first.key"));
         assertThat(store.containsAlias("drover")).isTrue();
         // Half a renewal: the new key beside the old certificate.
@@ -30,27 +34,11 @@ class PemKeyStoreTest {
     }
 
     @Test
-    void ecKeysAreCheckedTooAndAKeyOfTheWrongTypeIsRefused() throws Exception {
+    void aKeyOfTheWrongTypeIsRefused() throws Exception {
         certificate("ec", "ec:" + ecParameters());
-        certificate("ec2", "ec:" + ecParameters());
         certificate("rsa", "rsa:2048");
-        assertThat(PemKeyStore.load(dir.resolve("ec.pem"), dir.resolve("ec.key"))
-                        .containsAlias("drover"))
-                .isTrue();
-        assertThatThrownBy(() -> PemKeyStore.load(dir.resolve("ec.pem"), dir.resolve("ec2.key")))
-                .hasMessageContaining("does not belong to the certificate");
         assertThatThrownBy(() -> PemKeyStore.load(dir.resolve("rsa.pem"), dir.resolve("ec.key")))
-                .hasMessageContaining("does not belong to the certificate");
-    }
-
-    @Test
-    void ed25519KeysLoadWithTheirCertificateAndNotWithAnother() throws Exception {
-        certificate("ed", "ed25519");
-        certificate("ed2", "ed25519");
-        assertThat(PemKeyStore.load(dir.resolve("ed.pem"), dir.resolve("ed.key"))
-                        .containsAlias("drover"))
-                .isTrue();
-        assertThatThrownBy(() -> PemKeyStore.load(dir.resolve("ed.pem"), dir.resolve("ed2.key")))
+                .isInstanceOf(IOException.class)
                 .hasMessageContaining("does not belong to the certificate");
     }
 
