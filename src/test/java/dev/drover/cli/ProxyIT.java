@@ -141,19 +141,18 @@ class ProxyIT {
                 WAIT,
                 "web.0 and web.2 running and ready",
                 () -> {
-                    String ps = stack.drover("ps", "--json").text();
-                    return java.util.stream.StreamSupport.stream(
-                                            ProxyStack.JSON
-                                                    .readTree(ps)
-                                                    .get("processes")
-                                                    .spliterator(),
-                                            false)
-                                    .filter(p -> p.get("id").asText().equals("web.0")
-                                            || p.get("id").asText().equals("web.2"))
-                                    .filter(p -> p.get("state").asText().equals("running")
-                                            && p.get("health").asText().equals("ready"))
-                                    .count()
-                            == 2;
+                    int ready = 0;
+                    for (JsonNode p : ProxyStack.JSON
+                            .readTree(stack.drover("ps", "--json").text())
+                            .get("processes")) {
+                        String id = p.get("id").asText();
+                        if ((id.equals("web.0") || id.equals("web.2"))
+                                && p.get("state").asText().equals("running")
+                                && p.get("health").asText().equals("ready")) {
+                            ready++;
+                        }
+                    }
+                    return ready == 2;
                 },
                 () -> stack.drover("ps").text());
         Set<String> seen = new HashSet<>();
