@@ -90,6 +90,8 @@ public final class Daemon {
     private volatile String stopCause = "stopping all processes";
     /** Orders the first READY=1 against STOPPING=1. */
     private final Object readiness = new Object();
+    /** Wakes the readiness announcement at every change of state; a look every 50 ms at the latest. */
+    private final ReadinessWatch readinessWatch = new ReadinessWatch(Duration.ofMillis(50));
 
     private Engine engine;
     private ApiHandler handler;
@@ -150,6 +152,7 @@ public final class Daemon {
             if (before.pid() != after.pid()) {
                 scheduleStateWrite();
             }
+            readinessWatch.nudge();
         });
         ApiServer server = null;
         boolean clean;
@@ -425,19 +428,16 @@ public final class Daemon {
     }
 
     private void announceWhenReady() {
+        systemd.prepare(); // while the processes start, not when the last one is ready
         try {
-            while (stopRequested.getCount() > 0) {
-                if (everyWantedProcessSettledOrReady()) {
-                    synchronized (readiness) {
-                        // Never READY=1 after STOPPING=1: a stop may have come since the loop looked.
-                        if (stopRequested.getCount() > 0) {
-                            handler.setReady(true);
-                            systemd.send("READY=1\nSTATUS=" + statusLine());
-                        }
+            if (readinessWatch.await(() -> stopRequested.getCount() > 0, this::everyWantedProcessSettledOrReady)) {
+                synchronized (readiness) {
+                    // Never READY=1 after STOPPING=1: a stop may have come since the watch looked.
+                    if (stopRequested.getCount() > 0) {
+                        handler.setReady(true);
+                        systemd.send("READY=1\nSTATUS=" + statusLine());
                     }
-                    return;
                 }
-                Thread.sleep(50);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

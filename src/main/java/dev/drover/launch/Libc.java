@@ -140,6 +140,9 @@ final class Libc {
         static final MethodHandle recv = errnoCall("recv", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
 
         private Notifying() {}
+
+        /** Links these calls now (the class's initialisation), ahead of their first use. */
+        static void link() {}
     }
 
     /** The words for an errno: needed only when something failed. */
