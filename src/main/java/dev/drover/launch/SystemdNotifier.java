@@ -32,8 +32,13 @@ public final class SystemdNotifier {
      * (READY=1) is not held up by it; nothing when disabled.
      */
     public void prepare() {
-        if (socketPath != null) {
+        if (socketPath == null) {
+            return;
+        }
+        try {
             Libc.Notifying.link();
+        } catch (LinkageError e) {
+            // send says false then, as it would have without this
         }
     }
 
