@@ -103,6 +103,11 @@ final class Background {
                     throw new CliException(
                             ExitCodes.FAILED, "daemon started (pid " + pid + "), but:\n" + notReady(fatal));
                 }
+                if (processes.stream().anyMatch(ProcessInfo::blocked)) {
+                    throw new CliException(
+                            ExitCodes.FAILED,
+                            "daemon started (pid " + pid + "), but:\n" + notReady(blocked(processes)));
+                }
                 if (!processes.isEmpty() && health.healthy()) {
                     long ready = processes.stream().filter(ProcessInfo::ready).count();
                     long completed = processes.stream()
@@ -124,9 +129,10 @@ final class Background {
         String status = processes == null
                 ? "the daemon did not answer on " + runtime.socket()
                 : notReady(processes.stream()
-                        .filter(p -> !p.ready()
-                                && !p.state().equals("exited")
-                                && !p.state().equals("stopped"))
+                        .filter(p -> p.waitingFor() != null
+                                || (!p.ready()
+                                        && !p.state().equals("exited")
+                                        && !p.state().equals("stopped")))
                         .toList());
         throw new CliException(
                 ExitCodes.FAILED,
@@ -139,6 +145,24 @@ final class Background {
         return n + " " + noun + (n == 1 ? "" : noun.endsWith("s") ? "es" : "s");
     }
 
+    /**
+     * What a process that waits in vain waits for: the runs that ended without meeting a condition
+     * (with their last lines), then the processes left waiting for them.
+     */
+    private static List<ProcessInfo> blocked(List<ProcessInfo> processes) {
+        List<ProcessInfo> shown = new java.util.ArrayList<>();
+        for (ProcessInfo p : processes) {
+            boolean failed = p.state().equals("exited")
+                    && p.lastEnd() != null
+                    && !p.lastEnd().kind().equals("success");
+            if (failed) {
+                shown.add(p);
+            }
+        }
+        processes.stream().filter(ProcessInfo::blocked).forEach(shown::add);
+        return shown;
+    }
+
     private static String notReady(List<ProcessInfo> processes) {
         StringBuilder text = new StringBuilder();
         long now = System.currentTimeMillis();
@@ -147,8 +171,7 @@ final class Background {
             text.append("  ")
                     .append(p.id())
                     .append(": ")
-                    .append(p.state())
-                    .append(", ")
+                    .append(why.startsWith(p.state()) ? "" : p.state() + ", ")
                     .append(why.isEmpty() ? p.health() : why)
                     .append('\n');
             ProcessNotes.lastLines(p).forEach(line -> text.append(line).append('\n'));

@@ -127,6 +127,7 @@ final class WireBodies {
                 memory == null ? null : whole(p, "memory"),
                 text(p, "reason"),
                 text(p, "waitingFor"),
+                Boolean.TRUE.equals(p.get("blocked")),
                 runEnd(p.get("lastEnd")),
                 (int) whole(p, "failedStarts"),
                 whole(p, "nextStartTime"),

@@ -5,6 +5,9 @@ package dev.drover.control;
  * is milliseconds since start while running, else 0; {@code cpu} (percent of one core) and
  * {@code memory} (resident bytes of its whole tree) are null until measured.
  *
+ * @param waitingFor what it waits for while it is wanted and its dependencies are not met, else null
+ * @param blocked it waits for a dependency that has ended without meeting its condition (fatal, or
+ *     exited) and will not start again by itself: only a command lets it start
  * @param lastEnd how its last run ended, or null before the first end
  * @param failedStarts runs in a row that ended before it became ready (a crash loop when it grows)
  * @param nextStartTime when a pending restart is due (epoch ms), 0 when none is pending
@@ -34,6 +37,7 @@ public record ProcessInfo(
         Long memory,
         String reason,
         String waitingFor,
+        boolean blocked,
         RunEnd lastEnd,
         int failedStarts,
         long nextStartTime,

@@ -27,6 +27,22 @@ final class Dependencies {
         return missing.isEmpty() ? new Verdict(true, null) : new Verdict(false, String.join(", ", missing));
     }
 
+    /**
+     * Whether a dependency it waits for has ended without meeting its condition and will not start
+     * again by itself: fatal, or exited (a one-shot that failed, a service that is done).
+     */
+    static boolean ended(List<Dependency> dependencies, Function<String, List<Status>> instancesOf) {
+        for (Dependency dependency : dependencies) {
+            for (Status status : instancesOf.apply(dependency.process())) {
+                boolean over = status.state() == ProcessState.FATAL || status.state() == ProcessState.EXITED;
+                if (over && !meets(status, dependency.condition())) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     static boolean meets(Status status, Dependency.Condition condition) {
         return switch (condition) {
             case STARTED -> status.state() == ProcessState.RUNNING || status.state() == ProcessState.EXITED;

@@ -293,9 +293,9 @@ public final class Engine implements AutoCloseable {
      * a supervisor whose thread has not run yet still shows its process as not wanted, and a health
      * report made then would leave it out (`up -d` returned before it was started).
      */
-    private void startAll(Collection<ProcessSupervisor> targets) {
+    private CompletableFuture<Void> startAll(Collection<ProcessSupervisor> targets) {
         if (targets.isEmpty()) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
         startsPending.incrementAndGet();
         CompletableFuture<?>[] taken = targets.stream()
@@ -303,7 +303,9 @@ public final class Engine implements AutoCloseable {
                 .toArray(CompletableFuture[]::new);
         // A supervisor takes its messages in order. A reload, a scale, a rollout's swap and the
         // shutdown post their closes under the reload lock, so after these starts.
-        CompletableFuture.allOf(taken).whenComplete((done, error) -> startsPending.decrementAndGet());
+        CompletableFuture<Void> all = CompletableFuture.allOf(taken);
+        all.whenComplete((done, error) -> startsPending.decrementAndGet());
+        return all;
     }
 
     /**
@@ -330,11 +332,12 @@ public final class Engine implements AutoCloseable {
         };
     }
 
-    public void start(Collection<String> names) {
+    /** Posts a start to each; the future completes once every one has taken it (and says, for instance, what it waits for). */
+    public CompletableFuture<Void> start(Collection<String> names) {
         refuseWhenClosing();
         synchronized (reloadLock) {
             refuseWhenClosing();
-            startAll(layout.resolve(names));
+            return startAll(layout.resolve(names));
         }
     }
 
@@ -983,6 +986,21 @@ public final class Engine implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Whether {@code process} waits for a dependency that has ended and will not start again by
+     * itself (see {@link Dependencies#ended}): only a command lets it start then.
+     */
+    boolean dependencyEnded(String process) {
+        Layout current = layout;
+        ProcessSpec spec = current.config().processes().get(process);
+        return spec != null
+                && Dependencies.ended(
+                        spec.dependsOn(),
+                        name -> current.byProcess().getOrDefault(name, List.of()).stream()
+                                .map(ProcessSupervisor::status)
+                                .toList());
     }
 
     /** Tells each instance of {@code process} whether its dependencies are met; called under the engine's lock so verdicts arrive in order. */

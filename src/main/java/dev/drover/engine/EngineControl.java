@@ -24,6 +24,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /** The in-process {@link Control}: commands go straight to the engine. */
@@ -32,6 +36,9 @@ public final class EngineControl implements Control {
     public interface Shutdown {
         void request(boolean force);
     }
+
+    /** How long a start's answer waits for the supervisors to take it. */
+    private static final java.time.Duration TAKE_WAIT = java.time.Duration.ofSeconds(2);
 
     private final Engine engine;
     private final Shutdown shutdown;
@@ -56,7 +63,16 @@ public final class EngineControl implements Control {
     @Override
     public ProcessInfo start(String id) throws ControlException {
         List<String> instances = instances(id);
-        command(() -> engine.start(instances));
+        List<CompletableFuture<Void>> taken = new ArrayList<>(1);
+        command(() -> taken.add(engine.start(instances)));
+        // Once taken, the answer says whether it starts or waits for its dependencies (and for what).
+        try {
+            taken.getFirst().get(TAKE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // a busy supervisor: the answer shows the state before it took the start
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         return process(instances.getFirst());
     }
 
@@ -396,6 +412,7 @@ public final class EngineControl implements Control {
                 s.memoryBytes(),
                 reason,
                 s.waitingFor(),
+                s.waitingFor() != null && engine.dependencyEnded(s.process()),
                 runEnd(s.lastEnd()),
                 s.status().budget().failedStarts(),
                 s.status().budget().nextStartAtMillis(),

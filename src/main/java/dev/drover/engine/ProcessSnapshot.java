@@ -87,8 +87,12 @@ public record ProcessSnapshot(
         return status.reason();
     }
 
+    /**
+     * What it waits for while it waits: wanted and not started for want of its dependencies; null
+     * otherwise (stopped by hand, or running while a dependency went down).
+     */
     public String waitingFor() {
-        return status.waitingFor();
+        return status.goal() && status.state() == ProcessState.STOPPED ? status.waitingFor() : null;
     }
 
     public boolean completed() {

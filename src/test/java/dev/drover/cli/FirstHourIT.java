@@ -246,6 +246,28 @@ class FirstHourIT {
     }
 
     @Test
+    void upDetachedSaysAtOnceWhatWaitsForAOneShotThatFailed() throws Exception {
+        config("""
+                processes:
+                  migrate: {command: "echo migrating; echo 'relation users already exists' >&2; exit 1", restart: "no"}
+                  app: {command: "sleep 300", depends_on: {migrate: {condition: completed}}}
+                  web: {command: "sleep 300"}
+                """);
+        long before = System.nanoTime();
+        DroverProcess up = drover("up", "-d", "--timeout", "60s");
+        Duration took = Duration.ofNanos(System.nanoTime() - before);
+        assertThat(up.exitCode()).as(up.text()).isEqualTo(1);
+        assertThat(up.text())
+                .doesNotContain("not ready after")
+                .contains("migrate: exited (exit code 1)")
+                .contains("| relation users already exists")
+                .contains("app: stopped, waiting for migrate to complete (it exited (exit code 1))")
+                .doesNotContain("web:");
+        // Not the whole --timeout: nothing left could have started app.
+        assertThat(took).as(up.text()).isLessThan(Duration.ofSeconds(30));
+    }
+
+    @Test
     void aFixedPortThatIsTakenIsRefusedBeforeSpawningNamingWhoHoldsIt() throws Exception {
         int port;
         try (ServerSocket free = new ServerSocket(0)) {

@@ -75,6 +75,12 @@ class WireBodiesTest {
               waits:
                 command: "exec sleep 300"
                 depends_on: {crash: {condition: healthy}}
+              fails:
+                command: "exit 2"
+                restart: "no"
+              stuck:
+                command: "exec sleep 300"
+                depends_on: {fails: {condition: completed}}
               off:
                 command: "exec sleep 300"
                 enabled: false
@@ -118,7 +124,8 @@ class WireBodiesTest {
             List<ProcessInfo> all = WireBodies.processList(
                     http.send("GET", "/api/processes", null).body());
             return states(all).containsAll(List.of("running", "backoff", "exited", "stopped"))
-                    && all.stream().anyMatch(p -> p.waitingFor() != null)
+                    && all.stream().anyMatch(p -> p.waitingFor() != null && !p.blocked())
+                    && all.stream().anyMatch(ProcessInfo::blocked)
                     && all.stream().anyMatch(p -> !p.lastOutput().isEmpty())
                     && all.stream().anyMatch(p -> p.cpu() != null && p.memory() != null)
                     && all.stream()
@@ -127,7 +134,7 @@ class WireBodiesTest {
 
         byte[] list = http.send("GET", "/api/processes", null).body();
         List<ProcessInfo> lean = WireBodies.processList(list);
-        assertThat(lean).hasSize(9);
+        assertThat(lean).hasSize(11);
         assertThat(lean).anySatisfy(p -> assertThat(p.schedule()).isNotNull());
         assertThat(lean)
                 .anySatisfy(p -> assertThat(p.sdNotify())

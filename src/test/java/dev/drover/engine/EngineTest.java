@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.drover.Describe;
 import dev.drover.Waits;
+import dev.drover.control.ProcessInfo;
 import dev.drover.launch.ProcessRef;
 import dev.drover.state.Health;
 import dev.drover.state.ProcessState;
@@ -18,8 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
@@ -54,19 +53,20 @@ class EngineTest {
         Engine engine = fixture.start("""
                 processes:
                   db:
-                    command: "sleep 0.5; touch db.ready; exec sleep 300"
+                    command: "while [ ! -f go ]; do sleep 0.05; done; touch db.ready; exec sleep 300"
                     readiness: {exec: "test -f db.ready", interval: 100ms}
                   api:
                     command: "exec sleep 300"
                     depends_on: {db: {condition: healthy}}
                 """);
-        Map<String, Long> firstRunning = new ConcurrentHashMap<>();
-        engine.addListener((name, before, after) -> {
-            if (after.state() == ProcessState.RUNNING) {
-                firstRunning.putIfAbsent(name, System.nanoTime());
-            }
-        });
-        assertThat(engine.snapshot("api").waitingFor()).contains("db to be healthy");
+        Waits.until(
+                WAIT,
+                "api to wait for db",
+                () -> String.valueOf(engine.snapshot("api").waitingFor()).contains("db to be healthy"),
+                () -> describe(engine));
+        assertThat(engine.snapshot("api").state()).isEqualTo(ProcessState.STOPPED);
+        long released = System.currentTimeMillis();
+        Files.writeString(dir.resolve("go"), "");
         Waits.until(
                 WAIT,
                 "api to run",
@@ -75,7 +75,7 @@ class EngineTest {
         ProcessSnapshot db = engine.snapshot("db");
         assertThat(db.health()).isEqualTo(Health.READY);
         assertThat(Files.exists(dir.resolve("db.ready"))).isTrue();
-        assertThat(engine.snapshot("api").startedAtMillis()).isGreaterThanOrEqualTo(db.startedAtMillis() + 400);
+        assertThat(engine.snapshot("api").startedAtMillis()).isGreaterThanOrEqualTo(released);
     }
 
     @Test
@@ -125,6 +125,74 @@ class EngineTest {
                 () -> String.valueOf(engine.snapshot("app").waitingFor()).contains("exit code 4"),
                 () -> describe(engine));
         assertThat(engine.snapshot("app").state()).isEqualTo(ProcessState.STOPPED);
+        EngineControl control = new EngineControl(engine, force -> {});
+        assertThat(control.process("app").blocked())
+                .as("app waits for a one-shot that failed: it will not start by itself")
+                .isTrue();
+        assertThat(control.process("migrate").blocked()).isFalse();
+    }
+
+    @Test
+    void aDependentThatWaitsForARunningDependencyIsNotBlocked() throws Exception {
+        Engine engine = fixture.start("""
+                processes:
+                  db:
+                    command: "exec sleep 300"
+                    readiness: {exec: "test -f db.ready", interval: 100ms}
+                  api:
+                    command: "exec sleep 300"
+                    depends_on: {db: {condition: healthy}}
+                """);
+        EngineControl control = new EngineControl(engine, force -> {});
+        Waits.until(
+                WAIT, "db to run", () -> engine.snapshot("db").state() == ProcessState.RUNNING, () -> describe(engine));
+        ProcessInfo api = control.process("api");
+        assertThat(api.waitingFor()).contains("db to be healthy");
+        assertThat(api.blocked()).as("db may still become ready").isFalse();
+    }
+
+    @Test
+    void onlyAProcessThatIsWantedAndNotStartedWaitsForItsDependencies() throws Exception {
+        Engine engine = fixture.start("""
+                processes:
+                  web:
+                    command: "exec sleep 300"
+                  client:
+                    command: "exec sleep 300"
+                    depends_on: {web: {condition: started}}
+                """);
+        EngineControl control = new EngineControl(engine, force -> {});
+        Waits.until(
+                WAIT,
+                "client to run",
+                () -> engine.snapshot("client").state() == ProcessState.RUNNING,
+                () -> describe(engine));
+
+        // Running while its dependency goes down: it runs on, and waits for nothing.
+        control.stop("web");
+        Waits.until(
+                WAIT,
+                "web to stop",
+                () -> engine.snapshot("web").state() == ProcessState.STOPPED,
+                () -> describe(engine));
+        assertThat(engine.snapshot("client").state()).isEqualTo(ProcessState.RUNNING);
+        assertThat(control.process("client").waitingFor()).isNull();
+
+        // Stopped by hand: it waits for nothing either, though its dependency is still down.
+        control.stop("client");
+        Waits.until(
+                WAIT,
+                "client to stop",
+                () -> engine.snapshot("client").state() == ProcessState.STOPPED,
+                () -> describe(engine));
+        assertThat(control.process("client").waitingFor()).isNull();
+
+        // Asked to start: now it waits, and says for what.
+        ProcessInfo asked = control.start("client");
+        assertThat(asked.waitingFor()).contains("web to start");
+        assertThat(asked.blocked())
+                .as("web was stopped by hand: a command may start it")
+                .isFalse();
     }
 
     @Test
