@@ -46,6 +46,16 @@ final class Arguments {
         this.names = names;
     }
 
+    /** Whether {@code arg} is one of this command's options (or the options every command takes). */
+    private static boolean isOption(String arg, Set<String> allowedFlags, Set<String> valued) {
+        String option = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
+        return option.equals("-f")
+                || option.equals("--file")
+                || option.equals("--runtime-dir")
+                || allowedFlags.contains(option)
+                || valued.contains(option);
+    }
+
     static Arguments parse(String command, List<String> args, Set<String> allowedFlags) throws CliException {
         return parse(command, args, allowedFlags, Set.of());
     }
@@ -74,6 +84,14 @@ final class Arguments {
                     if (i + 1 >= args.size()) {
                         throw new CliException(
                                 ExitCodes.USAGE, option + " needs a value; see `drover help " + command + "`");
+                    }
+                    String next = args.get(i + 1);
+                    if (isOption(next, allowedFlags, valued)) {
+                        // `up -d --timeout -f x.yaml`: the value was left out, not meant to be "-f".
+                        throw new CliException(
+                                ExitCodes.USAGE,
+                                option + " needs a value, not the option " + next + " (write " + option + "=" + next
+                                        + " if that is the value); see `drover help " + command + "`");
                     }
                     value = args.get(++i);
                 }

@@ -3,6 +3,7 @@ package dev.drover.cli;
 import dev.drover.config.DroverConfig;
 import dev.drover.daemon.Face;
 import dev.drover.logs.Console;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
@@ -50,10 +51,19 @@ final class UpCommand implements Command {
     public int run(List<String> args) throws CliException {
         Arguments arguments =
                 Arguments.parse(name(), args, Set.of("-d", "--detach", NO_PRE_START), Set.of("--timeout"));
+        boolean detached = arguments.flags.contains("-d") || arguments.flags.contains("--detach");
+        if (!detached && arguments.values.containsKey("--timeout")) {
+            throw new CliException(
+                    ExitCodes.USAGE,
+                    "--timeout bounds how long `up -d` waits for readiness; the foreground `up` runs until it is"
+                            + " stopped. Did you mean `drover up -d --timeout "
+                            + arguments.values.get("--timeout") + "`?");
+        }
+        Duration timeout = Durations.parse(arguments.values.getOrDefault("--timeout", "60s"));
         DroverConfig config = Configs.load(arguments.configFiles);
         Configs.checkNames(config, arguments.names);
-        if (arguments.flags.contains("-d") || arguments.flags.contains("--detach")) {
-            return Background.start(arguments, Durations.parse(arguments.values.getOrDefault("--timeout", "60s")));
+        if (detached) {
+            return Background.start(arguments, timeout);
         }
         // The same daemon as `up -d`, in this process, printing everything to this terminal.
         Face face = Face.foreground(Console.stdout());
