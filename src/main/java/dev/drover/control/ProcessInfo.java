@@ -3,7 +3,8 @@ package dev.drover.control;
 /**
  * One process instance as the API and `ps` show it. Times are epoch milliseconds; {@code uptime}
  * is milliseconds since start while running, else 0; {@code cpu} (percent of one core) and
- * {@code memory} (resident bytes of its whole tree) are null until measured.
+ * {@code memory} (resident bytes of its whole tree) are null until measured, and while nothing of
+ * it runs (stopped, exited, in back-off).
  *
  * @param waitingFor what it waits for while it is wanted and its dependencies are not met, else null
  * @param blocked it waits for a dependency that has ended without meeting its condition (fatal, or

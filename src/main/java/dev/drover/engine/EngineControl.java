@@ -408,8 +408,8 @@ public final class EngineControl implements Control {
                 s.probeFailures(),
                 s.lastProbe(),
                 s.port(),
-                s.cpuPercent(),
-                s.memoryBytes(),
+                s.pid() > 0 ? s.cpuPercent() : null, // the last sample of a run that ended is no figure of now
+                s.pid() > 0 ? s.memoryBytes() : null,
                 reason,
                 s.waitingFor(),
                 s.waitingFor() != null && engine.dependencyEnded(s.process()),

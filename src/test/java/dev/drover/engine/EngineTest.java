@@ -152,6 +152,29 @@ class EngineTest {
     }
 
     @Test
+    void cpuAndMemoryAreShownWhileItRunsAndNotAfterItStopped() throws Exception {
+        Engine engine = fixture.start("""
+                processes:
+                  s: {command: "exec sleep 300"}
+                """);
+        EngineControl control = new EngineControl(engine, force -> {});
+        Waits.until(
+                WAIT,
+                "s to be measured",
+                () -> control.process("s").memory() != null
+                        && control.process("s").cpu() != null,
+                () -> describe(engine));
+
+        control.stop("s");
+        Waits.until(
+                WAIT, "s to stop", () -> engine.snapshot("s").state() == ProcessState.STOPPED, () -> describe(engine));
+
+        ProcessInfo stopped = control.process("s");
+        assertThat(stopped.cpu()).as("cpu of a stopped process").isNull();
+        assertThat(stopped.memory()).as("memory of a stopped process").isNull();
+    }
+
+    @Test
     void onlyAProcessThatIsWantedAndNotStartedWaitsForItsDependencies() throws Exception {
         Engine engine = fixture.start("""
                 processes:
