@@ -18,9 +18,13 @@ final class Outcomes {
                 : Termination.exited(exit.code());
     }
 
-    static StopResult stopResult(StopOutcome outcome) {
+    /** @param atOnce the stop was a forced one (no grace period), not one whose grace ran out */
+    static StopResult stopResult(StopOutcome outcome, boolean atOnce) {
         return new StopResult(
-                outcome.exit() == null ? null : termination(outcome.exit()), outcome.forced(), outcome.unverified());
+                outcome.exit() == null ? null : termination(outcome.exit()),
+                outcome.forced(),
+                outcome.unverified(),
+                atOnce);
     }
 
     /** A stop that failed itself (a bug, or the OS refusing): counted as forced, with why. */

@@ -488,7 +488,10 @@ final class ProcessSupervisor {
                 current.stop(definition.spec().stopSignal().number(), grace)
                         .whenComplete((outcome, error) -> post(new Event.Stopped(
                                 current.pid(),
-                                outcome == null ? Outcomes.failedStop(error) : Outcomes.stopResult(outcome),
+                                outcome == null
+                                        ? Outcomes.failedStop(error)
+                                        : Outcomes.stopResult(
+                                                outcome, shared.forced().getAsBoolean()),
                                 System.currentTimeMillis(),
                                 jitter())));
                 yield null;

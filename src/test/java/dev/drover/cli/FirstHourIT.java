@@ -215,6 +215,10 @@ class FirstHourIT {
         assertThat(down.exitCode()).as(down.text()).isZero();
         assertThat(Duration.ofNanos(System.nanoTime() - before)).isLessThan(Duration.ofSeconds(20));
         assertThat(child.isAlive()).isFalse();
+        assertThat(Files.readString(dir.resolve(".drover/logs/stubborn.log")))
+                .as("a forced stop gives no stop_timeout to run out")
+                .contains("stopped (forced stop, killed at once; killed by SIGKILL)")
+                .doesNotContain("after stop_timeout");
     }
 
     @Test

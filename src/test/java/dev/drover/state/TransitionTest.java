@@ -1826,6 +1826,18 @@ class TransitionTest {
         }
 
         @Test
+        void aStopForcedByTheUserSaysItKilledAtOnceNotAfterStopTimeout() {
+            Process p = running(rules().build());
+            p.on(new Event.Stop());
+            StopResult atOnce = new StopResult(Termination.killed(15, "SIGTERM", false), true, null, true);
+
+            Step stopped = p.on(new Event.Stopped(PID, atOnce, T1, 0.5));
+
+            assertThat(stopped.status().reason()).isEqualTo("stopped (forced stop, killed at once; killed by SIGTERM)");
+            assertThat(stopped.status().lastEnd().forced()).isTrue();
+        }
+
+        @Test
         void aStopThatCouldNotVerifyTheTreeSaysWhy() {
             Process p = running(rules().build());
             p.on(new Event.Stop());
