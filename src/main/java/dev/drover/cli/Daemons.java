@@ -4,8 +4,10 @@ import dev.drover.client.RemoteControl;
 import dev.drover.control.Control;
 import dev.drover.control.ControlException;
 import dev.drover.control.ProcessInfo;
+import dev.drover.daemon.DaemonLock;
 import dev.drover.daemon.Leftovers;
 import dev.drover.daemon.RuntimeDir;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -22,6 +24,13 @@ final class Daemons {
     /** "no drover daemon is running for FILE", and what a dead one left behind, if anything. */
     static String noDaemon(Arguments arguments, String detail) {
         RuntimeDir runtime = runtime(arguments);
+        if (lockHeld(runtime)) {
+            // Only a held lock means a daemon runs: one that has not served its socket yet.
+            int pid = runtime.recordedPid();
+            return "the drover daemon for " + arguments.configFile + (pid > 0 ? " (pid " + pid + ")" : "")
+                    + " does not answer on " + runtime.socket() + " yet: it is starting (try again in a moment),"
+                    + " or stuck (see " + runtime.log() + ")";
+        }
         String message = "no drover daemon is running for " + arguments.configFile + " (runtime directory "
                 + runtime.dir() + ")" + (detail == null || detail.startsWith("no drover daemon") ? "" : ": " + detail);
         Leftovers leftovers = Leftovers.of(runtime);
@@ -32,6 +41,14 @@ final class Daemons {
                     + " still running: `drover cleanup` stops them";
         }
         return message + "; start one with `drover up -d`";
+    }
+
+    private static boolean lockHeld(RuntimeDir runtime) {
+        try {
+            return DaemonLock.isHeld(runtime);
+        } catch (IOException | RuntimeException e) {
+            return false; // cannot tell (not ours to open): said as before
+        }
     }
 
     static Control connect(Arguments arguments) {

@@ -327,6 +327,25 @@ class FirstHourIT {
     }
 
     @Test
+    void aDaemonThatHoldsItsLockButDoesNotAnswerYetIsNotCalledAbsent() throws Exception {
+        config("processes:\n  web: {command: \"exec sleep 300\"}\n");
+        dev.drover.daemon.RuntimeDir runtime = dev.drover.daemon.RuntimeDir.resolve(dir.resolve("drover.yaml"), null);
+        Files.createDirectories(runtime.dir());
+        // What a daemon between its lock and its socket looks like from outside.
+        try (var held = dev.drover.daemon.DaemonLock.tryAcquire(runtime)) {
+            assertThat(held).as("the test holds the runtime directory's lock").isNotNull();
+            DroverProcess ps = drover("ps");
+            assertThat(ps.exitCode()).as(ps.text()).isEqualTo(3);
+            assertThat(ps.text())
+                    .contains("does not answer on " + runtime.socket() + " yet: it is starting")
+                    .doesNotContain("no drover daemon is running")
+                    .doesNotContain("start one with `drover up -d`");
+        }
+        DroverProcess ps = drover("ps");
+        assertThat(ps.text()).as("once the lock is free").contains("no drover daemon is running");
+    }
+
+    @Test
     void eachConfigFileInOneDirectoryHasItsOwnDaemonAndEveryMessageNamesIt() throws Exception {
         config("crash.yaml", "processes:\n  crasher: {command: \"exec sleep 300\"}\n");
         config("other.yaml", "processes:\n  other: {command: \"exec sleep 300\"}\n");
