@@ -4,6 +4,7 @@ import dev.drover.client.RemoteControl;
 import dev.drover.control.ControlException;
 import dev.drover.control.HealthReport;
 import dev.drover.control.ProcessInfo;
+import dev.drover.daemon.Daemon;
 import dev.drover.daemon.DaemonLock;
 import dev.drover.daemon.RuntimeDir;
 import dev.drover.launch.Detached;
@@ -42,11 +43,7 @@ final class Background {
         try {
             runtime.create();
             if (DaemonLock.isHeld(runtime)) {
-                throw new CliException(
-                        ExitCodes.FAILED,
-                        "a drover daemon (pid " + runtime.recordedPid() + ") is already running for "
-                                + arguments.configFile + " (runtime directory " + runtime.dir()
-                                + "); use `drover ps`, or `drover down` first");
+                throw new CliException(ExitCodes.FAILED, Daemon.alreadyRunning(arguments.configFile, runtime));
             }
         } catch (IOException e) {
             throw new CliException(ExitCodes.FAILED, e.getMessage());
@@ -76,7 +73,9 @@ final class Background {
         }
         command.addAll(arguments.names);
         int pid;
+        long logBefore;
         try {
+            logBefore = logSize(runtime.log());
             pid = Detached.spawn(command, System.getenv(), arguments.configFile.getParent(), runtime.log());
         } catch (SpawnException e) {
             throw new CliException(ExitCodes.FAILED, "cannot start the daemon: " + e.getMessage());
@@ -91,7 +90,11 @@ final class Background {
             if (daemon == null || !daemon.isRunning()) {
                 throw new CliException(
                         ExitCodes.FAILED,
-                        "the daemon exited at start; its log " + runtime.log() + " ends with:\n" + tail(runtime.log()));
+                        lostTheRace(runtime)
+                                // Another `up -d` started one meanwhile: ours found the lock taken.
+                                ? Daemon.alreadyRunning(arguments.configFile, runtime)
+                                : "the daemon exited at start; its log " + runtime.log() + " says:\n"
+                                        + tail(runtime.log(), logBefore));
             }
             try {
                 HealthReport health = control.health();
@@ -237,12 +240,34 @@ final class Background {
         }
     }
 
-    private static String tail(Path log) {
+    /** The last lines this daemon wrote to the log, which began at {@code from} bytes (earlier runs' lines are not its). */
+    private static String tail(Path log, long from) {
         try {
-            List<String> lines = Files.readAllLines(log);
+            byte[] all = Files.readAllBytes(log);
+            int start = (int) Math.min(Math.max(0, from), all.length);
+            List<String> lines = new String(all, start, all.length - start, java.nio.charset.StandardCharsets.UTF_8)
+                    .lines()
+                    .toList();
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
         } catch (IOException e) {
             return "(no log)";
+        }
+    }
+
+    private static long logSize(Path log) {
+        try {
+            return Files.exists(log) ? Files.size(log) : 0;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** Whether another daemon holds the lock that ours, which exited at start, could not take. */
+    private static boolean lostTheRace(RuntimeDir runtime) {
+        try {
+            return DaemonLock.isHeld(runtime);
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -104,16 +104,23 @@ public final class Daemon {
         this.face = face;
     }
 
+    /**
+     * "a drover daemon (pid N) is already running for FILE …"; one that has taken the lock but not
+     * yet written its pid is "already starting".
+     */
+    public static String alreadyRunning(java.nio.file.Path configFile, RuntimeDir runtime) {
+        int pid = runtime.recordedPid();
+        return "a drover daemon " + (pid > 0 ? "(pid " + pid + ") is already running" : "is already starting")
+                + " for " + configFile + " (runtime directory " + runtime.dir()
+                + "); use `drover ps`, or `drover down` first";
+    }
+
     /** Runs until stopped; returns the exit status: 0, or 1 in the foreground when something had to be killed. */
     public int run() throws IOException, InterruptedException, AlreadyRunning {
         runtime.create();
         DaemonLock lock = DaemonLock.tryAcquire(runtime);
         if (lock == null) {
-            int pid = runtime.recordedPid();
-            throw new AlreadyRunning(
-                    pid,
-                    "a drover daemon (pid " + pid + ") is already running for " + config.file() + " (runtime directory "
-                            + runtime.dir() + "); use `drover ps`, or `drover down` first");
+            throw new AlreadyRunning(runtime.recordedPid(), alreadyRunning(config.file(), runtime));
         }
         try (lock) {
             // The lock is ours, so any socket or pid file here was left by a daemon that died.

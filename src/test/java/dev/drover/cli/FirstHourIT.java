@@ -340,6 +340,11 @@ class FirstHourIT {
                     .contains("does not answer on " + runtime.socket() + " yet: it is starting")
                     .doesNotContain("no drover daemon is running")
                     .doesNotContain("start one with `drover up -d`");
+            DroverProcess up = drover("up", "-d");
+            assertThat(up.exitCode()).as(up.text()).isEqualTo(1);
+            assertThat(up.text())
+                    .contains("a drover daemon is already starting for " + dir.resolve("drover.yaml"))
+                    .doesNotContain("pid -1");
         }
         DroverProcess ps = drover("ps");
         assertThat(ps.text()).as("once the lock is free").contains("no drover daemon is running");
