@@ -14,6 +14,11 @@ import java.util.Set;
  * the command's status.
  */
 final class ExecCommand implements Command {
+    /** What a shell exits with when the command is not found, and when it cannot be run. */
+    private static final int NOT_FOUND = 127;
+
+    private static final int CANNOT_RUN = 126;
+
     @Override
     public String name() {
         return "exec";
@@ -34,7 +39,8 @@ final class ExecCommand implements Command {
                 when it has them, attached to this terminal: a REPL, a migration, a one-off
                 check. NAME is a process (its first instance) or one instance (api.1); the
                 daemon must be running (it knows the ports it gave). The exit status is CMD's
-                (128+N when a signal N ended it).
+                (128+N when a signal N ended it; 127 when CMD is not found, 126 when it cannot
+                be run).
                 """;
     }
 
@@ -65,7 +71,11 @@ final class ExecCommand implements Command {
         try {
             process = builder.start();
         } catch (IOException e) {
-            throw new CliException(ExitCodes.FAILED, "cannot run " + command.getFirst() + ": " + e.getMessage());
+            // As a shell (and setpriv, for a process with a user) says it: 127 for no such program,
+            // 126 for one that cannot be run.
+            boolean notFound = !exists(command.getFirst(), context.env(), context.cwd());
+            throw new CliException(
+                    notFound ? NOT_FOUND : CANNOT_RUN, "cannot run " + command.getFirst() + ": " + e.getMessage());
         }
         // Ctrl-C reaches the command (the terminal's whole foreground group gets it); this JVM waits
         // for the command to decide what to do with it rather than exiting under it.
@@ -77,6 +87,21 @@ final class ExecCommand implements Command {
                 // keep waiting: the command owns the terminal
             }
         }
+    }
+
+    /** Whether {@code program} is there: a path as given (from {@code cwd}), a bare name on a PATH. */
+    private static boolean exists(String program, java.util.Map<String, String> env, String cwd) {
+        if (program.contains("/")) {
+            return java.nio.file.Files.exists(java.nio.file.Path.of(cwd).resolve(program));
+        }
+        // Its PATH, and this JVM's, which the JDK looks a bare name up on.
+        String path = env.getOrDefault("PATH", "") + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
+        for (String dir : path.split(":")) {
+            if (!dir.isEmpty() && java.nio.file.Files.exists(java.nio.file.Path.of(dir, program))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void ignoreInterrupts() {

@@ -7,6 +7,7 @@ import dev.drover.Waits;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -127,6 +128,8 @@ class OperationsCliIT {
         boolean root = dev.drover.config.Accounts.currentUid() == 0;
         Files.writeString(dir.resolve("drover.yaml"), """
                 processes:
+                  plain:
+                    command: "exec sleep 300"
                   web:
                     command: "exec sleep 300"
                     cwd: app
@@ -148,6 +151,15 @@ class OperationsCliIT {
                 .contains(port + " hello " + dir.resolve("app").toRealPath() + " " + (root ? "65534" : ""));
         DaemonHarness.Result missing = drover.run("exec", "web");
         assertThat(missing.exitCode()).as(missing.toString()).isEqualTo(2);
+        // As a shell says it: 127 for a program that is not there, 126 for one that cannot be run;
+        // for web (as root: with a user, through setpriv) and plain (started by this JVM) alike.
+        Path notExecutable = Files.writeString(dir.resolve("app/notes.txt"), "not a program\n");
+        for (String name : List.of("web", "plain")) {
+            DaemonHarness.Result notFound = drover.run("exec", name, "--", "no-such-program-anywhere");
+            assertThat(notFound.exitCode()).as(notFound.toString()).isEqualTo(127);
+            DaemonHarness.Result cannotRun = drover.run("exec", name, "--", notExecutable.toString());
+            assertThat(cannotRun.exitCode()).as(cannotRun.toString()).isEqualTo(126);
+        }
     }
 
     @Test
