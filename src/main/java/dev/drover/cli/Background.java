@@ -90,7 +90,7 @@ final class Background {
             if (daemon == null || !daemon.isRunning()) {
                 throw new CliException(
                         ExitCodes.FAILED,
-                        lostTheRace(runtime)
+                        Daemons.lockHeld(runtime)
                                 // Another `up -d` started one meanwhile: ours found the lock taken.
                                 ? Daemon.alreadyRunning(arguments.configFile, runtime)
                                 : "the daemon exited at start; its log " + runtime.log() + " says:\n"
@@ -153,7 +153,7 @@ final class Background {
      * (with their last lines), then the processes left waiting for them.
      */
     private static List<ProcessInfo> blocked(List<ProcessInfo> processes) {
-        List<ProcessInfo> shown = new java.util.ArrayList<>();
+        List<ProcessInfo> shown = new ArrayList<>();
         for (ProcessInfo p : processes) {
             boolean failed = p.state().equals("exited")
                     && p.lastEnd() != null
@@ -259,15 +259,6 @@ final class Background {
             return Files.exists(log) ? Files.size(log) : 0;
         } catch (IOException e) {
             return 0;
-        }
-    }
-
-    /** Whether another daemon holds the lock that ours, which exited at start, could not take. */
-    private static boolean lostTheRace(RuntimeDir runtime) {
-        try {
-            return DaemonLock.isHeld(runtime);
-        } catch (IOException e) {
-            return false;
         }
     }
 

@@ -43,7 +43,8 @@ final class Daemons {
         return message + "; start one with `drover up -d`";
     }
 
-    private static boolean lockHeld(RuntimeDir runtime) {
+    /** Whether a daemon holds the runtime directory's lock; false when that cannot be told. */
+    static boolean lockHeld(RuntimeDir runtime) {
         try {
             return DaemonLock.isHeld(runtime);
         } catch (IOException | RuntimeException e) {

@@ -995,12 +995,7 @@ public final class Engine implements AutoCloseable {
     boolean dependencyEnded(String process) {
         Layout current = layout;
         ProcessSpec spec = current.config().processes().get(process);
-        return spec != null
-                && Dependencies.ended(
-                        spec.dependsOn(),
-                        name -> current.byProcess().getOrDefault(name, List.of()).stream()
-                                .map(ProcessSupervisor::status)
-                                .toList());
+        return spec != null && Dependencies.ended(spec.dependsOn(), statusesIn(current));
     }
 
     /** Tells each instance of {@code process} whether its dependencies are met; called under the engine's lock so verdicts arrive in order. */
@@ -1010,14 +1005,17 @@ public final class Engine implements AutoCloseable {
         if (spec == null || spec.dependsOn().isEmpty()) {
             return;
         }
-        Dependencies.Verdict verdict = Dependencies.evaluate(
-                spec.dependsOn(),
-                name -> current.byProcess().getOrDefault(name, List.of()).stream()
-                        .map(ProcessSupervisor::status)
-                        .toList());
+        Dependencies.Verdict verdict = Dependencies.evaluate(spec.dependsOn(), statusesIn(current));
         if (!verdict.equals(lastVerdicts.put(process, verdict))) {
             post(current.byProcess().get(process), new Event.DependenciesChanged(verdict.met(), verdict.waitingFor()));
         }
+    }
+
+    /** The statuses of a process's instances in {@code layout}, by process name: what dependencies are judged on. */
+    private static java.util.function.Function<String, List<Status>> statusesIn(Layout layout) {
+        return name -> layout.byProcess().getOrDefault(name, List.of()).stream()
+                .map(ProcessSupervisor::status)
+                .toList();
     }
 
     private static void post(Collection<ProcessSupervisor> targets, Event event) {

@@ -63,11 +63,10 @@ public final class EngineControl implements Control {
     @Override
     public ProcessInfo start(String id) throws ControlException {
         List<String> instances = instances(id);
-        List<CompletableFuture<Void>> taken = new ArrayList<>(1);
-        command(() -> taken.add(engine.start(instances)));
+        CompletableFuture<Void> taken = commanded(() -> engine.start(instances));
         // Once taken, the answer says whether it starts or waits for its dependencies (and for what).
         try {
-            taken.getFirst().get(TAKE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            taken.get(TAKE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException | ExecutionException e) {
             // a busy supervisor: the answer shows the state before it took the start
         } catch (InterruptedException e) {
@@ -193,8 +192,16 @@ public final class EngineControl implements Control {
     }
 
     private static void command(Runnable command) throws ControlException {
-        try {
+        commanded(() -> {
             command.run();
+            return null;
+        });
+    }
+
+    /** {@link #command} for one that answers. */
+    private static <T> T commanded(java.util.function.Supplier<T> command) throws ControlException {
+        try {
+            return command.get();
         } catch (Engine.ShuttingDownException e) {
             throw new ControlException(409, e.getMessage());
         } catch (UnknownProcessException e) {
